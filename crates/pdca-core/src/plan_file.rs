@@ -1,0 +1,726 @@
+//! The plan file format (TOML, documented in `docs/plan-format.md`): parsing and validation with
+//! errors that name the file, line, column and key, and say what was expected.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::fiscal_year::FiscalYear;
+use crate::normalize::normalize_text;
+use crate::plan::{
+    Assignment, Body, Comparator, Counting, GlossaryEntry, Indicator, IndicatorKind, Measure,
+    Period, Plan, Project, Target,
+};
+
+/// Longest plan period accepted, in years.
+const MAX_PERIOD_YEARS: u32 = 50;
+
+/// One problem in a plan file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFileError {
+    /// The file's name as given by the caller.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The key path, e.g. `projects[2].indicators[4].target.value`.
+    pub key: Option<String>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for PlanFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// All the problems found in a plan file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PlanFileErrors(pub Vec<PlanFileError>);
+
+impl fmt::Display for PlanFileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    plan: Spanned<RawPlan>,
+    #[serde(default)]
+    bodies: Vec<Spanned<RawBody>>,
+    #[serde(default)]
+    glossary: Vec<RawGlossary>,
+    #[serde(default)]
+    projects: Vec<Spanned<RawProject>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    id: Spanned<String>,
+    name: String,
+    start_fy: Spanned<i64>,
+    end_fy: Spanned<i64>,
+    #[serde(default = "one")]
+    revision: Spanned<i64>,
+    effective_from: Option<Spanned<i64>>,
+    decided_on: Option<Spanned<String>>,
+    revision_note: Option<String>,
+    on_track_threshold: Option<Spanned<f64>>,
+    committee: Option<String>,
+    #[serde(default)]
+    default_bodies: Vec<Spanned<RawAssignment>>,
+}
+
+fn one() -> Spanned<i64> {
+    Spanned::new(0..0, 1)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBody {
+    id: Spanned<String>,
+    name: String,
+    short_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGlossary {
+    term: String,
+    definition: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    id: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    indicators: Vec<Spanned<RawIndicator>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    id: Spanned<String>,
+    name: String,
+    kind: IndicatorKind,
+    group: String,
+    #[serde(default)]
+    management: bool,
+    measure: Measure,
+    unit: Option<String>,
+    target: Option<Spanned<RawTarget>>,
+    parent: Option<Spanned<String>>,
+    bodies: Option<Vec<Spanned<RawAssignment>>>,
+    #[serde(default)]
+    counting: Counting,
+    expected_profile: Option<Spanned<Vec<f64>>>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    value: Option<f64>,
+    unit: Option<String>,
+    comparator: Option<Comparator>,
+    per_year: Option<f64>,
+    factor: Option<f64>,
+    baseline_fy: Option<i64>,
+    deadline_fy: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAssignment {
+    Body(String),
+    Share { body: String, share: Option<f64> },
+}
+
+impl RawAssignment {
+    fn into_assignment(self) -> Assignment {
+        match self {
+            RawAssignment::Body(body) => Assignment { body, share: None },
+            RawAssignment::Share { body, share } => Assignment { body, share },
+        }
+    }
+}
+
+/// Parses and validates a plan file. `file` names it in error messages.
+pub fn parse_plan(file: &str, text: &str) -> Result<Plan, PlanFileErrors> {
+    let mut v = Validator {
+        file,
+        text,
+        errors: Vec::new(),
+    };
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let message = e.message().trim().to_owned();
+            v.error_at(e.span(), None, message);
+            return Err(PlanFileErrors(v.errors));
+        }
+    };
+    let plan = v.plan(raw);
+    if v.errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(PlanFileErrors(v.errors))
+    }
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    text: &'a str,
+    errors: Vec<PlanFileError>,
+}
+
+impl Validator<'_> {
+    fn error_at(&mut self, span: Option<Range<usize>>, key: Option<String>, message: String) {
+        let (line, column) = match span {
+            Some(span) if span.end > 0 => {
+                let (l, c) = line_column(self.text, span.start);
+                (Some(l), Some(c))
+            }
+            _ => (None, None),
+        };
+        self.errors.push(PlanFileError {
+            file: self.file.to_owned(),
+            line,
+            column,
+            key,
+            message,
+        });
+    }
+
+    fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
+        self.error_at(Some(span), Some(key.to_owned()), message.into());
+    }
+
+    fn fiscal_year(&mut self, value: &Spanned<i64>, key: &str) -> Option<FiscalYear> {
+        let fy = i32::try_from(*value.get_ref())
+            .ok()
+            .and_then(|y| FiscalYear::new(y).ok());
+        if fy.is_none() {
+            self.error(
+                value.span(),
+                key,
+                format!("年度は西暦4桁で書いてください（例: 2020）。「{}」は範囲外です", value.get_ref()),
+            );
+        }
+        fy
+    }
+
+    fn plan(&mut self, raw: RawFile) -> Plan {
+        let header_span = raw.plan.span();
+        let header = raw.plan.into_inner();
+        let start = self.fiscal_year(&header.start_fy, "plan.start_fy");
+        let end = self.fiscal_year(&header.end_fy, "plan.end_fy");
+        let fallback = FiscalYear::new(2020).ok();
+        let (start, end) = match (start, end, fallback) {
+            (Some(s), Some(e), _) if s <= e => (s, e),
+            (Some(s), Some(e), _) => {
+                self.error(
+                    header.end_fy.span(),
+                    "plan.end_fy",
+                    format!("終了年度 {e} が開始年度 {s} より前です"),
+                );
+                (s, s)
+            }
+            (s, e, Some(f)) => (s.unwrap_or(f), e.unwrap_or(f)),
+            (_, _, None) => return empty_plan(),
+        };
+        let period = Period { start, end };
+        if period.len() > MAX_PERIOD_YEARS {
+            self.error(
+                header.end_fy.span(),
+                "plan.end_fy",
+                format!("計画期間は{MAX_PERIOD_YEARS}年以内にしてください"),
+            );
+        }
+        let id = self.identifier(&header.id, "plan.id");
+        let revision = match u32::try_from(*header.revision.get_ref()) {
+            Ok(r) if r >= 1 => r,
+            _ => {
+                self.error(header.revision.span(), "plan.revision", "版番号は1以上の整数です");
+                1
+            }
+        };
+        let effective_from = match &header.effective_from {
+            Some(e) => match self.fiscal_year(e, "plan.effective_from") {
+                Some(fy) if period.contains(fy) => fy,
+                Some(fy) => {
+                    self.error(
+                        e.span(),
+                        "plan.effective_from",
+                        format!("適用年度 {fy} が計画期間 {start}〜{end} の外です"),
+                    );
+                    start
+                }
+                None => start,
+            },
+            None => start,
+        };
+        if let Some(d) = &header.decided_on {
+            if !is_iso_date(d.get_ref()) {
+                self.error(d.span(), "plan.decided_on", "日付は YYYY-MM-DD で書いてください");
+            }
+        }
+        let on_track_threshold = match &header.on_track_threshold {
+            Some(t) if *t.get_ref() > 0.0 && *t.get_ref() <= 2.0 => *t.get_ref(),
+            Some(t) => {
+                self.error(
+                    t.span(),
+                    "plan.on_track_threshold",
+                    "on_track_threshold は 0 より大きく 2 以下の数です（既定 1.0）",
+                );
+                1.0
+            }
+            None => 1.0,
+        };
+
+        let mut bodies = Vec::new();
+        let mut body_ids = HashSet::new();
+        for (i, b) in raw.bodies.into_iter().enumerate() {
+            let b = b.into_inner();
+            let key = format!("bodies[{i}].id");
+            let id = self.identifier(&b.id, &key);
+            if !body_ids.insert(id.clone()) {
+                self.error(b.id.span(), &key, format!("報告機関ID「{id}」が重複しています"));
+            }
+            bodies.push(Body {
+                id,
+                name: clean_name(&b.name),
+                short_name: b.short_name.map(|s| clean_name(&s)),
+            });
+        }
+        let default_bodies = self.assignments(&header.default_bodies, "plan.default_bodies", &body_ids);
+        let _ = header_span;
+
+        let mut projects = Vec::new();
+        let mut project_ids = HashSet::new();
+        let mut indicator_ids: HashMap<String, (usize, Range<usize>)> = HashMap::new();
+        for (pi, p) in raw.projects.into_iter().enumerate() {
+            let p = p.into_inner();
+            let key = format!("projects[{pi}].id");
+            let pid = self.identifier(&p.id, &key);
+            if !project_ids.insert(pid.clone()) {
+                self.error(p.id.span(), &key, format!("プロジェクトID「{pid}」が重複しています"));
+            }
+            let mut indicators = Vec::new();
+            for (ii, ind) in p.indicators.into_iter().enumerate() {
+                let span = ind.span();
+                let ind = ind.into_inner();
+                let base = format!("projects[{pi}].indicators[{ii}]");
+                let id = self.identifier(&ind.id, &format!("{base}.id"));
+                if indicator_ids
+                    .insert(id.clone(), (pi, ind.id.span()))
+                    .is_some()
+                {
+                    self.error(ind.id.span(), &format!("{base}.id"), format!("指標ID「{id}」が重複しています"));
+                }
+                let indicator =
+                    self.indicator(ind, id, &base, span, period, &body_ids, &default_bodies);
+                indicators.push(indicator);
+            }
+            projects.push(Project {
+                id: pid,
+                name: clean_name(&p.name),
+                indicators,
+            });
+        }
+        if projects.is_empty() {
+            self.error_at(None, Some("projects".into()), "プロジェクトが1つもありません（[[projects]] が必要です）".into());
+        }
+        self.check_parents(&projects, &indicator_ids);
+
+        Plan {
+            id,
+            name: clean_name(&header.name),
+            period,
+            revision,
+            effective_from,
+            decided_on: header.decided_on.map(Spanned::into_inner),
+            revision_note: header.revision_note,
+            on_track_threshold,
+            committee: header.committee.map(|c| clean_name(&c)),
+            bodies,
+            glossary: raw
+                .glossary
+                .into_iter()
+                .map(|g| GlossaryEntry {
+                    term: clean_name(&g.term),
+                    definition: g.definition.trim().to_owned(),
+                })
+                .collect(),
+            projects,
+        }
+    }
+
+    fn identifier(&mut self, id: &Spanned<String>, key: &str) -> String {
+        let s = id.get_ref();
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ok {
+            self.error(
+                id.span(),
+                key,
+                format!("IDは半角英数字と - _ . で64文字以内です。「{s}」は使えません"),
+            );
+        }
+        s.clone()
+    }
+
+    fn assignments(
+        &mut self,
+        raw: &[Spanned<RawAssignment>],
+        key: &str,
+        body_ids: &HashSet<String>,
+    ) -> Vec<Assignment> {
+        let mut out: Vec<Assignment> = Vec::new();
+        for (i, a) in raw.iter().enumerate() {
+            let assignment = match a.get_ref() {
+                RawAssignment::Body(b) => RawAssignment::Body(b.clone()),
+                RawAssignment::Share { body, share } => RawAssignment::Share {
+                    body: body.clone(),
+                    share: *share,
+                },
+            }
+            .into_assignment();
+            let key = format!("{key}[{i}]");
+            if !body_ids.contains(&assignment.body) {
+                self.error(
+                    a.span(),
+                    &key,
+                    format!("報告機関「{}」は [[bodies]] にありません", assignment.body),
+                );
+            }
+            if assignment.share.is_some_and(|s| !(s >= 0.0 && s.is_finite())) {
+                self.error(a.span(), &key, "share は0以上の数です");
+            }
+            if out.iter().any(|o| o.body == assignment.body) {
+                self.error(a.span(), &key, format!("報告機関「{}」が重複しています", assignment.body));
+            }
+            out.push(assignment);
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn indicator(
+        &mut self,
+        raw: RawIndicator,
+        id: String,
+        base: &str,
+        span: Range<usize>,
+        period: Period,
+        body_ids: &HashSet<String>,
+        default_bodies: &[Assignment],
+    ) -> Indicator {
+        let assignments = match &raw.bodies {
+            Some(b) => self.assignments(b, &format!("{base}.bodies"), body_ids),
+            None => default_bodies.to_vec(),
+        };
+        if assignments.is_empty() {
+            self.error(
+                span.clone(),
+                &format!("{base}.bodies"),
+                "報告機関がありません（bodies か plan.default_bodies が必要です）",
+            );
+        }
+        let target = raw.target.as_ref().and_then(|t| {
+            self.target(t.get_ref(), t.span(), raw.measure, period, &format!("{base}.target"))
+        });
+        if raw.measure == Measure::Qualitative && raw.target.is_some() {
+            if let Some(t) = &raw.target {
+                self.error(t.span(), &format!("{base}.target"), "定性的な指標（measure = \"qualitative\"）に目標値は置けません");
+            }
+        }
+        if raw.management && raw.target.is_some() {
+            if let Some(t) = &raw.target {
+                self.error(t.span(), &format!("{base}.target"), "その他管理指標（management = true）に目標値は置けません");
+            }
+        }
+        let unit = raw
+            .unit
+            .clone()
+            .or_else(|| raw.target.as_ref().and_then(|t| t.get_ref().unit.clone()))
+            .map(|u| normalize_text(&u))
+            .unwrap_or_else(|| {
+                match raw.measure {
+                    Measure::Count | Measure::Level => "件",
+                    Measure::Ratio => "%",
+                    Measure::Milestone | Measure::Qualitative => "",
+                }
+                .to_owned()
+            });
+        if let Some(profile) = &raw.expected_profile {
+            let key = format!("{base}.expected_profile");
+            let values = profile.get_ref();
+            let total = match &target {
+                Some(Target::Cumulative { value, .. } | Target::PerYear { value, .. }) => Some(*value),
+                _ => None,
+            };
+            match total {
+                None => self.error(
+                    profile.span(),
+                    &key,
+                    "expected_profile は累計型（count の目標）にだけ置けます",
+                ),
+                Some(total) => {
+                    if values.len() != period.len() as usize {
+                        self.error(
+                            profile.span(),
+                            &key,
+                            format!("計画期間の年数（{}）と同じ数の値が必要です（{}個あります）", period.len(), values.len()),
+                        );
+                    } else if values.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+                        self.error(profile.span(), &key, "各年の期待値は0以上の数です");
+                    } else if (values.iter().sum::<f64>() - total).abs() > 1e-9 * total.max(1.0) {
+                        self.error(
+                            profile.span(),
+                            &key,
+                            format!("各年の期待値の合計（{}）が目標値（{total}）と一致しません", values.iter().sum::<f64>()),
+                        );
+                    }
+                }
+            }
+        }
+        if raw.management && raw.measure != Measure::Qualitative {
+            // Management indicators are monitored; a numeric one is allowed but has no target.
+        }
+        Indicator {
+            id,
+            name: clean_name(&raw.name),
+            kind: raw.kind,
+            group: clean_name(&raw.group),
+            management: raw.management,
+            measure: raw.measure,
+            unit: if raw.measure == Measure::Qualitative { String::new() } else { unit },
+            target,
+            parent: raw.parent.map(Spanned::into_inner),
+            assignments,
+            counting: raw.counting,
+            expected_profile: raw.expected_profile.map(Spanned::into_inner),
+            note: raw.note,
+        }
+    }
+
+    fn target(
+        &mut self,
+        t: &RawTarget,
+        span: Range<usize>,
+        measure: Measure,
+        period: Period,
+        key: &str,
+    ) -> Option<Target> {
+        let comparator = t.comparator.unwrap_or(Comparator::Reach);
+        let positive = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0);
+        let fail = |this: &mut Self, msg: &str| {
+            this.error(span.clone(), key, msg.to_owned());
+            None
+        };
+        let extra = |names: &[(&str, bool)]| -> Option<String> {
+            names
+                .iter()
+                .find(|(_, present)| *present)
+                .map(|(n, _)| (*n).to_owned())
+        };
+        let target = match measure {
+            Measure::Qualitative => return None,
+            Measure::Count => {
+                if let Some(name) = extra(&[
+                    ("factor", t.factor.is_some()),
+                    ("baseline_fy", t.baseline_fy.is_some()),
+                    ("deadline_fy", t.deadline_fy.is_some()),
+                ]) {
+                    return fail(self, &format!("count の目標に {name} は置けません（value, per_year, comparator, unit）"));
+                }
+                match (positive(t.per_year), t.per_year) {
+                    (Some(per_year), _) => {
+                        if t.comparator.is_some_and(|c| c == Comparator::AtMost) {
+                            return fail(self, "per_year の目標は comparator = \"at_most\" にできません");
+                        }
+                        let total = match t.value {
+                            None => per_year * f64::from(period.len()),
+                            Some(v) if v.is_finite() && v > 0.0 => v,
+                            Some(_) => return fail(self, "value（期間累計）は0より大きい数です"),
+                        };
+                        Target::PerYear { per_year, value: total }
+                    }
+                    (None, Some(_)) => return fail(self, "per_year は0より大きい数です"),
+                    (None, None) => match positive(t.value) {
+                        Some(value) => Target::Cumulative { value, comparator },
+                        None => return fail(self, "count の目標には value（期間累計、0より大きい数）が必要です"),
+                    },
+                }
+            }
+            Measure::Ratio => {
+                if let Some(name) = extra(&[
+                    ("per_year", t.per_year.is_some()),
+                    ("factor", t.factor.is_some()),
+                    ("baseline_fy", t.baseline_fy.is_some()),
+                    ("deadline_fy", t.deadline_fy.is_some()),
+                ]) {
+                    return fail(self, &format!("ratio の目標に {name} は置けません（value, comparator, unit）"));
+                }
+                match t.value.filter(|v| v.is_finite() && (0.0..=100.0).contains(v)) {
+                    Some(value) => Target::Ratio { value, comparator },
+                    None => return fail(self, "ratio の目標には value（0〜100 の百分率）が必要です"),
+                }
+            }
+            Measure::Level => {
+                if let Some(name) = extra(&[
+                    ("per_year", t.per_year.is_some()),
+                    ("deadline_fy", t.deadline_fy.is_some()),
+                ]) {
+                    return fail(self, &format!("level の目標に {name} は置けません（value, または factor と baseline_fy）"));
+                }
+                match (t.factor, t.baseline_fy, t.value) {
+                    (Some(factor), Some(b), None) => {
+                        let Some(baseline) = i32::try_from(b).ok().and_then(|y| FiscalYear::new(y).ok()) else {
+                            return fail(self, "baseline_fy は西暦4桁の年度です");
+                        };
+                        if !(factor.is_finite() && factor > 0.0 && factor != 1.0) {
+                            return fail(self, "factor は0より大きく1以外の数です（2倍なら 2、半減なら 0.5）");
+                        }
+                        if baseline >= period.end {
+                            return fail(self, &format!("baseline_fy（{baseline}）は計画の最終年度 {} より前でなければなりません", period.end));
+                        }
+                        let default = if factor < 1.0 { Comparator::AtMost } else { Comparator::AtLeast };
+                        let comparator = t.comparator.unwrap_or(default);
+                        if comparator.lower_is_better() != (factor < 1.0) {
+                            return fail(self, "factor が1より大きいときは増加（at_least）、1より小さいときは減少（at_most）の目標です");
+                        }
+                        Target::Relative { factor, baseline, comparator }
+                    }
+                    (None, None, Some(value)) if value.is_finite() => Target::Level { value, comparator },
+                    _ => return fail(self, "level の目標は value か、factor と baseline_fy の組のどちらかです"),
+                }
+            }
+            Measure::Milestone => {
+                if let Some(name) = extra(&[
+                    ("value", t.value.is_some()),
+                    ("per_year", t.per_year.is_some()),
+                    ("factor", t.factor.is_some()),
+                    ("baseline_fy", t.baseline_fy.is_some()),
+                    ("comparator", t.comparator.is_some()),
+                ]) {
+                    return fail(self, &format!("milestone の目標に {name} は置けません（deadline_fy）"));
+                }
+                let Some(deadline) = t
+                    .deadline_fy
+                    .and_then(|y| i32::try_from(y).ok())
+                    .and_then(|y| FiscalYear::new(y).ok())
+                else {
+                    return fail(self, "milestone の目標には deadline_fy（西暦4桁の年度）が必要です");
+                };
+                if deadline < period.start {
+                    return fail(self, &format!("deadline_fy（{deadline}）が計画の開始年度より前です"));
+                }
+                Target::Milestone { deadline }
+            }
+        };
+        Some(target)
+    }
+
+    fn check_parents(&mut self, projects: &[Project], ids: &HashMap<String, (usize, Range<usize>)>) {
+        let by_id: HashMap<&str, &Indicator> = projects
+            .iter()
+            .flat_map(|p| p.indicators.iter())
+            .map(|i| (i.id.as_str(), i))
+            .collect();
+        for (pi, p) in projects.iter().enumerate() {
+            for child in &p.indicators {
+                let Some(parent_id) = &child.parent else { continue };
+                let span = ids.get(&child.id).map(|(_, s)| s.clone()).unwrap_or(0..0);
+                let key = format!("indicators[{}].parent", child.id);
+                let Some(parent) = by_id.get(parent_id.as_str()) else {
+                    self.error(span, &key, format!("親指標「{parent_id}」がありません"));
+                    continue;
+                };
+                if ids.get(parent_id).map(|(p, _)| *p) != Some(pi) {
+                    self.error(span, &key, format!("親指標「{parent_id}」は別のプロジェクトにあります"));
+                } else if parent.parent.is_some() {
+                    self.error(span, &key, format!("親指標「{parent_id}」自体が内数です（内数の内数は置けません）"));
+                } else if child.measure != Measure::Count || parent.measure != Measure::Count {
+                    self.error(span, &key, "内数（うち…）は count の指標どうしでだけ置けます");
+                } else if parent.kind != child.kind {
+                    self.error(span, &key, "内数はアウトプット／アウトカムの別が親と同じでなければなりません");
+                } else if let (Some(c), Some(p)) = (child.target.as_ref().and_then(Target::value), parent.target.as_ref().and_then(Target::value)) {
+                    if c > p {
+                        self.error(span, &key, format!("内数の目標値 {c} が親の目標値 {p} を超えています"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn empty_plan() -> Plan {
+    // Only reached when even the fallback year is invalid, which cannot happen; errors were
+    // already recorded and the caller discards this value.
+    let fy = FiscalYear::new(2000).unwrap_or_else(|_| unreachable!());
+    Plan {
+        id: String::new(),
+        name: String::new(),
+        period: Period { start: fy, end: fy },
+        revision: 1,
+        effective_from: fy,
+        decided_on: None,
+        revision_note: None,
+        on_track_threshold: 1.0,
+        committee: None,
+        bodies: vec![],
+        glossary: vec![],
+        projects: vec![],
+    }
+}
+
+/// Names keep the plan's characters; only spacing is tidied (trimmed, runs collapsed).
+fn clean_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && (1..=12).contains(&m.parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&d.parse::<u32>().unwrap_or(0)))
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
