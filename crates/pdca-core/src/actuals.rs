@@ -166,9 +166,13 @@ mod tests {
 
     #[test]
     fn sums_bodies_and_replaces_a_bodys_earlier_value() {
-        let a: Actuals = [c("amed", 2020, 3.0), c("mext", 2020, 2.0), c("amed", 2020, 4.0)]
-            .into_iter()
-            .collect();
+        let a: Actuals = [
+            c("amed", 2020, 3.0),
+            c("mext", 2020, 2.0),
+            c("amed", 2020, 4.0),
+        ]
+        .into_iter()
+        .collect();
         let y = a.year("i", fy(2020)).map(|y| y.number);
         assert_eq!(y, Some(6.0));
         assert_eq!(a.contributions().len(), 2);

@@ -2,6 +2,7 @@
 //! that say whether it is on track. The rules are documented in the README and are exact: later
 //! checks recompute them independently.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -176,10 +177,11 @@ pub fn evaluate_plan(
             end: plan.period.end,
         });
     }
-    let indicators = plan
-        .indicators()
-        .map(|(_, indicator)| evaluate_indicator(plan, indicator, actuals, as_of))
-        .collect();
+    let mut indicators = Vec::with_capacity(plan.projects.iter().map(|p| p.indicators.len()).sum());
+    indicators.extend(
+        plan.indicators()
+            .map(|(_, indicator)| evaluate_indicator(plan, indicator, actuals, as_of)),
+    );
     Ok(PlanEvaluation {
         plan: plan.id.clone(),
         revision: plan.revision,
@@ -192,7 +194,8 @@ pub fn evaluate_plan(
 struct Frame<'a> {
     plan: &'a Plan,
     indicator: &'a Indicator,
-    actuals: &'a Actuals,
+    /// The indicator's reports by year, looked up once.
+    reports: Option<&'a BTreeMap<FiscalYear, YearActual>>,
     y: FiscalYear,
     /// n
     n: f64,
@@ -203,7 +206,7 @@ struct Frame<'a> {
 
 impl<'a> Frame<'a> {
     fn year(&self, fy: FiscalYear) -> Option<&'a YearActual> {
-        self.actuals.year(&self.indicator.id, fy)
+        self.reports?.get(&fy)
     }
 
     fn label(&self, fy: FiscalYear) -> String {
@@ -213,36 +216,73 @@ impl<'a> Frame<'a> {
         }
     }
 
-    /// The years s..=y, warning about each one nobody reported.
-    fn years_so_far(&mut self) -> Vec<(FiscalYear, Option<&'a YearActual>)> {
-        let years: Vec<_> = self
-            .plan
-            .period
-            .years()
-            .take_while(|fy| *fy <= self.y)
-            .map(|fy| (fy, self.year(fy)))
-            .collect();
-        for (fy, ya) in &years {
-            if ya.is_none() {
-                let w = format!("{}の実績が未報告です", self.label(*fy));
-                self.warnings.push(w);
-            }
-        }
-        if let Some(ya) = self.year(self.y) {
-            for a in &self.indicator.assignments {
-                if !ya.has_body(&a.body) {
-                    let name = self.plan.body(&a.body).map_or(a.body.as_str(), |b| b.name.as_str());
-                    let w = format!("{}の{name}の報告がありません", self.label(self.y));
+    /// k as a count of years (0 if the as-of year were before the period).
+    fn elapsed_years(&self) -> usize {
+        usize::try_from(self.y.year() - self.plan.period.start.year() + 1).unwrap_or(0)
+    }
+
+    /// The reports of the years s..=y in year order; years nobody reported are absent.
+    fn so_far(&self) -> impl Iterator<Item = (FiscalYear, &'a YearActual)> + use<'a> {
+        let (s, y) = (self.plan.period.start, self.y);
+        self.reports
+            .filter(|_| s <= y)
+            .into_iter()
+            .flat_map(move |years| years.range(s..=y))
+            .map(|(fy, ya)| (*fy, ya))
+    }
+
+    /// Warns about each year s..=y nobody reported, then about each assigned body that did not
+    /// report for year y. Formats nothing when every report is there.
+    fn warn_missing(&mut self) {
+        let reported = self.so_far().count();
+        self.warn_missing_given(reported);
+    }
+
+    /// [`Frame::warn_missing`] when the caller already counted the years s..=y reported.
+    fn warn_missing_given(&mut self, reported: usize) {
+        let y = self.y;
+        if reported < self.elapsed_years() {
+            for fy in self.plan.period.years().take_while(|fy| *fy <= y) {
+                if self.year(fy).is_none() {
+                    let w = format!("{}の実績が未報告です", self.label(fy));
                     self.warnings.push(w);
                 }
             }
         }
-        years
+        if let Some(ya) = self.year(y) {
+            let (plan, indicator) = (self.plan, self.indicator);
+            for a in &indicator.assignments {
+                if !ya.has_body(&a.body) {
+                    let name = plan
+                        .body(&a.body)
+                        .map_or(a.body.as_str(), |b| b.name.as_str());
+                    let w = format!("{}の{name}の報告がありません", self.label(y));
+                    self.warnings.push(w);
+                }
+            }
+        }
     }
 
     fn reported_now(&self) -> bool {
         self.year(self.y).is_some()
     }
+}
+
+/// Σ of the yearly totals, from +0 (no report at all sums to 0, never −0), and the number of
+/// years summed.
+fn sum_numbers<'a>(reports: impl Iterator<Item = (FiscalYear, &'a YearActual)>) -> (f64, usize) {
+    reports.fold((0.0, 0), |(acc, years), (_, ya)| {
+        (acc + ya.number, years + 1)
+    })
+}
+
+/// (Σnumerator, Σdenominator) of the yearly totals, and the number of years summed.
+fn ratio_sums<'a>(
+    reports: impl Iterator<Item = (FiscalYear, &'a YearActual)>,
+) -> (f64, f64, usize) {
+    reports.fold((0.0, 0.0, 0), |(n, d, years), (_, ya)| {
+        (n + ya.numerator, d + ya.denominator, years + 1)
+    })
 }
 
 fn blank(id: &str, status: Status) -> Evaluation {
@@ -276,7 +316,7 @@ pub fn evaluate_indicator(
     let mut frame = Frame {
         plan,
         indicator,
-        actuals,
+        reports: actuals.years(&indicator.id),
         y,
         n,
         k,
@@ -293,9 +333,14 @@ pub fn evaluate_indicator(
         }
         (Some(Target::Ratio { value, comparator }), _) => ratio(&mut frame, *value, *comparator),
         (Some(Target::Level { value, comparator }), _) => level(&mut frame, *value, *comparator),
-        (Some(Target::Relative { factor, baseline, comparator }), _) => {
-            relative(&mut frame, *factor, *baseline, *comparator)
-        }
+        (
+            Some(Target::Relative {
+                factor,
+                baseline,
+                comparator,
+            }),
+            _,
+        ) => relative(&mut frame, *factor, *baseline, *comparator),
         (Some(Target::Milestone { deadline }), _) => milestone(&mut frame, *deadline),
     };
     e.rating = e.status.rating();
@@ -305,11 +350,11 @@ pub fn evaluate_indicator(
 
 fn qualitative(f: &mut Frame) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotRated);
+    let y = f.y;
     let latest = f
-        .actuals
-        .years(&f.indicator.id)
+        .reports
         .into_iter()
-        .flat_map(|years| years.range(..=f.y).rev())
+        .flat_map(|years| years.range(..=y).rev())
         .find(|(_, ya)| !ya.narratives.is_empty());
     e.narrative = latest.map(|(_, ya)| {
         if ya.narratives.len() == 1 {
@@ -334,37 +379,41 @@ fn qualitative(f: &mut Frame) -> Evaluation {
 
 fn monitored(f: &mut Frame) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotRated);
-    let years = f.years_so_far();
     match f.indicator.measure {
-        Measure::Count => e.cumulative = Some(years.iter().filter_map(|(_, ya)| *ya).map(|ya| ya.number).sum()),
+        Measure::Count => {
+            let (c, reported) = sum_numbers(f.so_far());
+            f.warn_missing_given(reported);
+            e.cumulative = Some(c);
+        }
         Measure::Ratio => {
-            let (num, den) = ratio_sums(&years);
+            let (num, den, reported) = ratio_sums(f.so_far());
+            f.warn_missing_given(reported);
             e.value = (den > 0.0).then(|| 100.0 * num / den);
         }
-        Measure::Level | Measure::Milestone => e.value = f.year(f.y).map(|ya| ya.number),
-        Measure::Qualitative => {}
+        Measure::Level | Measure::Milestone => {
+            f.warn_missing();
+            e.value = f.year(f.y).map(|ya| ya.number);
+        }
+        Measure::Qualitative => f.warn_missing(),
     }
     e
-}
-
-fn ratio_sums(years: &[(FiscalYear, Option<&YearActual>)]) -> (f64, f64) {
-    years
-        .iter()
-        .filter_map(|(_, ya)| *ya)
-        .fold((0.0, 0.0), |(n, d), ya| (n + ya.numerator, d + ya.denominator))
 }
 
 /// Count targets over the period (plain, at-least, ceiling, and per-year with a total).
 fn cumulative(f: &mut Frame, t: f64, comparator: Comparator, per_year: Option<f64>) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotEvaluable);
-    let years = f.years_so_far();
-    let c: f64 = years.iter().filter_map(|(_, ya)| *ya).map(|ya| ya.number).sum();
-    let expected = match (&f.indicator.expected_profile, per_year) {
-        (Some(profile), _) => profile.iter().take(years.len()).sum(),
-        (None, Some(per_year)) => per_year * f.k,
-        (None, None) => t * f.k / f.n,
-    };
+    let (c, reported_years) = sum_numbers(f.so_far());
+    f.warn_missing_given(reported_years);
     let (n, k) = (f.n, f.k);
+    let expected = match (&f.indicator.expected_profile, per_year) {
+        // The profile's first k years.
+        (Some(profile), _) => profile
+            .iter()
+            .take(f.elapsed_years())
+            .fold(0.0, |acc, v| acc + v),
+        (None, Some(per_year)) => per_year * k,
+        (None, None) => t * k / n,
+    };
     let theta = f.plan.on_track_threshold;
     e.target = Some(t);
     e.cumulative = Some(c);
@@ -372,7 +421,7 @@ fn cumulative(f: &mut Frame, t: f64, comparator: Comparator, per_year: Option<f6
     e.progress = Some(c / t);
     e.pace = (expected > 0.0).then(|| c / expected);
     e.projected_end = Some(c + (c / k) * (n - k));
-    e.p_attain = Some(p_attain(c, t, k, n - k, comparator));
+    e.p_attain = Some(p_attain(c, t, k, n - k, comparator)).filter(|p| !p.is_nan());
     let reported = f.reported_now();
     e.status = if comparator.lower_is_better() {
         if c > t {
@@ -399,20 +448,22 @@ fn cumulative(f: &mut Frame, t: f64, comparator: Comparator, per_year: Option<f6
     };
     if let Some(per_year) = per_year {
         e.value = f.year(f.y).map(|ya| ya.number);
-        for (fy, ya) in &years {
-            if let Some(ya) = ya {
-                if ya.number < per_year {
-                    let w = format!("{}の実績 {} が年間目標 {per_year} を下回っています", f.label(*fy), ya.number);
-                    f.warnings.push(w);
-                }
+        for (fy, ya) in f.so_far() {
+            if ya.number < per_year {
+                let w = format!(
+                    "{}の実績 {} が年間目標 {per_year} を下回っています",
+                    f.label(fy),
+                    ya.number
+                );
+                f.warnings.push(w);
             }
         }
     }
-    e.bodies = body_progress(f, &years);
+    e.bodies = body_progress(f);
     e
 }
 
-fn body_progress(f: &Frame, years: &[(FiscalYear, Option<&YearActual>)]) -> Vec<BodyProgress> {
+fn body_progress(f: &Frame) -> Vec<BodyProgress> {
     let assignments = &f.indicator.assignments;
     if assignments.len() < 2 && assignments.iter().all(|a| a.share.is_none()) {
         return Vec::new();
@@ -420,16 +471,14 @@ fn body_progress(f: &Frame, years: &[(FiscalYear, Option<&YearActual>)]) -> Vec<
     assignments
         .iter()
         .map(|a| {
-            let cumulative: f64 = years
-                .iter()
-                .filter_map(|(_, ya)| *ya)
-                .flat_map(|ya| ya.by_body.iter())
+            let cumulative = f
+                .so_far()
+                .flat_map(|(_, ya)| ya.by_body.iter())
                 .filter(|(b, _)| *b == a.body)
-                .map(|(_, v)| match v {
-                    crate::actuals::ActualValue::Number(n) => *n,
-                    _ => 0.0,
-                })
-                .sum();
+                .fold(0.0, |acc, (_, v)| match v {
+                    crate::actuals::ActualValue::Number(n) => acc + n,
+                    _ => acc,
+                });
             BodyProgress {
                 body: a.body.clone(),
                 cumulative,
@@ -442,8 +491,16 @@ fn body_progress(f: &Frame, years: &[(FiscalYear, Option<&YearActual>)]) -> Vec<
 
 /// The probability that the count over the remaining `m` years takes C to the target, with a
 /// Jeffreys prior on the yearly rate: Gamma(0.5 + C, rate k) makes the remaining count negative
-/// binomial with shape 0.5 + C and success probability k/(k + m).
+/// binomial with shape r = 0.5 + C and success probability p = k/(k + m) (statrs counts the
+/// failures before the r-th success: mean r(1 − p)/p = (0.5 + C)·m/k).
+///
+/// For a target to reach it is P(X ≥ ⌈T − C⌉), 1 if C ≥ T and 0 if m = 0 and C < T. For a
+/// ceiling (`AtMost`) it is P(X ≤ ⌊T − C⌋), 0 if C > T and 1 if m = 0 and C ≤ T. NaN when the
+/// figures admit no such distribution (C < −0.5, a NaN argument, k/(k + m) outside [0, 1]).
 pub fn p_attain(c: f64, t: f64, k: f64, m: f64, comparator: Comparator) -> f64 {
+    if c.is_nan() || t.is_nan() || k.is_nan() || m.is_nan() {
+        return f64::NAN;
+    }
     let lower = comparator.lower_is_better();
     if lower {
         if c > t {
@@ -460,14 +517,19 @@ pub fn p_attain(c: f64, t: f64, k: f64, m: f64, comparator: Comparator) -> f64 {
             return 0.0;
         }
     }
-    let Ok(nb) = NegativeBinomial::new(0.5 + c, k / (k + m)) else {
+    let r = 0.5 + c;
+    // statrs accepts r = 0 but its regularised beta function then panics.
+    if !(r > 0.0 && r.is_finite()) {
+        return f64::NAN;
+    }
+    let Ok(nb) = NegativeBinomial::new(r, k / (k + m)) else {
         return f64::NAN;
     };
     let p = if lower {
-        // P(X ≤ T − C)
+        // P(X ≤ T − C) = P(X ≤ ⌊T − C⌋)
         nb.cdf(to_count((t - c).floor()))
     } else {
-        // P(X ≥ T − C) = P(X > ⌈T − C⌉ − 1)
+        // P(X ≥ T − C) = P(X ≥ ⌈T − C⌉) = P(X > ⌈T − C⌉ − 1); sf(x) is P(X > x).
         let needed = to_count((t - c).ceil());
         if needed == 0 { 1.0 } else { nb.sf(needed - 1) }
     };
@@ -487,15 +549,19 @@ fn to_count(x: f64) -> u64 {
 /// A percentage of Σnum/Σden over the years so far.
 fn ratio(f: &mut Frame, p: f64, comparator: Comparator) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotEvaluable);
-    let years = f.years_so_far();
-    let (num, den) = ratio_sums(&years);
+    let (num, den, reported_years) = ratio_sums(f.so_far());
+    f.warn_missing_given(reported_years);
     e.target = Some(p);
     let value = (den > 0.0).then(|| 100.0 * num / den);
     e.value = value;
     e.status = match value {
         Some(v) if f.reported_now() => {
             if comparator.meets(v, p) {
-                if f.y == f.plan.period.end { Status::Achieved } else { Status::OnTrack }
+                if f.y == f.plan.period.end {
+                    Status::Achieved
+                } else {
+                    Status::OnTrack
+                }
             } else {
                 Status::Insufficient
             }
@@ -508,7 +574,7 @@ fn ratio(f: &mut Frame, p: f64, comparator: Comparator) -> Evaluation {
 /// A level to be held in the year evaluated.
 fn level(f: &mut Frame, t: f64, comparator: Comparator) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotEvaluable);
-    f.years_so_far();
+    f.warn_missing();
     e.target = Some(t);
     let v = f.year(f.y).map(|ya| ya.number);
     e.value = v;
@@ -517,7 +583,11 @@ fn level(f: &mut Frame, t: f64, comparator: Comparator) -> Evaluation {
             e.progress = Some(v / t);
         }
         e.status = if comparator.meets(v, t) {
-            if f.y == f.plan.period.end { Status::Achieved } else { Status::OnTrack }
+            if f.y == f.plan.period.end {
+                Status::Achieved
+            } else {
+                Status::OnTrack
+            }
         } else {
             Status::Insufficient
         };
@@ -526,14 +596,22 @@ fn level(f: &mut Frame, t: f64, comparator: Comparator) -> Evaluation {
 }
 
 /// A level relative to a baseline year's actual.
-fn relative(f: &mut Frame, factor: f64, baseline: FiscalYear, comparator: Comparator) -> Evaluation {
+fn relative(
+    f: &mut Frame,
+    factor: f64,
+    baseline: FiscalYear,
+    comparator: Comparator,
+) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotEvaluable);
-    f.years_so_far();
+    f.warn_missing();
     let base = f.year(baseline).map(|ya| ya.number);
     let v = f.year(f.y).map(|ya| ya.number);
     e.value = v;
     let Some(base) = base.filter(|b| *b != 0.0) else {
-        let w = format!("基準年度{}の実績がないか0のため、目標値が定まりません", f.label(baseline));
+        let w = format!(
+            "基準年度{}の実績がないか0のため、目標値が定まりません",
+            f.label(baseline)
+        );
         f.warnings.push(w);
         return e;
     };
@@ -553,7 +631,11 @@ fn relative(f: &mut Frame, factor: f64, baseline: FiscalYear, comparator: Compar
     e.progress = Some(progress);
     e.pace = Some(pace);
     e.status = if comparator.meets(v, t) {
-        if f.y == end { Status::Achieved } else { Status::OnTrack }
+        if f.y == end {
+            Status::Achieved
+        } else {
+            Status::OnTrack
+        }
     } else if pace >= f.plan.on_track_threshold {
         Status::OnTrack
     } else {
@@ -565,14 +647,13 @@ fn relative(f: &mut Frame, factor: f64, baseline: FiscalYear, comparator: Compar
 /// A milestone reached (1) or not yet (0), by a deadline.
 fn milestone(f: &mut Frame, deadline: FiscalYear) -> Evaluation {
     let mut e = blank(&f.indicator.id, Status::NotEvaluable);
-    let years = f.years_so_far();
+    f.warn_missing();
+    let y = f.y;
     let reached = f
-        .actuals
-        .years(&f.indicator.id)
+        .reports
         .into_iter()
-        .flat_map(|years| years.range(..=f.y))
+        .flat_map(|years| years.range(..=y))
         .any(|(_, ya)| ya.number >= 1.0);
-    let _ = years;
     e.value = Some(if reached { 1.0 } else { 0.0 });
     e.progress = e.value;
     e.status = if reached {

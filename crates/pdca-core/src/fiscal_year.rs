@@ -58,8 +58,10 @@ impl FiscalYear {
 
     /// The era and era year of this fiscal year (FY2019 is 令和元年度, see the module doc).
     pub fn era_year(self) -> (Era, i32) {
-        // A fiscal year is named after the era in force at its end (March of the next year).
-        era_of_date(self.0 + 1, 3, 31)
+        // A fiscal year is named after the era in force at its end (March of the next year),
+        // counted from the year it starts in.
+        let (era, _) = era_of_date(self.0 + 1, 3, 31);
+        (era, self.0 - era.first_year() + 1)
     }
 
     /// The fiscal year in Japanese: 令和4年度, 令和元年度.

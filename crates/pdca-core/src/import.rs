@@ -1,13 +1,15 @@
 //! Validation of imported actuals: the rows of a CSV or XLSX file, as text, checked against a
 //! plan and turned into contributions. Every problem names the row, the column and the text.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use crate::actuals::{ActualValue, Actuals, Contribution};
-use crate::fiscal_year::FiscalYear;
-use crate::normalize::{QuantityError, normalize_text, parse_quantity};
-use crate::plan::{Measure, Plan};
+use crate::fiscal_year::{FiscalYear, FiscalYearError};
+use crate::normalize::{QuantityError, normalize_cow, normalize_text, parse_quantity};
+use crate::plan::{Indicator, Measure, Plan};
 
 /// The columns of an actuals file, in their canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,10 +75,13 @@ impl Field {
 
     /// The field a header names, in English or Japanese, full-width or half-width, any case.
     pub fn from_header(header: &str) -> Option<Field> {
-        let h = normalize_text(header).to_lowercase().replace(' ', "_");
+        // Japanese headers hold letters too (指標ID), so both sides are compared in lower case.
+        let h = normalize_text(header.trim_start_matches('\u{feff}'))
+            .to_lowercase()
+            .replace(' ', "_");
         Field::ALL
             .into_iter()
-            .find(|f| h == f.name() || h == normalize_text(f.japanese()))
+            .find(|f| h == f.name() || h == normalize_text(f.japanese()).to_lowercase())
     }
 
     fn index(self) -> usize {
@@ -230,6 +235,9 @@ pub struct ImportedActual {
 /// Validates every row against `plan`. `current` holds the values already recorded, so that a
 /// sub-target can be checked against its parent's total for the same year. Returns every error
 /// found, in row order; a file with any error must import nothing.
+///
+/// Rows whose cells are all blank are skipped. Note, source and narrative texts lose a leading
+/// apostrophe that [`escape_formula`] added on export.
 pub fn validate_rows(
     plan: &Plan,
     layout: &Layout,
@@ -238,21 +246,29 @@ pub fn validate_rows(
 ) -> Result<Vec<ImportedActual>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut out: Vec<ImportedActual> = Vec::with_capacity(rows.len());
-    let mut seen: HashMap<(String, FiscalYear, String), usize> = HashMap::new();
-    let indicators: HashMap<&str, &crate::plan::Indicator> =
+    // The value cell of each accepted row, parallel to `out`, for the sub-target check's errors.
+    let mut value_texts: Vec<&str> = Vec::with_capacity(rows.len());
+    let mut seen: HashMap<(&str, FiscalYear, &str), usize> = HashMap::with_capacity(rows.len());
+    let indicators: HashMap<&str, &Indicator> =
         plan.indicators().map(|(_, i)| (i.id.as_str(), i)).collect();
-    let body_ids: HashSet<&str> = plan.bodies.iter().map(|b| b.id.as_str()).collect();
+    let bodies = BodyIndex::new(plan);
+    let examples = plan
+        .indicators()
+        .take(3)
+        .map(|(_, i)| i.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns: [Option<usize>; 8] = Field::ALL.map(|f| layout.column(f).map(|c| c.column - 1));
 
     for raw in rows {
-        let cell = |field: Field| -> (Option<&CellRef>, &str) {
-            match layout.column(field) {
-                Some(c) => (Some(c), raw.cells.get(c.column - 1).map_or("", |s| s.as_str())),
-                None => (None, ""),
-            }
-        };
         if raw.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let text = |field: Field| -> &str {
+            columns[field.index()]
+                .and_then(|i| raw.cells.get(i))
+                .map_or("", String::as_str)
+        };
         let mut err = |field: Field, text: &str, message: String| {
             errors.push(RowError {
                 row: raw.row,
@@ -261,26 +277,29 @@ pub fn validate_rows(
                 message,
             });
         };
-        let (_, id_text) = cell(Field::IndicatorId);
-        let id = normalize_text(id_text);
-        let Some(indicator) = indicators.get(id.as_str()).copied() else {
+        let id_text = text(Field::IndicatorId);
+        let id = normalize_cow(id_text);
+        let Some(indicator) = indicators.get(id.as_ref()).copied() else {
             let message = if id.is_empty() {
-                "指標IDが空です".to_owned()
+                format!("指標IDが空です（計画「{}」の指標ID、例: {examples}）", plan.id)
             } else {
-                format!("指標ID「{id_text}」は計画「{}」にありません", plan.id)
+                format!(
+                    "指標ID「{id_text}」は計画「{}」にありません（計画の指標ID、例: {examples}）",
+                    plan.id
+                )
             };
             err(Field::IndicatorId, id_text, message);
             continue;
         };
-        let (_, fy_text) = cell(Field::FiscalYear);
-        let year = match fy_text.parse::<FiscalYear>() {
+        let fy_text = text(Field::FiscalYear);
+        let year = match parse_year(fy_text) {
             Ok(fy) if plan.accepts_year(indicator, fy) => Some(fy),
             Ok(fy) => {
                 err(
                     Field::FiscalYear,
                     fy_text,
                     format!(
-                        "年度「{fy_text}」（{fy}）は計画期間 {}〜{} の外です",
+                        "年度「{fy_text}」（{fy}）は計画期間 {}〜{} の外です（期間内の年度を書いてください）",
                         plan.period.start, plan.period.end
                     ),
                 );
@@ -291,11 +310,18 @@ pub fn validate_rows(
                 None
             }
         };
-        let (_, body_text) = cell(Field::Body);
-        let body_norm = normalize_text(body_text);
-        let body = if body_norm.is_empty() {
+        let body_text = text(Field::Body);
+        let assigned = || {
+            indicator
+                .assignments
+                .iter()
+                .map(|a| a.body.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let body: Option<&str> = if body_text.trim().is_empty() {
             match indicator.assignments.as_slice() {
-                [only] => Some(only.body.clone()),
+                [only] => Some(only.body.as_str()),
                 _ => {
                     err(
                         Field::Body,
@@ -303,58 +329,61 @@ pub fn validate_rows(
                         format!(
                             "指標「{}」は複数の機関が報告するため、報告機関（body）を指定してください（{}）",
                             indicator.id,
-                            indicator.assignments.iter().map(|a| a.body.as_str()).collect::<Vec<_>>().join(", ")
+                            assigned()
                         ),
                     );
                     None
                 }
             }
         } else {
-            let found = plan
-                .bodies
-                .iter()
-                .find(|b| {
-                    b.id == body_norm
-                        || normalize_text(&b.name) == body_norm
-                        || b.short_name.as_deref().is_some_and(|s| normalize_text(s) == body_norm)
-                })
-                .map(|b| b.id.clone());
-            match found {
+            match bodies.find(body_text) {
                 Some(b) if indicator.assignments.iter().any(|a| a.body == b) => Some(b),
                 Some(b) => {
                     err(
                         Field::Body,
                         body_text,
-                        format!("報告機関「{b}」は指標「{}」の報告機関ではありません", indicator.id),
+                        format!(
+                            "報告機関「{body_text}」（{b}）は指標「{}」の報告機関ではありません（この指標の報告機関: {}）",
+                            indicator.id,
+                            assigned()
+                        ),
                     );
                     None
                 }
                 None => {
-                    let known: Vec<&str> = body_ids.iter().copied().collect();
-                    let mut known = known;
-                    known.sort_unstable();
                     err(
                         Field::Body,
                         body_text,
-                        format!("報告機関「{body_text}」は計画にありません（{}）", known.join(", ")),
+                        format!(
+                            "報告機関「{body_text}」は計画にありません（報告機関のID・名称・略称: {}）",
+                            bodies.known
+                        ),
                     );
                     None
                 }
             }
         };
-        let value = parse_value(indicator, &cell, &mut err);
+        let value = parse_value(indicator, &text, &mut err);
         let (Some(year), Some(body), Some(value)) = (year, body, value) else { continue };
-        let key = (indicator.id.clone(), year, body.clone());
-        if let Some(first) = seen.insert(key, raw.row) {
-            err(
-                Field::IndicatorId,
-                id_text,
-                format!("{first}行目と同じ指標・年度・報告機関です（{} {year} {body}）", indicator.id),
-            );
-            continue;
+        match seen.entry((indicator.id.as_str(), year, body)) {
+            Entry::Occupied(first) => {
+                err(
+                    Field::IndicatorId,
+                    id_text,
+                    format!(
+                        "{}行目と同じ指標・年度・報告機関です（{} {year} {body}）。1つの指標・年度・報告機関は1行にしてください",
+                        first.get(),
+                        indicator.id
+                    ),
+                );
+                continue;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(raw.row);
+            }
         }
         let text_of = |field: Field| {
-            let t = cell(field).1.trim();
+            let t = unescape_formula(text(field).trim());
             (!t.is_empty()).then(|| t.to_owned())
         };
         out.push(ImportedActual {
@@ -362,31 +391,122 @@ pub fn validate_rows(
             contribution: Contribution {
                 indicator: indicator.id.clone(),
                 year,
-                body,
+                body: body.to_owned(),
                 value,
             },
             note: text_of(Field::Note),
             source: text_of(Field::Source),
         });
+        value_texts.push(text(Field::Value));
     }
-    check_sub_targets(plan, layout, &out, current, &mut errors);
+    check_sub_targets(plan, layout, &out, &value_texts, current, &mut errors);
     errors.sort_by_key(|e| e.row);
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
+/// Whether a cell's text would start a formula when a spreadsheet opens the file.
+fn starts_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+        || text
+            .strip_prefix('\'')
+            .is_some_and(starts_formula)
+}
+
+/// Prefixes an apostrophe to a text that a spreadsheet would otherwise run as a formula
+/// ("=HYPERLINK(…)", "+…", "-…", "@…"), so that exported CSV files are safe to open in Excel.
+/// [`validate_rows`] removes it again from notes, sources and narratives, so an export imports
+/// back unchanged.
+pub fn escape_formula(text: &str) -> Cow<'_, str> {
+    if starts_formula(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The inverse of [`escape_formula`].
+pub fn unescape_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest) => rest,
+        _ => text,
+    }
+}
+
+/// A fiscal year as typed; four ASCII digits, by far the commonest form, skip the general parser
+/// and its allocations.
+fn parse_year(text: &str) -> Result<FiscalYear, FiscalYearError> {
+    let t = text.trim();
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let year = t.bytes().fold(0_i32, |acc, b| acc * 10 + i32::from(b - b'0'));
+        return FiscalYear::new(year);
+    }
+    text.parse()
+}
+
+/// The plan's bodies by every name a person may write: id, official name and short name, after
+/// normalisation, and in lower case.
+struct BodyIndex<'p> {
+    by_name: HashMap<String, &'p str>,
+    /// The accepted names, for error messages.
+    known: String,
+}
+
+impl<'p> BodyIndex<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        let mut by_name = HashMap::new();
+        let mut known = Vec::new();
+        for b in &plan.bodies {
+            let names = [Some(b.id.as_str()), Some(b.name.as_str()), b.short_name.as_deref()];
+            let mut written = Vec::new();
+            for name in names.into_iter().flatten() {
+                let n = normalize_text(name);
+                if n.is_empty() {
+                    continue;
+                }
+                by_name.entry(n.to_lowercase()).or_insert(b.id.as_str());
+                if !written.contains(&n) {
+                    written.push(n.clone());
+                }
+                by_name.entry(n).or_insert(b.id.as_str());
+            }
+            known.push(written.join("／"));
+        }
+        Self {
+            by_name,
+            known: known.join(", "),
+        }
+    }
+
+    fn find(&self, text: &str) -> Option<&'p str> {
+        let n = normalize_cow(text);
+        self.by_name
+            .get(n.as_ref())
+            .or_else(|| self.by_name.get(&n.to_lowercase()))
+            .copied()
+    }
+}
+
 fn parse_value<'r>(
-    indicator: &crate::plan::Indicator,
-    cell: &dyn Fn(Field) -> (Option<&'r CellRef>, &'r str),
+    indicator: &Indicator,
+    text: &dyn Fn(Field) -> &'r str,
     err: &mut dyn FnMut(Field, &str, String),
 ) -> Option<ActualValue> {
-    let (_, value_text) = cell(Field::Value);
-    let (_, num_text) = cell(Field::Numerator);
-    let (_, den_text) = cell(Field::Denominator);
+    let value_text = text(Field::Value);
+    let num_text = text(Field::Numerator);
+    let den_text = text(Field::Denominator);
     let number = |field: Field, text: &str, err: &mut dyn FnMut(Field, &str, String)| -> Option<f64> {
         match parse_quantity(text) {
             Ok(v) => Some(v),
             Err(QuantityError::Empty) => {
-                err(field, text, format!("{}（{}）が空です", field.name(), field.japanese()));
+                err(
+                    field,
+                    text,
+                    format!(
+                        "{}（{}）が空です（数値を書いてください。例: 25, ２５, 1,234, 25件）",
+                        field.name(),
+                        field.japanese()
+                    ),
+                );
                 None
             }
             Err(e) => {
@@ -397,9 +517,13 @@ fn parse_value<'r>(
     };
     match indicator.measure {
         Measure::Qualitative => {
-            let text = value_text.trim();
+            let text = unescape_formula(value_text.trim());
             if text.is_empty() {
-                err(Field::Value, value_text, "その他管理指標の実績（状況の記述）が空です".into());
+                err(
+                    Field::Value,
+                    value_text,
+                    "その他管理指標の実績（状況の記述）が空です（value に状況を文章で書いてください）".into(),
+                );
                 return None;
             }
             Some(ActualValue::Narrative(text.to_owned()))
@@ -427,7 +551,7 @@ fn parse_value<'r>(
                 err(
                     Field::Numerator,
                     num_text,
-                    format!("分子 {num} が分母 {den} を超えています"),
+                    format!("分子 {num} が分母 {den} を超えています（分子は分母以下です）"),
                 );
                 ok = false;
             }
@@ -439,12 +563,20 @@ fn parse_value<'r>(
         Measure::Count | Measure::Level | Measure::Milestone => {
             for (field, text) in [(Field::Numerator, num_text), (Field::Denominator, den_text)] {
                 if !text.trim().is_empty() {
-                    err(field, text, format!("指標「{}」は割合の指標ではないため、{}は書けません", indicator.id, field.japanese()));
+                    err(
+                        field,
+                        text,
+                        format!(
+                            "指標「{}」は割合の指標ではないため、{}は書けません（実績は value に書いてください）",
+                            indicator.id,
+                            field.japanese()
+                        ),
+                    );
                     return None;
                 }
             }
             let v = match indicator.measure {
-                Measure::Milestone => match normalize_text(value_text).as_str() {
+                Measure::Milestone => match normalize_cow(value_text).as_ref() {
                     "済" | "達成" | "1" => 1.0,
                     "未" | "未達成" | "0" => 0.0,
                     _ => {
@@ -464,75 +596,94 @@ fn parse_value<'r>(
     }
 }
 
-/// A sub-target's total for a year may not exceed its parent's total for the same year.
+/// A sub-target's total for a year may not exceed its parent's total for the same year, counting
+/// what is already recorded (`current`) with this file's rows replacing a body's earlier value.
 fn check_sub_targets(
     plan: &Plan,
     layout: &Layout,
     imported: &[ImportedActual],
+    value_texts: &[&str],
     current: &Actuals,
     errors: &mut Vec<RowError>,
 ) {
-    let children: Vec<&crate::plan::Indicator> = plan
+    let pairs: Vec<(&str, &str)> = plan
         .indicators()
-        .map(|(_, i)| i)
-        .filter(|i| i.parent.is_some())
+        .filter_map(|(_, i)| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
         .collect();
-    if children.is_empty() {
+    if pairs.is_empty() {
         return;
     }
-    let touched: HashSet<(&str, FiscalYear)> = imported
-        .iter()
-        .map(|a| (a.contribution.indicator.as_str(), a.contribution.year))
-        .collect();
-    let mut merged = current.clone();
-    for a in imported {
-        merged.insert(&a.contribution);
+    let relevant: HashSet<&str> = pairs.iter().flat_map(|&(c, p)| [c, p]).collect();
+    // This file's rows (indices into `imported`) for each relevant indicator and year, in order.
+    let mut in_file: HashMap<(&str, FiscalYear), Vec<usize>> = HashMap::new();
+    for (i, a) in imported.iter().enumerate() {
+        let id = a.contribution.indicator.as_str();
+        if relevant.contains(id) {
+            in_file.entry((id, a.contribution.year)).or_default().push(i);
+        }
     }
-    for child in children {
-        let Some(parent) = child.parent.as_deref() else { continue };
-        for a in imported.iter().filter(|a| a.contribution.indicator == child.id) {
-            let year = a.contribution.year;
-            if !touched.contains(&(child.id.as_str(), year)) && !touched.contains(&(parent, year)) {
+    let total = |id: &str, year: FiscalYear| -> Option<f64> {
+        let mut by_body: Vec<(&str, f64)> = current
+            .year(id, year)
+            .map(|y| {
+                y.by_body
+                    .iter()
+                    .map(|(b, v)| (b.as_str(), number_of(v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for &i in in_file.get(&(id, year)).into_iter().flatten() {
+            let c = &imported[i].contribution;
+            let v = number_of(&c.value);
+            match by_body.iter_mut().find(|(b, _)| *b == c.body) {
+                Some(slot) => slot.1 = v,
+                None => by_body.push((c.body.as_str(), v)),
+            }
+        }
+        (!by_body.is_empty()).then(|| by_body.iter().map(|(_, v)| v).sum())
+    };
+    let error = |i: usize, message: String| RowError {
+        row: imported[i].row,
+        cell: layout.column(Field::Value).cloned(),
+        text: value_texts.get(i).copied().unwrap_or_default().to_owned(),
+        message,
+    };
+    for &(child, parent) in &pairs {
+        let years: BTreeSet<FiscalYear> = in_file
+            .keys()
+            .filter(|(id, _)| *id == child || *id == parent)
+            .map(|&(_, y)| y)
+            .collect();
+        for year in years {
+            let Some(parent_total) = total(parent, year) else { continue };
+            let child_total = total(child, year).unwrap_or(0.0);
+            if child_total <= parent_total {
                 continue;
             }
-            let child_total = merged.year(&child.id, year).map_or(0.0, |y| y.number);
-            let Some(parent_total) = merged.year(parent, year).map(|y| y.number) else { continue };
-            if child_total > parent_total {
-                let text = match &a.contribution.value {
-                    ActualValue::Number(v) => v.to_string(),
-                    _ => String::new(),
-                };
-                errors.push(RowError {
-                    row: a.row,
-                    cell: layout.column(Field::Value).cloned(),
-                    text,
-                    message: format!(
-                        "内数「{}」の{year}の実績 {child_total} が親指標「{parent}」の実績 {parent_total} を超えています",
-                        child.id
+            let first = |id: &str| in_file.get(&(id, year)).and_then(|rows| rows.first()).copied();
+            if let Some(i) = first(child) {
+                errors.push(error(
+                    i,
+                    format!(
+                        "内数「{child}」の{year}の実績 {child_total} が親指標「{parent}」の実績 {parent_total} を超えています（内数は親指標の実績以下です）"
                     ),
-                });
+                ));
+            } else if let Some(i) = first(parent) {
+                errors.push(error(
+                    i,
+                    format!(
+                        "親指標「{parent}」の{year}の実績 {parent_total} が内数「{child}」の実績 {child_total} を下回ります（親指標は内数の実績以上です）"
+                    ),
+                ));
             }
         }
-        // A parent lowered below an unchanged child is caught too.
-        for a in imported.iter().filter(|a| a.contribution.indicator == parent) {
-            let year = a.contribution.year;
-            if imported.iter().any(|c| c.contribution.indicator == child.id && c.contribution.year == year) {
-                continue;
-            }
-            let parent_total = merged.year(parent, year).map_or(0.0, |y| y.number);
-            if let Some(child_total) = merged.year(&child.id, year).map(|y| y.number) {
-                if child_total > parent_total {
-                    errors.push(RowError {
-                        row: a.row,
-                        cell: layout.column(Field::Value).cloned(),
-                        text: parent_total.to_string(),
-                        message: format!(
-                            "親指標「{parent}」の{year}の実績 {parent_total} が内数「{}」の実績 {child_total} を下回ります",
-                            child.id
-                        ),
-                    });
-                }
-            }
-        }
+    }
+}
+
+/// The number a count contributes to a total (sub-targets are counts).
+fn number_of(value: &ActualValue) -> f64 {
+    match value {
+        ActualValue::Number(v) => *v,
+        ActualValue::Ratio { .. } | ActualValue::Narrative(_) => 0.0,
     }
 }

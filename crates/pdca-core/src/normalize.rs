@@ -1,6 +1,8 @@
 //! Normalisation of what people type: full-width and half-width forms, spacing, and numbers
 //! written the way Japanese spreadsheets write them ("２５", "1,234", "25件", "75％").
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Units that may follow a number in an input cell; they are checked against nothing but
@@ -10,8 +12,23 @@ const UNITS: [&str; 8] = ["件", "%", "人", "課題", "本", "回", "倍", "品
 /// Compatibility-normalises `text` (full-width letters, digits and signs become ASCII, half-width
 /// katakana become full-width), trims it and collapses runs of white space to one space.
 pub fn normalize_text(text: &str) -> String {
+    normalize_cow(text).into_owned()
+}
+
+/// [`normalize_text`] without allocating when nothing changes: most cells of a large import are
+/// plain ASCII with no stray spacing, and NFKC leaves ASCII as it is.
+pub(crate) fn normalize_cow(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        let trimmed = text.trim();
+        let tidy = !trimmed.contains("  ")
+            && !trimmed.bytes().any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+        if tidy {
+            return Cow::Borrowed(trimmed);
+        }
+        return Cow::Owned(trimmed.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
     let nfkc: String = text.nfkc().collect();
-    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+    Cow::Owned(nfkc.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Why a cell is not a number.
@@ -28,6 +45,14 @@ pub enum QuantityError {
 /// Parses a number as people type it: full-width digits, thousands separators, a trailing unit
 /// (件, ％, 人, …). Returns the number; the caller decides whether it must be whole or positive.
 pub fn parse_quantity(text: &str) -> Result<f64, QuantityError> {
+    // Fast path for the common plain ASCII number ("25", "-3", "12.5"): the same grammar as the
+    // well-formedness check below, without normalising or allocating.
+    let trimmed = text.trim();
+    if is_plain_number(trimmed)
+        && let Some(v) = trimmed.parse::<f64>().ok().filter(|v| v.is_finite())
+    {
+        return Ok(v);
+    }
     let normalized = normalize_text(text);
     if normalized.is_empty() {
         return Err(QuantityError::Empty);
@@ -64,6 +89,15 @@ pub fn parse_quantity(text: &str) -> Result<f64, QuantityError> {
         .ok()
         .filter(|v| v.is_finite())
         .ok_or_else(not_a_number)
+}
+
+/// An optional sign, digits, and optionally a point followed by digits.
+fn is_plain_number(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    match unsigned.split_once('.') {
+        Some((int, frac)) => all_digits(int) && all_digits(frac),
+        None => all_digits(unsigned),
+    }
 }
 
 fn all_digits(s: &str) -> bool {

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::fiscal_year::FiscalYear;
 use crate::normalize::normalize_text;
@@ -144,7 +145,10 @@ struct RawIndicator {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "目標の表（例: { value = 25, unit = \"件\" }）"
+)]
 struct RawTarget {
     value: Option<f64>,
     unit: Option<String>,
@@ -156,17 +160,33 @@ struct RawTarget {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "報告機関は \"amed\" のようなIDか { body = \"mext\", share = 2 } の表で書きます（表のキーは body と share）"
+)]
 enum RawAssignment {
     Body(String),
-    Share { body: String, share: Option<f64> },
+    Share(RawShare),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShare {
+    body: String,
+    share: Option<f64>,
 }
 
 impl RawAssignment {
-    fn into_assignment(self) -> Assignment {
+    fn to_assignment(&self) -> Assignment {
         match self {
-            RawAssignment::Body(body) => Assignment { body, share: None },
-            RawAssignment::Share { body, share } => Assignment { body, share },
+            RawAssignment::Body(body) => Assignment {
+                body: body.clone(),
+                share: None,
+            },
+            RawAssignment::Share(RawShare { body, share }) => Assignment {
+                body: body.clone(),
+                share: *share,
+            },
         }
     }
 }
@@ -181,8 +201,8 @@ pub fn parse_plan(file: &str, text: &str) -> Result<Plan, PlanFileErrors> {
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let message = e.message().trim().to_owned();
-            v.error_at(e.span(), None, message);
+            let key = e.span().and_then(|span| key_at(text, span.start));
+            v.error_at(e.span(), key, reader_message(e.message().trim()));
             return Err(PlanFileErrors(v.errors));
         }
     };
@@ -230,7 +250,10 @@ impl Validator<'_> {
             self.error(
                 value.span(),
                 key,
-                format!("年度は西暦4桁で書いてください（例: 2020）。「{}」は範囲外です", value.get_ref()),
+                format!(
+                    "年度は西暦4桁で書いてください（例: 2020）。「{}」は範囲外です",
+                    value.get_ref()
+                ),
             );
         }
         fy
@@ -267,7 +290,11 @@ impl Validator<'_> {
         let revision = match u32::try_from(*header.revision.get_ref()) {
             Ok(r) if r >= 1 => r,
             _ => {
-                self.error(header.revision.span(), "plan.revision", "版番号は1以上の整数です");
+                self.error(
+                    header.revision.span(),
+                    "plan.revision",
+                    "版番号は1以上の整数です",
+                );
                 1
             }
         };
@@ -288,7 +315,11 @@ impl Validator<'_> {
         };
         if let Some(d) = &header.decided_on {
             if !is_iso_date(d.get_ref()) {
-                self.error(d.span(), "plan.decided_on", "日付は YYYY-MM-DD で書いてください");
+                self.error(
+                    d.span(),
+                    "plan.decided_on",
+                    "日付は YYYY-MM-DD で書いてください",
+                );
             }
         }
         let on_track_threshold = match &header.on_track_threshold {
@@ -311,7 +342,11 @@ impl Validator<'_> {
             let key = format!("bodies[{i}].id");
             let id = self.identifier(&b.id, &key);
             if !body_ids.insert(id.clone()) {
-                self.error(b.id.span(), &key, format!("報告機関ID「{id}」が重複しています"));
+                self.error(
+                    b.id.span(),
+                    &key,
+                    format!("報告機関ID「{id}」が重複しています"),
+                );
             }
             bodies.push(Body {
                 id,
@@ -319,18 +354,24 @@ impl Validator<'_> {
                 short_name: b.short_name.map(|s| clean_name(&s)),
             });
         }
-        let default_bodies = self.assignments(&header.default_bodies, "plan.default_bodies", &body_ids);
+        let default_bodies =
+            self.assignments(&header.default_bodies, "plan.default_bodies", &body_ids);
         let _ = header_span;
 
         let mut projects = Vec::new();
         let mut project_ids = HashSet::new();
         let mut indicator_ids: HashMap<String, (usize, Range<usize>)> = HashMap::new();
+        let mut parent_spans: HashMap<(usize, usize), Range<usize>> = HashMap::new();
         for (pi, p) in raw.projects.into_iter().enumerate() {
             let p = p.into_inner();
             let key = format!("projects[{pi}].id");
             let pid = self.identifier(&p.id, &key);
             if !project_ids.insert(pid.clone()) {
-                self.error(p.id.span(), &key, format!("プロジェクトID「{pid}」が重複しています"));
+                self.error(
+                    p.id.span(),
+                    &key,
+                    format!("プロジェクトID「{pid}」が重複しています"),
+                );
             }
             let mut indicators = Vec::new();
             for (ii, ind) in p.indicators.into_iter().enumerate() {
@@ -342,7 +383,14 @@ impl Validator<'_> {
                     .insert(id.clone(), (pi, ind.id.span()))
                     .is_some()
                 {
-                    self.error(ind.id.span(), &format!("{base}.id"), format!("指標ID「{id}」が重複しています"));
+                    self.error(
+                        ind.id.span(),
+                        &format!("{base}.id"),
+                        format!("指標ID「{id}」が重複しています"),
+                    );
+                }
+                if let Some(parent) = &ind.parent {
+                    parent_spans.insert((pi, ii), parent.span());
                 }
                 let indicator =
                     self.indicator(ind, id, &base, span, period, &body_ids, &default_bodies);
@@ -355,9 +403,13 @@ impl Validator<'_> {
             });
         }
         if projects.is_empty() {
-            self.error_at(None, Some("projects".into()), "プロジェクトが1つもありません（[[projects]] が必要です）".into());
+            self.error_at(
+                None,
+                Some("projects".into()),
+                "プロジェクトが1つもありません（[[projects]] が必要です）".into(),
+            );
         }
-        self.check_parents(&projects, &indicator_ids);
+        self.check_parents(&projects, &indicator_ids, &parent_spans);
 
         Plan {
             id,
@@ -406,14 +458,7 @@ impl Validator<'_> {
     ) -> Vec<Assignment> {
         let mut out: Vec<Assignment> = Vec::new();
         for (i, a) in raw.iter().enumerate() {
-            let assignment = match a.get_ref() {
-                RawAssignment::Body(b) => RawAssignment::Body(b.clone()),
-                RawAssignment::Share { body, share } => RawAssignment::Share {
-                    body: body.clone(),
-                    share: *share,
-                },
-            }
-            .into_assignment();
+            let assignment = a.get_ref().to_assignment();
             let key = format!("{key}[{i}]");
             if !body_ids.contains(&assignment.body) {
                 self.error(
@@ -422,11 +467,18 @@ impl Validator<'_> {
                     format!("報告機関「{}」は [[bodies]] にありません", assignment.body),
                 );
             }
-            if assignment.share.is_some_and(|s| !(s >= 0.0 && s.is_finite())) {
+            if assignment
+                .share
+                .is_some_and(|s| !(s >= 0.0 && s.is_finite()))
+            {
                 self.error(a.span(), &key, "share は0以上の数です");
             }
             if out.iter().any(|o| o.body == assignment.body) {
-                self.error(a.span(), &key, format!("報告機関「{}」が重複しています", assignment.body));
+                self.error(
+                    a.span(),
+                    &key,
+                    format!("報告機関「{}」が重複しています", assignment.body),
+                );
             }
             out.push(assignment);
         }
@@ -456,16 +508,27 @@ impl Validator<'_> {
             );
         }
         let target = raw.target.as_ref().and_then(|t| {
-            self.target(t.get_ref(), t.span(), raw.measure, period, &format!("{base}.target"))
+            self.target(
+                t.get_ref(),
+                t.span(),
+                raw.measure,
+                period,
+                &format!("{base}.target"),
+            )
         });
-        if raw.measure == Measure::Qualitative && raw.target.is_some() {
-            if let Some(t) = &raw.target {
-                self.error(t.span(), &format!("{base}.target"), "定性的な指標（measure = \"qualitative\"）に目標値は置けません");
-            }
-        }
-        if raw.management && raw.target.is_some() {
-            if let Some(t) = &raw.target {
-                self.error(t.span(), &format!("{base}.target"), "その他管理指標（management = true）に目標値は置けません");
+        if let Some(t) = &raw.target {
+            if raw.measure == Measure::Qualitative {
+                self.error(
+                    t.span(),
+                    &format!("{base}.target"),
+                    "定性的な指標（measure = \"qualitative\"）に目標値は置けません",
+                );
+            } else if raw.management {
+                self.error(
+                    t.span(),
+                    &format!("{base}.target"),
+                    "その他管理指標（management = true）に目標値は置けません",
+                );
             }
         }
         let unit = raw
@@ -485,7 +548,9 @@ impl Validator<'_> {
             let key = format!("{base}.expected_profile");
             let values = profile.get_ref();
             let total = match &target {
-                Some(Target::Cumulative { value, .. } | Target::PerYear { value, .. }) => Some(*value),
+                Some(Target::Cumulative { value, .. } | Target::PerYear { value, .. }) => {
+                    Some(*value)
+                }
                 _ => None,
             };
             match total {
@@ -499,7 +564,11 @@ impl Validator<'_> {
                         self.error(
                             profile.span(),
                             &key,
-                            format!("計画期間の年数（{}）と同じ数の値が必要です（{}個あります）", period.len(), values.len()),
+                            format!(
+                                "計画期間の年数（{}）と同じ数の値が必要です（{}個あります）",
+                                period.len(),
+                                values.len()
+                            ),
                         );
                     } else if values.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
                         self.error(profile.span(), &key, "各年の期待値は0以上の数です");
@@ -507,7 +576,10 @@ impl Validator<'_> {
                         self.error(
                             profile.span(),
                             &key,
-                            format!("各年の期待値の合計（{}）が目標値（{total}）と一致しません", values.iter().sum::<f64>()),
+                            format!(
+                                "各年の期待値の合計（{}）が目標値（{total}）と一致しません",
+                                values.iter().sum::<f64>()
+                            ),
                         );
                     }
                 }
@@ -523,7 +595,11 @@ impl Validator<'_> {
             group: clean_name(&raw.group),
             management: raw.management,
             measure: raw.measure,
-            unit: if raw.measure == Measure::Qualitative { String::new() } else { unit },
+            unit: if raw.measure == Measure::Qualitative {
+                String::new()
+            } else {
+                unit
+            },
             target,
             parent: raw.parent.map(Spanned::into_inner),
             assignments,
@@ -543,6 +619,11 @@ impl Validator<'_> {
     ) -> Option<Target> {
         let comparator = t.comparator.unwrap_or(Comparator::Reach);
         let positive = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0);
+        // Errors name the target's key that is wrong (`….target.value`), or the target itself.
+        let fail_at = |this: &mut Self, field: &str, msg: &str| {
+            this.error(span.clone(), &format!("{key}.{field}"), msg.to_owned());
+            None
+        };
         let fail = |this: &mut Self, msg: &str| {
             this.error(span.clone(), key, msg.to_owned());
             None
@@ -561,24 +642,51 @@ impl Validator<'_> {
                     ("baseline_fy", t.baseline_fy.is_some()),
                     ("deadline_fy", t.deadline_fy.is_some()),
                 ]) {
-                    return fail(self, &format!("count の目標に {name} は置けません（value, per_year, comparator, unit）"));
+                    return fail_at(
+                        self,
+                        &name,
+                        &format!(
+                            "count の目標に {name} は置けません（value, per_year, comparator, unit）"
+                        ),
+                    );
                 }
                 match (positive(t.per_year), t.per_year) {
                     (Some(per_year), _) => {
                         if t.comparator.is_some_and(|c| c == Comparator::AtMost) {
-                            return fail(self, "per_year の目標は comparator = \"at_most\" にできません");
+                            return fail_at(
+                                self,
+                                "comparator",
+                                "per_year の目標は comparator = \"at_most\" にできません",
+                            );
                         }
                         let total = match t.value {
                             None => per_year * f64::from(period.len()),
                             Some(v) if v.is_finite() && v > 0.0 => v,
-                            Some(_) => return fail(self, "value（期間累計）は0より大きい数です"),
+                            Some(_) => {
+                                return fail_at(
+                                    self,
+                                    "value",
+                                    "value（期間累計）は0より大きい数です",
+                                );
+                            }
                         };
-                        Target::PerYear { per_year, value: total }
+                        Target::PerYear {
+                            per_year,
+                            value: total,
+                        }
                     }
-                    (None, Some(_)) => return fail(self, "per_year は0より大きい数です"),
+                    (None, Some(_)) => {
+                        return fail_at(self, "per_year", "per_year は0より大きい数です");
+                    }
                     (None, None) => match positive(t.value) {
                         Some(value) => Target::Cumulative { value, comparator },
-                        None => return fail(self, "count の目標には value（期間累計、0より大きい数）が必要です"),
+                        None => {
+                            return fail_at(
+                                self,
+                                "value",
+                                "count の目標には value（期間累計、0より大きい数）が必要です",
+                            );
+                        }
                     },
                 }
             }
@@ -589,11 +697,32 @@ impl Validator<'_> {
                     ("baseline_fy", t.baseline_fy.is_some()),
                     ("deadline_fy", t.deadline_fy.is_some()),
                 ]) {
-                    return fail(self, &format!("ratio の目標に {name} は置けません（value, comparator, unit）"));
+                    return fail_at(
+                        self,
+                        &name,
+                        &format!("ratio の目標に {name} は置けません（value, comparator, unit）"),
+                    );
                 }
-                match t.value.filter(|v| v.is_finite() && (0.0..=100.0).contains(v)) {
-                    Some(value) => Target::Ratio { value, comparator },
-                    None => return fail(self, "ratio の目標には value（0〜100 の百分率）が必要です"),
+                match t.value {
+                    Some(value) if value.is_finite() && (0.0..=100.0).contains(&value) => {
+                        Target::Ratio { value, comparator }
+                    }
+                    Some(value) => {
+                        return fail_at(
+                            self,
+                            "value",
+                            &format!(
+                                "ratio の目標の value は 0〜100 の百分率です（{value} と書かれています）"
+                            ),
+                        );
+                    }
+                    None => {
+                        return fail_at(
+                            self,
+                            "value",
+                            "ratio の目標には value（0〜100 の百分率）が必要です",
+                        );
+                    }
                 }
             }
             Measure::Level => {
@@ -601,28 +730,66 @@ impl Validator<'_> {
                     ("per_year", t.per_year.is_some()),
                     ("deadline_fy", t.deadline_fy.is_some()),
                 ]) {
-                    return fail(self, &format!("level の目標に {name} は置けません（value, または factor と baseline_fy）"));
+                    return fail_at(
+                        self,
+                        &name,
+                        &format!(
+                            "level の目標に {name} は置けません（value, または factor と baseline_fy）"
+                        ),
+                    );
                 }
                 match (t.factor, t.baseline_fy, t.value) {
                     (Some(factor), Some(b), None) => {
-                        let Some(baseline) = i32::try_from(b).ok().and_then(|y| FiscalYear::new(y).ok()) else {
-                            return fail(self, "baseline_fy は西暦4桁の年度です");
+                        let Some(baseline) =
+                            i32::try_from(b).ok().and_then(|y| FiscalYear::new(y).ok())
+                        else {
+                            return fail_at(self, "baseline_fy", "baseline_fy は西暦4桁の年度です");
                         };
                         if !(factor.is_finite() && factor > 0.0 && factor != 1.0) {
-                            return fail(self, "factor は0より大きく1以外の数です（2倍なら 2、半減なら 0.5）");
+                            return fail_at(
+                                self,
+                                "factor",
+                                "factor は0より大きく1以外の数です（2倍なら 2、半減なら 0.5）",
+                            );
                         }
                         if baseline >= period.end {
-                            return fail(self, &format!("baseline_fy（{baseline}）は計画の最終年度 {} より前でなければなりません", period.end));
+                            return fail_at(
+                                self,
+                                "baseline_fy",
+                                &format!(
+                                    "baseline_fy（{baseline}）は計画の最終年度 {} より前でなければなりません",
+                                    period.end
+                                ),
+                            );
                         }
-                        let default = if factor < 1.0 { Comparator::AtMost } else { Comparator::AtLeast };
+                        let default = if factor < 1.0 {
+                            Comparator::AtMost
+                        } else {
+                            Comparator::AtLeast
+                        };
                         let comparator = t.comparator.unwrap_or(default);
                         if comparator.lower_is_better() != (factor < 1.0) {
-                            return fail(self, "factor が1より大きいときは増加（at_least）、1より小さいときは減少（at_most）の目標です");
+                            return fail_at(
+                                self,
+                                "comparator",
+                                "factor が1より大きいときは増加（at_least）、1より小さいときは減少（at_most）の目標です",
+                            );
                         }
-                        Target::Relative { factor, baseline, comparator }
+                        Target::Relative {
+                            factor,
+                            baseline,
+                            comparator,
+                        }
                     }
-                    (None, None, Some(value)) if value.is_finite() => Target::Level { value, comparator },
-                    _ => return fail(self, "level の目標は value か、factor と baseline_fy の組のどちらかです"),
+                    (None, None, Some(value)) if value.is_finite() => {
+                        Target::Level { value, comparator }
+                    }
+                    _ => {
+                        return fail(
+                            self,
+                            "level の目標は value か、factor と baseline_fy の組のどちらかです",
+                        );
+                    }
                 }
             }
             Measure::Milestone => {
@@ -633,17 +800,29 @@ impl Validator<'_> {
                     ("baseline_fy", t.baseline_fy.is_some()),
                     ("comparator", t.comparator.is_some()),
                 ]) {
-                    return fail(self, &format!("milestone の目標に {name} は置けません（deadline_fy）"));
+                    return fail_at(
+                        self,
+                        &name,
+                        &format!("milestone の目標に {name} は置けません（deadline_fy）"),
+                    );
                 }
                 let Some(deadline) = t
                     .deadline_fy
                     .and_then(|y| i32::try_from(y).ok())
                     .and_then(|y| FiscalYear::new(y).ok())
                 else {
-                    return fail(self, "milestone の目標には deadline_fy（西暦4桁の年度）が必要です");
+                    return fail_at(
+                        self,
+                        "deadline_fy",
+                        "milestone の目標には deadline_fy（西暦4桁の年度）が必要です",
+                    );
                 };
                 if deadline < period.start {
-                    return fail(self, &format!("deadline_fy（{deadline}）が計画の開始年度より前です"));
+                    return fail_at(
+                        self,
+                        "deadline_fy",
+                        &format!("deadline_fy（{deadline}）が計画の開始年度より前です"),
+                    );
                 }
                 Target::Milestone { deadline }
             }
@@ -651,32 +830,77 @@ impl Validator<'_> {
         Some(target)
     }
 
-    fn check_parents(&mut self, projects: &[Project], ids: &HashMap<String, (usize, Range<usize>)>) {
+    /// Sub-targets (うち…): the parent must exist earlier in the same project, be a count of the
+    /// same kind that is not itself a sub-target, and hold a target no smaller than the child's.
+    fn check_parents(
+        &mut self,
+        projects: &[Project],
+        ids: &HashMap<String, (usize, Range<usize>)>,
+        parent_spans: &HashMap<(usize, usize), Range<usize>>,
+    ) {
         let by_id: HashMap<&str, &Indicator> = projects
             .iter()
             .flat_map(|p| p.indicators.iter())
             .map(|i| (i.id.as_str(), i))
             .collect();
         for (pi, p) in projects.iter().enumerate() {
-            for child in &p.indicators {
-                let Some(parent_id) = &child.parent else { continue };
-                let span = ids.get(&child.id).map(|(_, s)| s.clone()).unwrap_or(0..0);
-                let key = format!("indicators[{}].parent", child.id);
-                let Some(parent) = by_id.get(parent_id.as_str()) else {
-                    self.error(span, &key, format!("親指標「{parent_id}」がありません"));
+            for (ii, child) in p.indicators.iter().enumerate() {
+                let Some(parent_id) = &child.parent else {
                     continue;
                 };
-                if ids.get(parent_id).map(|(p, _)| *p) != Some(pi) {
-                    self.error(span, &key, format!("親指標「{parent_id}」は別のプロジェクトにあります"));
+                let span = parent_spans.get(&(pi, ii)).cloned().unwrap_or(0..0);
+                let key = format!("projects[{pi}].indicators[{ii}].parent");
+                let Some(parent) = by_id.get(parent_id.as_str()) else {
+                    self.error(
+                        span,
+                        &key,
+                        format!("親指標「{parent_id}」がありません（同じプロジェクトの指標IDを書いてください）"),
+                    );
+                    continue;
+                };
+                let earlier = p.indicators[..ii].iter().any(|i| i.id == *parent_id);
+                if parent_id == &child.id {
+                    self.error(span, &key, "指標は自分自身の内数にはなれません");
+                } else if ids.get(parent_id).map(|(p, _)| *p) != Some(pi) {
+                    self.error(
+                        span,
+                        &key,
+                        format!("親指標「{parent_id}」は別のプロジェクトにあります"),
+                    );
+                } else if !earlier {
+                    self.error(
+                        span,
+                        &key,
+                        format!("親指標「{parent_id}」はこの内数より前に置いてください"),
+                    );
                 } else if parent.parent.is_some() {
-                    self.error(span, &key, format!("親指標「{parent_id}」自体が内数です（内数の内数は置けません）"));
+                    self.error(
+                        span,
+                        &key,
+                        format!("親指標「{parent_id}」自体が内数です（内数の内数は置けません）"),
+                    );
                 } else if child.measure != Measure::Count || parent.measure != Measure::Count {
-                    self.error(span, &key, "内数（うち…）は count の指標どうしでだけ置けます");
+                    self.error(
+                        span,
+                        &key,
+                        "内数（うち…）は count の指標どうしでだけ置けます",
+                    );
                 } else if parent.kind != child.kind {
-                    self.error(span, &key, "内数はアウトプット／アウトカムの別が親と同じでなければなりません");
-                } else if let (Some(c), Some(p)) = (child.target.as_ref().and_then(Target::value), parent.target.as_ref().and_then(Target::value)) {
+                    self.error(
+                        span,
+                        &key,
+                        "内数はアウトプット／アウトカムの別が親と同じでなければなりません",
+                    );
+                } else if let (Some(c), Some(p)) = (
+                    child.target.as_ref().and_then(Target::value),
+                    parent.target.as_ref().and_then(Target::value),
+                ) {
                     if c > p {
-                        self.error(span, &key, format!("内数の目標値 {c} が親の目標値 {p} を超えています"));
+                        self.error(
+                            span,
+                            &key,
+                            format!("内数の目標値 {c} が親の目標値 {p} を超えています"),
+                        );
                     }
                 }
             }
@@ -723,4 +947,125 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// The key path (`projects[0].indicators[2].target.value`) of the entry at byte `pos`, found by
+/// reading the document again with spans: the innermost key or value that holds `pos`.
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    let doc = DeTable::parse(text).ok()?;
+    key_in_table(doc.get_ref(), pos, "")
+}
+
+fn key_in_table(table: &DeTable<'_>, pos: usize, path: &str) -> Option<String> {
+    for (k, v) in table.iter() {
+        let here = if path.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{path}.{}", k.get_ref())
+        };
+        if holds(&k.span(), pos) {
+            return Some(here);
+        }
+        if let Some(found) = key_in_value(v, pos, &here) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn key_in_value(value: &Spanned<DeValue<'_>>, pos: usize, path: &str) -> Option<String> {
+    let inner = match value.get_ref() {
+        DeValue::Table(t) => key_in_table(t, pos, path),
+        DeValue::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, el)| key_in_value(el, pos, &format!("{path}[{i}]"))),
+        _ => None,
+    };
+    inner.or_else(|| holds(&value.span(), pos).then(|| path.to_owned()))
+}
+
+fn holds(span: &Range<usize>, pos: usize) -> bool {
+    span.contains(&pos) || (span.is_empty() && span.start == pos && pos > 0)
+}
+
+/// The TOML reader's messages (serde's, in English) in Japanese, keeping what was expected.
+fn reader_message(message: &str) -> String {
+    let quoted = |s: &str| s.strip_prefix("one of ").unwrap_or(s).to_owned();
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        return match rest.split_once(", expected ") {
+            Some((name, expected)) => {
+                format!("不明なキー {name} です（使えるキー: {}）", quoted(expected))
+            }
+            None => format!("不明なキー {rest} です"),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return match rest.split_once(", expected ") {
+            Some((name, expected)) => {
+                format!("値 {name} は使えません（使える値: {}）", quoted(expected))
+            }
+            None => format!("値 {rest} は使えません"),
+        };
+    }
+    if let Some(name) = message.strip_prefix("missing field ") {
+        return format!("必須のキー {name} がありません");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "型が違います: {}が必要ですが、{} が書かれています",
+                type_name(expected),
+                type_name(found)
+            );
+        }
+    }
+    if let Some(name) = message.strip_prefix("duplicate field ") {
+        return format!("キー {name} が重複しています");
+    }
+    if message.starts_with("duplicate key") {
+        return format!("キーが重複しています（{message}）");
+    }
+    if !message.is_ascii() {
+        // One of this module's own messages (an `expecting` text).
+        return message.to_owned();
+    }
+    format!("TOML として読めません: {message}")
+}
+
+/// serde's names of types and values, in words a plan's author uses.
+fn type_name(serde: &str) -> String {
+    let words = [
+        ("f64", "数値"),
+        ("f32", "数値"),
+        ("i64", "整数"),
+        ("i32", "整数"),
+        ("u32", "整数"),
+        ("u64", "整数"),
+        ("a string", "文字列"),
+        ("a boolean", "真偽値（true / false）"),
+        ("a sequence", "配列 [...]"),
+        ("a map", "表 {...}"),
+        ("map", "表"),
+        ("sequence", "配列"),
+        ("string", "文字列"),
+        ("integer", "整数"),
+        ("floating point", "小数"),
+        ("boolean", "真偽値"),
+        ("struct RawPlan", "表 [plan]"),
+        ("struct RawBody", "表 [[bodies]]"),
+        ("struct RawGlossary", "表 [[glossary]]"),
+        ("struct RawProject", "表 [[projects]]"),
+        ("struct RawIndicator", "表 [[projects.indicators]]"),
+        ("unit variant", "文字列"),
+    ];
+    for (from, to) in words {
+        if serde == from {
+            return to.to_owned();
+        }
+        if let Some(rest) = serde.strip_prefix(from).and_then(|r| r.strip_prefix(' ')) {
+            return format!("{to} {rest}");
+        }
+    }
+    serde.to_owned()
 }

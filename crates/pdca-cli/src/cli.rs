@@ -1,0 +1,211 @@
+//! Command-line arguments and dispatch to the commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use pdca_core::FiscalYear;
+
+use crate::commands;
+
+/// pdca — PDCA follow-up of an R&D plan's KPIs (医療分野研究開発推進計画のフォローアップ).
+#[derive(Debug, Parser)]
+#[command(name = "pdca", version, about)]
+pub struct Cli {
+    /// Database: a SQLite file path or sqlite://…, or postgres://…
+    #[arg(long, global = true, env = "PDCA_DB", default_value = "pdca.sqlite3")]
+    pub db: String,
+    /// Who is acting, recorded with every change (default: the login name).
+    #[arg(long, global = true, env = "PDCA_ACTOR")]
+    pub actor: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plans: list, show, export, validate, import, history.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Actuals (実績): import, export, history.
+    #[command(subcommand)]
+    Actuals(ActualsCommand),
+    /// Reporting bodies and their indicator assignments.
+    #[command(subcommand)]
+    Body(BodyCommand),
+    /// Evaluate every indicator of a plan as of a fiscal year.
+    Evaluate {
+        /// Plan id (may be left out while the database holds one plan).
+        #[arg(long)]
+        plan: Option<String>,
+        /// The as-of fiscal year: 2022, FY2022, 令和4年度, R4.
+        #[arg(long, value_parser = parse_fy)]
+        as_of: FiscalYear,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+        format: EvalFormat,
+    },
+    /// Fill the database with the deterministic demo data set (clearly labelled as demo).
+    Demo {
+        /// Plan id (default: the built-in plan).
+        #[arg(long)]
+        plan: Option<String>,
+    },
+}
+
+/// `pdca plan …`
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// List the plans in the database.
+    List,
+    /// Show a plan's catalogue.
+    Show {
+        /// Plan id.
+        plan: Option<String>,
+        /// A past revision instead of the current one.
+        #[arg(long)]
+        revision: Option<u32>,
+    },
+    /// Export a plan's catalogue.
+    Export {
+        /// Plan id.
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportPlanFormat::Json)]
+        format: ExportPlanFormat,
+        /// A past revision instead of the current one.
+        #[arg(long)]
+        revision: Option<u32>,
+    },
+    /// Check a plan file and report every problem with file, line and key.
+    Validate {
+        /// The plan file (TOML).
+        file: PathBuf,
+    },
+    /// Import a plan file (a new plan, or a new revision of one).
+    Import {
+        /// The plan file (TOML).
+        file: PathBuf,
+    },
+    /// List the revisions (一部変更) of a plan.
+    History {
+        /// Plan id.
+        plan: Option<String>,
+    },
+}
+
+/// `pdca actuals …`
+#[derive(Debug, Subcommand)]
+pub enum ActualsCommand {
+    /// Import actuals from CSV (UTF-8 or Shift_JIS) or XLSX; any error imports nothing.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Check the file and show what would be imported, without importing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export the current actuals.
+    Export {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ActualsFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show every revision of an indicator's actuals (who, when, old → new).
+    History {
+        /// Indicator id.
+        indicator: String,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Only this fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: Option<FiscalYear>,
+    },
+}
+
+/// `pdca body …`
+#[derive(Debug, Subcommand)]
+pub enum BodyCommand {
+    /// List the plan's reporting bodies and what each reports.
+    List {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Assign an indicator to a body, optionally with its share of the target.
+    Assign {
+        /// Indicator id.
+        indicator: String,
+        /// Body id.
+        body: String,
+        /// The body's share of the target.
+        #[arg(long)]
+        share: Option<f64>,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Remove a body from an indicator.
+    Unassign {
+        /// Indicator id.
+        indicator: String,
+        /// Body id.
+        body: String,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+}
+
+/// Formats of `evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// Aligned table for a Japanese terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV (UTF-8 with BOM).
+    Csv,
+}
+
+/// Formats of `plan export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportPlanFormat {
+    /// JSON.
+    Json,
+}
+
+/// Formats of `actuals export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActualsFormat {
+    /// CSV (UTF-8 with BOM), importable as is.
+    Csv,
+    /// JSON with who and when.
+    Json,
+}
+
+fn parse_fy(s: &str) -> Result<FiscalYear, String> {
+    s.parse::<FiscalYear>().map_err(|e| e.to_string())
+}
+
+/// Parses the arguments and runs the command.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(commands::run(cli))
+}

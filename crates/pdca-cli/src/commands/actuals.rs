@@ -1,0 +1,148 @@
+//! `pdca actuals …`: import (all-or-nothing), export and history of actuals.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pdca_core::FiscalYear;
+use pdca_core::actuals::ActualValue;
+use pdca_core::import::validate_rows;
+use pdca_interchange::{ExportRow, read_table, write_actuals_csv, write_actuals_json};
+use pdca_store::NewActual;
+
+use super::Session;
+use super::plan::format_number;
+use crate::cli::ActualsFormat;
+
+pub async fn import(
+    session: &Session,
+    file: &Path,
+    plan: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("{name} を読めません"))?;
+    let plan = session.plan(plan).await?;
+    let table = match read_table(&name, &bytes) {
+        Ok(table) => table,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("{name}: エラーがあるため何も取り込みませんでした");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let current = session.store.actuals(&plan.id).await?;
+    let imported = match validate_rows(&plan, &table.layout, &table.rows, &current) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let sheet = table.sheet.as_deref().map(|s| format!("[{s}]")).unwrap_or_default();
+            for e in &errors {
+                let text = if e.text.is_empty() || e.message.contains(&e.text) {
+                    String::new()
+                } else {
+                    format!("（値「{}」）", e.text)
+                };
+                eprintln!("{name}{sheet}: {e}{text}");
+            }
+            eprintln!("{name}: {}件のエラーがあるため何も取り込みませんでした", errors.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if dry_run {
+        for a in &imported {
+            let c = &a.contribution;
+            println!("{}行目\t{}\t{}\t{}\t{}", a.row, c.indicator, c.year, c.body, value_text(&c.value));
+        }
+        println!("{name}: {}件を取り込めます（--dry-run のため取り込んでいません）", imported.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<NewActual> = imported
+        .into_iter()
+        .map(|a| NewActual {
+            contribution: a.contribution,
+            note: a.note,
+            source: a.source,
+        })
+        .collect();
+    let n = session.store.record_actuals(&plan.id, &rows, &session.actor).await?;
+    println!("{name}: {n}件の実績を計画「{}」に取り込みました", plan.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn value_text(v: &ActualValue) -> String {
+    match v {
+        ActualValue::Number(n) => format_number(*n),
+        ActualValue::Ratio { numerator, denominator } => {
+            format!("{}/{}", format_number(*numerator), format_number(*denominator))
+        }
+        ActualValue::Narrative(t) => t.clone(),
+    }
+}
+
+pub async fn export(
+    session: &Session,
+    plan: Option<&str>,
+    format: ActualsFormat,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    let stored = session.store.current_actuals(&plan.id).await?;
+    let rows: Vec<ExportRow> = stored
+        .iter()
+        .map(|s| {
+            let mut row = ExportRow::from_contribution(&s.contribution, s.note.clone(), s.source.clone());
+            row.recorded_by = Some(s.recorded_by.clone());
+            row.recorded_at = Some(s.recorded_at.clone());
+            row.revision = Some(s.id);
+            row
+        })
+        .collect();
+    let bytes = match format {
+        ActualsFormat::Csv => write_actuals_csv(&rows),
+        ActualsFormat::Json => {
+            let mut out = serde_json::to_vec_pretty(&write_actuals_json(&rows))?;
+            out.push(b'\n');
+            out
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("{} に書けません", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn history(
+    session: &Session,
+    indicator: &str,
+    plan: Option<&str>,
+    fy: Option<FiscalYear>,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    if plan.indicator(indicator).is_none() {
+        anyhow::bail!("指標「{indicator}」は計画「{}」にありません", plan.id);
+    }
+    let revisions = session.store.revisions_of(&plan.id, indicator, fy).await?;
+    if revisions.is_empty() {
+        println!("指標「{indicator}」の実績はまだありません");
+    }
+    let mut previous: std::collections::HashMap<(FiscalYear, String), String> = Default::default();
+    for r in revisions {
+        let c = &r.contribution;
+        let new = value_text(&c.value);
+        let old = previous
+            .insert((c.year, c.body.clone()), new.clone())
+            .unwrap_or_else(|| "（なし）".to_owned());
+        println!(
+            "{}\t{}\t{}\t{}\t{old} → {new}\t{}\t{}",
+            r.recorded_at,
+            r.recorded_by,
+            c.year,
+            c.body,
+            r.note.as_deref().unwrap_or(""),
+            r.source.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,177 @@
+//! `pdca evaluate`: every indicator's figures and status as of a fiscal year.
+
+use std::process::ExitCode;
+
+use pdca_core::evaluation::{Evaluation, PlanEvaluation, Status};
+use pdca_core::plan::Indicator;
+use pdca_core::{FiscalYear, Plan, evaluate_plan};
+use serde_json::{Value, json};
+
+use super::Session;
+use super::plan::{format_number, target_text};
+use crate::cli::EvalFormat;
+use crate::table::{Align, render, truncate};
+
+pub async fn evaluate(
+    session: &Session,
+    plan: Option<&str>,
+    as_of: FiscalYear,
+    format: EvalFormat,
+) -> anyhow::Result<ExitCode> {
+    let current = session.plan(plan).await?;
+    // Evaluate with the revision in force for the as-of year.
+    let plan = match session.store.plan_history(&current.id).await? {
+        Some(history) => history.in_force(as_of).clone(),
+        None => current,
+    };
+    let actuals = session.store.actuals(&plan.id).await?;
+    let evaluation = evaluate_plan(&plan, &actuals, as_of)?;
+    match format {
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation_json(&plan, &evaluation))?),
+        EvalFormat::Csv => print!("{}", evaluation_csv(&plan, &evaluation)?),
+        EvalFormat::Table => print!("{}", evaluation_table(&plan, &evaluation)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The documented JSON shape: `{plan, as_of, indicators:[{id, status, cumulative, expected,
+/// progress, pace, projected_end, value, p_attain, warnings, …}]}`.
+pub fn evaluation_json(plan: &Plan, evaluation: &PlanEvaluation) -> Value {
+    let indicators: Vec<Value> = plan
+        .indicators()
+        .zip(&evaluation.indicators)
+        .map(|((project, indicator), e)| {
+            json!({
+                "id": e.id,
+                "name": indicator.name,
+                "project": project.id,
+                "kind": indicator.kind,
+                "measure": indicator.measure.as_str(),
+                "parent": indicator.parent,
+                "status": e.status,
+                "rating": e.rating,
+                "target": e.target,
+                "cumulative": e.cumulative,
+                "expected": e.expected,
+                "progress": e.progress,
+                "pace": e.pace,
+                "projected_end": e.projected_end,
+                "value": e.value,
+                "p_attain": e.p_attain,
+                "narrative": e.narrative,
+                "warnings": e.warnings,
+                "bodies": e.bodies,
+            })
+        })
+        .collect();
+    json!({
+        "plan": evaluation.plan,
+        "revision": evaluation.revision,
+        "as_of": evaluation.as_of,
+        "as_of_wareki": evaluation.as_of.wareki(),
+        "indicators": indicators,
+    })
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(format_number).unwrap_or_default()
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map(|p| format!("{:.0}%", p * 100.0)).unwrap_or_default()
+}
+
+fn figure(indicator: &Indicator, e: &Evaluation) -> String {
+    match (e.cumulative, e.value) {
+        (Some(c), _) => format!("{}{}", format_number(c), indicator.unit),
+        (None, Some(v)) if indicator.unit == "%" => format!("{v:.1}%"),
+        (None, Some(v)) => format!("{}{}", format_number(v), indicator.unit),
+        (None, None) => String::new(),
+    }
+}
+
+fn evaluation_table(plan: &Plan, evaluation: &PlanEvaluation) -> String {
+    let mut out = format!(
+        "{}（{}）　{}（{}）時点の進捗状況\n",
+        plan.name,
+        plan.id,
+        evaluation.as_of.wareki(),
+        evaluation.as_of
+    );
+    let mut evaluations = evaluation.indicators.iter();
+    for project in &plan.projects {
+        let mut rows = Vec::new();
+        for indicator in &project.indicators {
+            let Some(e) = evaluations.next() else { break };
+            let name = if indicator.parent.is_some() {
+                format!("　{}", indicator.name)
+            } else {
+                indicator.name.clone()
+            };
+            rows.push(vec![
+                e.status.short_label().to_owned(),
+                indicator.id.clone(),
+                truncate(&name, 44),
+                if indicator.management { "（管理指標）".to_owned() } else { target_text(indicator) },
+                figure(indicator, e),
+                opt(e.expected.map(|x| (x * 10.0).round() / 10.0)),
+                percent(e.progress),
+                e.p_attain.map(|p| format!("{p:.2}")).unwrap_or_default(),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&format!("■ {}\n", project.name));
+        out.push_str(&render(
+            &["評価", "ID", "指標", "目標", "実績", "期待値", "進捗", "達成確率"],
+            &[
+                Align::Left,
+                Align::Left,
+                Align::Left,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+                Align::Right,
+            ],
+            &rows,
+        ));
+    }
+    let count = |s: &[Status]| evaluation.indicators.iter().filter(|e| s.contains(&e.status)).count();
+    out.push_str(&format!(
+        "\n達成 {}　A {}　B {}　N {}　（達成・A: 順調に進捗している　B: 進捗が不十分　N: 現時点で評価が困難）\n",
+        count(&[Status::Achieved]),
+        count(&[Status::OnTrack]),
+        count(&[Status::Insufficient]),
+        count(&[Status::NotEvaluable]),
+    ));
+    out
+}
+
+fn evaluation_csv(plan: &Plan, evaluation: &PlanEvaluation) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id", "project", "name", "status", "rating", "target", "cumulative", "expected", "progress",
+        "pace", "projected_end", "value", "p_attain", "warnings",
+    ])?;
+    for ((project, indicator), e) in plan.indicators().zip(&evaluation.indicators) {
+        let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        w.write_record([
+            e.id.clone(),
+            project.id.clone(),
+            indicator.name.clone(),
+            e.status.as_str().to_owned(),
+            e.rating.map(|r| format!("{r:?}")).unwrap_or_default(),
+            num(e.target),
+            num(e.cumulative),
+            num(e.expected),
+            num(e.progress),
+            num(e.pace),
+            num(e.projected_end),
+            num(e.value),
+            num(e.p_attain),
+            e.warnings.join("; "),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("CSV を書けません: {e}"))?;
+    Ok(format!("\u{feff}{}", String::from_utf8(bytes)?))
+}

@@ -1,0 +1,120 @@
+//! The commands: each module holds one command family and talks to the store and the core.
+
+mod actuals;
+mod body;
+mod demo;
+mod evaluate;
+mod plan;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use pdca_core::Plan;
+use pdca_core::builtin::{BUILTIN_PLAN_ID, builtin_plan};
+use pdca_store::Store;
+
+use crate::cli::{ActualsCommand, BodyCommand, Cli, Command, PlanCommand};
+
+/// What every command that touches the database needs.
+pub struct Session {
+    /// The open store.
+    pub store: Store,
+    /// Who acts, recorded with changes.
+    pub actor: String,
+}
+
+impl Session {
+    /// Opens the database, creating it and the built-in plan on first use.
+    async fn open(cli: &Cli) -> anyhow::Result<Self> {
+        let store = Store::open(&cli.db)
+            .await
+            .with_context(|| format!("データベース {} を開けません", cli.db))?;
+        let actor = cli
+            .actor
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "cli".to_owned());
+        let session = Session { store, actor };
+        session.ensure_builtin_plan().await?;
+        Ok(session)
+    }
+
+    async fn ensure_builtin_plan(&self) -> anyhow::Result<()> {
+        if self.store.plan(BUILTIN_PLAN_ID).await?.is_none() {
+            let plan = builtin_plan().context("組み込み計画を読めません")?;
+            self.store
+                .save_plan(&plan, Some(pdca_core::builtin::BUILTIN_PLAN_TOML), "pdca")
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The plan named, or the only plan when none is named.
+    pub async fn plan(&self, id: Option<&str>) -> anyhow::Result<Plan> {
+        let id = match id {
+            Some(id) => id.to_owned(),
+            None => {
+                let plans = self.store.list_plans().await?;
+                match plans.as_slice() {
+                    [only] => only.id.clone(),
+                    _ => bail!(
+                        "データベースに計画が{}件あります。--plan で指定してください（{}）",
+                        plans.len(),
+                        plans.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                }
+            }
+        };
+        self.store
+            .plan(&id)
+            .await?
+            .with_context(|| format!("計画「{id}」はありません（pdca plan list で一覧を確認できます）"))
+    }
+}
+
+/// Runs one parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Plan(PlanCommand::Validate { file }) = &cli.command {
+        return plan::validate(file);
+    }
+    let session = Session::open(&cli).await?;
+    let result = match cli.command {
+        Command::Plan(cmd) => match cmd {
+            PlanCommand::List => plan::list(&session).await,
+            PlanCommand::Show { plan, revision } => plan::show(&session, plan.as_deref(), revision).await,
+            PlanCommand::Export { plan, format: _, revision } => {
+                plan::export(&session, plan.as_deref(), revision).await
+            }
+            PlanCommand::Validate { file } => plan::validate(&file),
+            PlanCommand::Import { file } => plan::import(&session, &file).await,
+            PlanCommand::History { plan } => plan::history(&session, plan.as_deref()).await,
+        },
+        Command::Actuals(cmd) => match cmd {
+            ActualsCommand::Import { file, plan, dry_run } => {
+                actuals::import(&session, &file, plan.as_deref(), dry_run).await
+            }
+            ActualsCommand::Export { plan, format, output } => {
+                actuals::export(&session, plan.as_deref(), format, output.as_deref()).await
+            }
+            ActualsCommand::History { indicator, plan, fy } => {
+                actuals::history(&session, &indicator, plan.as_deref(), fy).await
+            }
+        },
+        Command::Body(cmd) => match cmd {
+            BodyCommand::List { plan } => body::list(&session, plan.as_deref()).await,
+            BodyCommand::Assign { indicator, body, share, plan } => {
+                body::assign(&session, plan.as_deref(), &indicator, &body, share).await
+            }
+            BodyCommand::Unassign { indicator, body, plan } => {
+                body::unassign(&session, plan.as_deref(), &indicator, &body).await
+            }
+        },
+        Command::Evaluate { plan, as_of, format } => {
+            evaluate::evaluate(&session, plan.as_deref(), as_of, format).await
+        }
+        Command::Demo { plan } => demo::demo(&session, plan.as_deref()).await,
+    };
+    session.store.close().await;
+    result
+}

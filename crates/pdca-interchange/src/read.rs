@@ -1,0 +1,296 @@
+//! Reading an actuals file into text rows: the format from the file name, the encoding of a CSV
+//! file from its bytes, the sheet of a workbook by name.
+
+use std::borrow::Cow;
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Reader, SheetType, open_workbook_auto_from_rs};
+use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
+use pdca_core::import::{Layout, RawRow, column_letter};
+
+use crate::{InterchangeError, Table};
+
+/// The file extensions [`read_table`] accepts (compared without regard to case).
+pub const ACCEPTED_EXTENSIONS: &[&str] = &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+
+/// Sheet names preferred over the first sheet, compared without regard to case and spacing.
+const PREFERRED_SHEETS: [&str; 2] = ["actuals", "実績"];
+
+enum Format {
+    Csv,
+    Workbook,
+}
+
+impl Format {
+    fn of(file_name: &str) -> Option<Format> {
+        let ext = Path::new(file_name).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(Format::Csv),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
+            _ => None,
+        }
+    }
+}
+
+/// Reads an actuals file held in memory. The format comes from `file_name`'s extension (see
+/// [`ACCEPTED_EXTENSIONS`]); the first non-empty row is the header.
+///
+/// A CSV file may be UTF-8 (with or without a byte order mark), Shift_JIS (CP932, as Japanese
+/// Excel saves it) or UTF-16 with a byte order mark (Excel's "Unicode text", tab-separated); tabs
+/// are taken as the separator when the header has more tabs than commas. A workbook is read from
+/// its sheet named `actuals` or `実績`, else from its first worksheet.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
+    match Format::of(file_name) {
+        Some(Format::Csv) => read_csv(file_name, bytes),
+        Some(Format::Workbook) => read_workbook(file_name, bytes),
+        None => Err(InterchangeError::UnknownFormat {
+            file: file_name.to_owned(),
+        }),
+    }
+}
+
+fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
+    let text = decode(file, bytes)?;
+    let data = text.as_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sniff_delimiter(data))
+        .from_reader(data);
+    let mut record = csv::ByteRecord::new();
+    let mut header: Option<(Layout, usize)> = None;
+    let mut rows = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(InterchangeError::Csv {
+                    file: file.to_owned(),
+                    row: e.position().map_or(0, |p| line_number(p.line())),
+                    message: e.to_string(),
+                });
+            }
+        }
+        let row = record.position().map_or(0, |p| line_number(p.line()));
+        match &header {
+            None => {
+                if record.iter().all(is_blank) {
+                    continue;
+                }
+                let headers = cells(file, row, &record)?;
+                let layout = Layout::from_headers(&headers, row).map_err(|errors| {
+                    InterchangeError::Header {
+                        file: file.to_owned(),
+                        errors,
+                    }
+                })?;
+                header = Some((layout, headers.len()));
+            }
+            Some((_, width)) => {
+                let width = *width;
+                if let Some(extra) = record.iter().skip(width).position(|f| !is_blank(f)) {
+                    let column = width + extra + 1;
+                    return Err(InterchangeError::Csv {
+                        file: file.to_owned(),
+                        row,
+                        message: format!(
+                            "{}列（{column}列目）に値がありますが、見出しは{width}列までです（カンマを含む値は \"…\" で囲んでください）",
+                            column_letter(column)
+                        ),
+                    });
+                }
+                rows.push(RawRow {
+                    row,
+                    cells: cells(file, row, &record)?,
+                });
+            }
+        }
+    }
+    match header {
+        Some((layout, _)) => Ok(Table {
+            layout,
+            rows,
+            sheet: None,
+        }),
+        None => Err(InterchangeError::Empty {
+            file: file.to_owned(),
+        }),
+    }
+}
+
+fn line_number(line: u64) -> usize {
+    usize::try_from(line).unwrap_or(usize::MAX)
+}
+
+fn is_blank(field: &[u8]) -> bool {
+    field.iter().all(u8::is_ascii_whitespace)
+        || std::str::from_utf8(field).is_ok_and(|s| s.trim().is_empty())
+}
+
+fn cells(file: &str, row: usize, record: &csv::ByteRecord) -> Result<Vec<String>, InterchangeError> {
+    let mut out = Vec::with_capacity(record.len());
+    for field in record {
+        // The whole text was decoded before parsing and fields split at ASCII bytes, so this
+        // never fails; it is checked rather than assumed.
+        let text = std::str::from_utf8(field).map_err(|_| InterchangeError::Encoding {
+            file: file.to_owned(),
+            line: row,
+        })?;
+        out.push(text.to_owned());
+    }
+    Ok(out)
+}
+
+/// Tab-separated when the first non-empty line has more tabs than commas.
+fn sniff_delimiter(data: &[u8]) -> u8 {
+    let first = data
+        .split(|&b| b == b'\n')
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default();
+    let count = |c: u8| first.iter().filter(|&&b| b == c).count();
+    if count(b'\t') > count(b',') { b'\t' } else { b',' }
+}
+
+/// The text of a CSV file: UTF-8 as it is (less a byte order mark), UTF-16 when a byte order mark
+/// says so, otherwise Shift_JIS.
+fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, InterchangeError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return decode_with(file, UTF_16LE, rest).map(Cow::Owned);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return decode_with(file, UTF_16BE, rest).map(Cow::Owned);
+    }
+    let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF");
+    let data = unmarked.unwrap_or(bytes);
+    match std::str::from_utf8(data) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) => {
+            let valid = data.get(..e.valid_up_to()).unwrap_or_default();
+            // A byte order mark, or UTF-8 characters before the bad byte, say that the file is
+            // UTF-8 and damaged; reading it as Shift_JIS would only garble it.
+            if unmarked.is_some() || !valid.is_ascii() {
+                return Err(InterchangeError::Encoding {
+                    file: file.to_owned(),
+                    line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+                });
+            }
+            decode_with(file, SHIFT_JIS, data).map(Cow::Owned)
+        }
+    }
+}
+
+fn decode_with(file: &str, encoding: &'static Encoding, bytes: &[u8]) -> Result<String, InterchangeError> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len());
+    let mut out = String::with_capacity(capacity);
+    let mut rest = bytes;
+    loop {
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        rest = rest.get(read..).unwrap_or_default();
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(rest.len().saturating_mul(3).max(16)),
+            DecoderResult::Malformed(..) => {
+                // Everything before the bad bytes has been decoded into `out`.
+                return Err(InterchangeError::Encoding {
+                    file: file.to_owned(),
+                    line: out.matches('\n').count() + 1,
+                });
+            }
+        }
+    }
+}
+
+fn read_workbook(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
+    let workbook_error = |message: String| InterchangeError::Workbook {
+        file: file.to_owned(),
+        message,
+    };
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| workbook_error(e.to_string()))?;
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let preferred = sheets.iter().find(|name| {
+        let name = name.trim();
+        PREFERRED_SHEETS.iter().any(|p| name.eq_ignore_ascii_case(p))
+    });
+    let Some(sheet) = preferred.or(sheets.first()).cloned() else {
+        return Err(workbook_error("ワークシートがありません".into()));
+    };
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| workbook_error(format!("シート「{sheet}」: {e}")))?;
+    // The range starts at the first used cell; the offsets keep row numbers and column letters
+    // those of the sheet.
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    let (first_row, first_column) = (first_row as usize, first_column as usize);
+    let mut layout = None;
+    let mut rows = Vec::with_capacity(range.height());
+    for (i, cells) in range.rows().enumerate() {
+        let row = first_row + i + 1;
+        let mut texts = Vec::with_capacity(first_column + cells.len());
+        texts.resize(first_column, String::new());
+        texts.extend(cells.iter().map(cell_text));
+        if layout.is_none() {
+            if texts.iter().all(|t| t.trim().is_empty()) {
+                continue;
+            }
+            layout = Some(Layout::from_headers(&texts, row).map_err(|errors| {
+                InterchangeError::Header {
+                    file: file.to_owned(),
+                    errors,
+                }
+            })?);
+        } else {
+            rows.push(RawRow { row, cells: texts });
+        }
+    }
+    match layout {
+        Some(layout) => Ok(Table {
+            layout,
+            rows,
+            sheet: Some(sheet),
+        }),
+        None => Err(InterchangeError::Empty {
+            file: file.to_owned(),
+        }),
+    }
+}
+
+/// A cell as a person sees it: whole numbers without ".0", dates as YYYY-MM-DD.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => spreadsheet_number(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
+            if (hh, mm, ss) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+            }
+        }
+        Data::DateTime(dt) => spreadsheet_number(dt.as_f64()),
+        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_owned(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A cell's number as Excel shows it: at most 15 significant digits, so that 0.1 + 0.2 reads
+/// "0.3", and without a trailing ".0".
+fn spreadsheet_number(v: f64) -> String {
+    let rounded = format!("{v:.14e}").parse::<f64>().unwrap_or(v);
+    crate::format_number(rounded)
+}

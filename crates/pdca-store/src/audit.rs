@@ -1,0 +1,91 @@
+//! The audit log: who changed a plan or a reporting assignment, when, from what to what.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Store, StoreError};
+
+/// One entry of the audit log.
+///
+/// `action` is one of `plan.create`, `plan.revise` (subject: the plan id; old and new values:
+/// revision numbers), `assignment.set` and `assignment.remove` (subject:
+/// `plan/indicator/body`; values: the assignment as JSON, `{"body":"amed","share":2.0}`, absent
+/// when there was or is none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Increasing with time.
+    pub id: i64,
+    /// When, RFC 3339 in UTC.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What kind of change.
+    pub action: String,
+    /// What was changed.
+    pub subject: String,
+    /// The value before, as JSON text.
+    pub old_value: Option<String>,
+    /// The value after, as JSON text.
+    pub new_value: Option<String>,
+    /// A remark, such as a plan revision's note.
+    pub note: Option<String>,
+}
+
+/// An entry about to be written.
+pub(crate) struct Change<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub note: Option<&'a str>,
+}
+
+/// Writes `change` inside the transaction that makes it.
+pub(crate) async fn record(
+    tx: &mut Transaction<'static, Any>,
+    at: &str,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, subject, old_value, new_value, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(at)
+    .bind(change.actor)
+    .bind(change.action)
+    .bind(change.subject)
+    .bind(change.old_value)
+    .bind(change.new_value)
+    .bind(change.note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The latest `limit` entries of the audit log, newest first.
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, subject, old_value, new_value, note
+             FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+}
+
+fn entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        action: row.try_get(3)?,
+        subject: row.try_get(4)?,
+        old_value: row.try_get(5)?,
+        new_value: row.try_get(6)?,
+        note: row.try_get(7)?,
+    })
+}

@@ -1,0 +1,64 @@
+//! The store's one error type; its messages are written for the person running pdca.
+
+use crate::actuals::StoredActual;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A plan, indicator, body or assignment named by the caller does not exist.
+    #[error("{0}が見つかりません")]
+    NotFound(String),
+    /// Someone else recorded the value after the caller read it (optimistic concurrency).
+    #[error(
+        "この実績は読み込んだ後に更新されています（読み込んだ版: {}、最新の版: {}）。最新の値を確認してから入力し直してください",
+        version_text(*expected),
+        version_text(current.as_ref().map(|c| c.id))
+    )]
+    Conflict {
+        /// The version the caller read, `None` for "no value yet".
+        expected: Option<i64>,
+        /// The value now current, `None` if there is none.
+        current: Option<Box<StoredActual>>,
+    },
+    /// The plan file's revision number is not higher than the latest one saved, and its
+    /// content differs from the saved revision with that number.
+    #[error(
+        "計画「{plan_id}」の版 {revision} は保存済みの版と内容が異なります（保存済みの最新は版 {latest}）。計画を変更したときは plan.revision を {} 以上にしてください",
+        latest + 1
+    )]
+    PlanRevisionExists {
+        /// The plan's id.
+        plan_id: String,
+        /// The revision number offered.
+        revision: u32,
+        /// The latest revision saved.
+        latest: u32,
+    },
+    /// The request contradicts the plan or the rules of the store.
+    #[error("{0}")]
+    Invalid(String),
+    /// Stored data cannot be read back as what pdca wrote (edited by hand, or a newer schema).
+    #[error("保存されたデータが読めません: {0}")]
+    Corrupt(String),
+    /// The database refused or failed an operation.
+    #[error("データベースの操作に失敗しました: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("データベースのスキーマを更新できませんでした: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A plan could not be written as or read from JSON.
+    #[error("計画の JSON を読み書きできませんでした: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The database URL or path is not one pdca can open.
+    #[error("データベースの指定「{url}」は使えません: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn version_text(version: Option<i64>) -> String {
+    version.map_or_else(|| "なし".to_owned(), |v| v.to_string())
+}

@@ -1,0 +1,152 @@
+//! Persistence for pdca: plan revisions, the editable reporting assignments, the audit log and
+//! the append-only history of actuals, on SQLite (the default) or PostgreSQL.
+//!
+//! One code path serves both databases: queries go through sqlx's `Any` driver with SQL both
+//! dialects accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`); only the schema
+//! (`migrations/sqlite`, `migrations/postgres`) and the way a write transaction takes its lock
+//! differ. Timestamps are RFC 3339 text in UTC, numbers are `REAL` / `DOUBLE PRECISION`.
+//!
+//! ```no_run
+//! # async fn demo(plan: &pdca_core::Plan) -> Result<(), pdca_store::StoreError> {
+//! let store = pdca_store::Store::open("pdca.sqlite3").await?;
+//! store.save_plan(plan, None, "tanaka").await?;
+//! let actuals = store.actuals(&plan.id).await?;
+//! # let _ = actuals;
+//! # Ok(())
+//! # }
+//! ```
+
+mod actuals;
+mod audit;
+mod connect;
+mod error;
+mod migrations;
+mod plans;
+
+pub use actuals::{NewActual, StoredActual};
+pub use audit::AuditEntry;
+pub use error::StoreError;
+pub use plans::{PlanSummary, SaveOutcome};
+
+use sqlx::AnyPool;
+use sqlx::Transaction;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// The pdca database: a connection pool and the backend it talks to. Cloning is cheap and
+/// shares the pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// The database behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// A SQLite file (or an in-memory database).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The product name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a write transaction is about to change; on PostgreSQL it says which tables to lock.
+#[derive(Debug, Clone, Copy)]
+enum WriteScope {
+    /// Plan revisions, assignments (and the audit log).
+    Plans,
+    /// Actual revisions.
+    Actuals,
+}
+
+impl Store {
+    /// Opens the database at `url` and brings its schema up to date.
+    ///
+    /// `url` is a file path (`pdca.sqlite3`, `/var/lib/pdca/pdca.db`), a `sqlite:` URL
+    /// (`sqlite://pdca.db`, `sqlite::memory:`), or a `postgres://` / `postgresql://` URL. A
+    /// SQLite file is created if missing and opened in WAL mode with `synchronous=NORMAL`, a
+    /// 5 second busy timeout and foreign keys on.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let (pool, backend) = connect::connect(url).await?;
+        migrations::run(&pool, backend).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// The database behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Begins a transaction that will write. Writers take the lock up front so that two of them
+    /// never both read and then both write: on SQLite `BEGIN IMMEDIATE` (a deferred transaction
+    /// that reads first fails with SQLITE_BUSY when it tries to write after another writer
+    /// committed), on PostgreSQL a table lock that only writers of the same tables wait for.
+    async fn begin_write(
+        &self,
+        scope: WriteScope,
+    ) -> Result<Transaction<'static, sqlx::Any>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                let lock = match scope {
+                    WriteScope::Plans => {
+                        "LOCK TABLE plan_versions, assignments IN SHARE ROW EXCLUSIVE MODE"
+                    }
+                    // Ids then follow commit order, so the highest id is the latest value.
+                    WriteScope::Actuals => {
+                        "LOCK TABLE actual_revisions IN SHARE ROW EXCLUSIVE MODE"
+                    }
+                };
+                sqlx::query(lock).execute(&mut *tx).await?;
+                Ok(tx)
+            }
+        }
+    }
+}
+
+/// Rolls back explicitly, for paths that return early without writing.
+async fn rollback(tx: Transaction<'static, sqlx::Any>) -> Result<(), StoreError> {
+    tx.rollback().await?;
+    Ok(())
+}
+
+/// A nullable float as a bind parameter: NaN stands for NULL, and the SQL turns it back with
+/// `NULLIF($n, 'NaN')`. sqlx 0.9.0's `Any` driver sends a NULL `f64` to PostgreSQL typed as
+/// `float4` (sqlx issue #4284, `AnyArguments::convert_into` swaps Real and Double), so a cached
+/// statement first run with a NULL fails once the same parameter carries a number; a NaN is
+/// always a `float8`. SQLite stores a bound NaN as NULL by itself, and `NULLIF(x, 'NaN')` leaves
+/// every number alone there (a number never equals a text). Callers refuse NaN as a value, so
+/// the stand-in is never ambiguous.
+fn nullable_real(value: Option<f64>) -> f64 {
+    value.unwrap_or(f64::NAN)
+}
+
+/// The current time as RFC 3339 in UTC, the form every timestamp column holds.
+fn now() -> String {
+    // Formatting a UTC date-time as RFC 3339 only fails for years outside 0..=9999.
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+}

@@ -1,0 +1,51 @@
+//! The schema, embedded in the binary: one migration folder per backend, applied at open.
+//!
+//! `sqlx::migrate!` needs sqlx's `macros` feature, which pdca leaves off (it builds a proc-macro
+//! stack for nothing else), so the files are embedded with `include_str!` and listed here. Add a
+//! migration by adding a file to both folders and a line to both lists; never edit one that has
+//! been released (sqlx checks their checksums).
+
+use std::borrow::Cow;
+
+use sqlx::AnyPool;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Backend, StoreError};
+
+/// (version, description, SQL) of each migration, oldest first.
+type Source = (i64, &'static str, &'static str);
+
+const SQLITE: &[Source] = &[(
+    1,
+    "initial schema",
+    include_str!("../migrations/sqlite/0001_initial.sql"),
+)];
+
+const POSTGRES: &[Source] = &[(
+    1,
+    "initial schema",
+    include_str!("../migrations/postgres/0001_initial.sql"),
+)];
+
+/// Applies the migrations `pool` has not seen yet; running it again is harmless.
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let sources = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let migrations = sources
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations).run(pool).await?;
+    Ok(())
+}
