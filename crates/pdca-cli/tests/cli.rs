@@ -17,7 +17,11 @@ impl Pdca {
     fn sqlite() -> Pdca {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("pdca.sqlite3").display().to_string();
-        Pdca { dir, db, pg_name: None }
+        Pdca {
+            dir,
+            db,
+            pg_name: None,
+        }
     }
 
     fn postgres() -> Pdca {
@@ -26,10 +30,18 @@ impl Pdca {
         let name = format!(
             "pdca_cli_{}_{}",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
         );
         let status = Command::new("psql")
-            .args([server.as_str(), "-q", "-c", &format!("CREATE DATABASE {name}")])
+            .args([
+                server.as_str(),
+                "-q",
+                "-c",
+                &format!("CREATE DATABASE {name}"),
+            ])
             .status()
             .expect("psql runs");
         assert!(status.success(), "could not create database {name}");
@@ -78,7 +90,11 @@ impl Pdca {
     /// Runs and expects failure; returns standard error.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "pdca {args:?} should fail but printed\n{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "pdca {args:?} should fail but printed\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8(out.stderr).unwrap()
     }
 
@@ -91,7 +107,12 @@ impl Drop for Pdca {
     fn drop(&mut self) {
         if let (Some(name), Ok(server)) = (&self.pg_name, std::env::var("PDCA_TEST_POSTGRES_URL")) {
             let _ = Command::new("psql")
-                .args([server.as_str(), "-q", "-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .args([
+                    server.as_str(),
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ])
                 .output();
         }
     }
@@ -108,7 +129,12 @@ fn indicator<'a>(export: &'a Value, id: &str) -> &'a Value {
 }
 
 fn evaluation<'a>(eval: &'a Value, id: &str) -> &'a Value {
-    eval["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()
+    eval["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
 }
 
 #[test]
@@ -119,7 +145,13 @@ fn a_new_database_holds_the_builtin_plan() {
     assert!(list.contains("第2期医療分野研究開発推進計画"), "{list}");
     assert!(Path::new(&pdca.db).exists());
     let show = pdca.ok(&["plan", "show"]);
-    for name in ["医薬品プロジェクト", "シーズ開発・研究基盤プロジェクト", "非臨床POCの取得件数", "うち遺伝子治療", "Proof of Concept"] {
+    for name in [
+        "医薬品プロジェクト",
+        "シーズ開発・研究基盤プロジェクト",
+        "非臨床POCの取得件数",
+        "うち遺伝子治療",
+        "Proof of Concept",
+    ] {
         assert!(show.contains(name), "plan show lacks {name}");
     }
 }
@@ -146,15 +178,25 @@ fn plan_export_lists_every_kpi_with_its_target() {
     let gene = indicator(&export, "p3-out-01-1");
     assert_eq!(gene["parent"], "p3-out-01");
     assert_eq!(gene["target"]["value"], 5.0);
-    let all: Vec<&Value> = projects.iter().flat_map(|p| p["indicators"].as_array().unwrap()).collect();
-    let at_least: Vec<&&Value> = all.iter().filter(|i| i["target"]["comparator"] == "at_least").collect();
+    let all: Vec<&Value> = projects
+        .iter()
+        .flat_map(|p| p["indicators"].as_array().unwrap())
+        .collect();
+    let at_least: Vec<&&Value> = all
+        .iter()
+        .filter(|i| i["target"]["comparator"] == "at_least")
+        .collect();
     assert_eq!(at_least.len(), 1);
     assert_eq!(at_least[0]["target"]["value"], 2.0);
     let ratios: Vec<&&Value> = all.iter().filter(|i| i["measure"] == "ratio").collect();
     assert_eq!(ratios.len(), 2, "75％ and 25％");
     let management = all.iter().filter(|i| i["management"] == true).count();
     assert!(management >= 15, "{management} management indicators");
-    assert!(all.iter().filter(|i| i["management"] == true).all(|i| i["target"].is_null() && i["measure"] == "qualitative"));
+    assert!(
+        all.iter()
+            .filter(|i| i["management"] == true)
+            .all(|i| i["target"].is_null() && i["measure"] == "qualitative")
+    );
 }
 
 #[test]
@@ -163,14 +205,30 @@ fn plan_validate_names_file_line_and_key() {
     let good = pdca.write("good.toml", SMALL_PLAN);
     let out = pdca.ok(&["plan", "validate", good.to_str().unwrap()]);
     assert!(out.contains("OK"), "{out}");
-    let bad = pdca.write("bad.toml", SMALL_PLAN.replace("value = 10", "value = \"ten\""));
+    let bad = pdca.write(
+        "bad.toml",
+        SMALL_PLAN.replace("value = 10", "value = \"ten\""),
+    );
     let err = pdca.fails(&["plan", "validate", bad.to_str().unwrap()]);
     assert!(err.contains("bad.toml:"), "{err}");
-    let line = SMALL_PLAN.lines().position(|l| l.contains("value = 10")).unwrap() + 1;
-    assert!(err.contains(&format!(":{line}:")), "line {line} not in {err}");
-    let bad = pdca.write("bad2.toml", SMALL_PLAN.replace("parent = \"t-1\"", "parent = \"nope\""));
+    let line = SMALL_PLAN
+        .lines()
+        .position(|l| l.contains("value = 10"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(":{line}:")),
+        "line {line} not in {err}"
+    );
+    let bad = pdca.write(
+        "bad2.toml",
+        SMALL_PLAN.replace("parent = \"t-1\"", "parent = \"nope\""),
+    );
     let err = pdca.fails(&["plan", "validate", bad.to_str().unwrap()]);
-    assert!(err.contains("bad2.toml:") && err.contains("parent") && err.contains("nope"), "{err}");
+    assert!(
+        err.contains("bad2.toml:") && err.contains("parent") && err.contains("nope"),
+        "{err}"
+    );
 }
 
 const SMALL_PLAN: &str = r#"
@@ -245,7 +303,13 @@ fn with_small_plan(pdca: &Pdca) {
 
 fn import_csv(pdca: &Pdca, name: &str, csv: &str) -> Output {
     let file = pdca.write(name, csv);
-    pdca.run(&["actuals", "import", file.to_str().unwrap(), "--plan", "small"])
+    pdca.run(&[
+        "actuals",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "small",
+    ])
 }
 
 const HEADER: &str = "indicator_id,fiscal_year,value,numerator,denominator,body,note,source\n";
@@ -266,8 +330,14 @@ fn import_and_evaluate(pdca: &Pdca) {
         "{HEADER}t-1,2020,２,,,,初年度,報告書\nt-1,FY2021,2件,,,,,\nt-1,令和4年度,3,,,AMED,,\nt-1-1,R4,1,,,,,\nt-2,2022,,30,40,,,\nt-3,2022,3,,,mext,,\nt-3,2022,1,,,amed,,\nt-m,2022,\"体制を整備した, 順調\",,,,,\n"
     );
     let out = import_csv(pdca, "a.csv", &csv);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let eval = pdca.json(&["evaluate", "--plan", "small", "--as-of", "2022", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2022", "--format", "json",
+    ]);
     assert_eq!(eval["plan"], "small");
     assert_eq!(eval["as_of"], 2022);
     let t1 = evaluation(&eval, "t-1");
@@ -282,17 +352,31 @@ fn import_and_evaluate(pdca: &Pdca) {
     let t3 = evaluation(&eval, "t-3");
     assert_eq!(t3["cumulative"], 4.0);
     assert_eq!(t3["status"], "insufficient");
-    assert!(t3["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("未報告")));
+    assert!(
+        t3["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("未報告"))
+    );
     let tm = evaluation(&eval, "t-m");
     assert_eq!(tm["status"], "not_rated");
     assert_eq!(tm["narrative"], "体制を整備した, 順調");
 
     // A second import of one value adds a revision; history keeps both.
     let out = import_csv(pdca, "b.csv", &format!("{HEADER}t-1,2022,4,,,,訂正,\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let eval = pdca.json(&["evaluate", "--plan", "small", "--as-of", "R4", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "R4", "--format", "json",
+    ]);
     assert_eq!(evaluation(&eval, "t-1")["cumulative"], 8.0);
-    let history = pdca.ok(&["actuals", "history", "t-1", "--plan", "small", "--fy", "2022"]);
+    let history = pdca.ok(&[
+        "actuals", "history", "t-1", "--plan", "small", "--fy", "2022",
+    ]);
     assert!(history.contains("3 → 4"), "{history}");
     assert!(history.contains("tester"), "{history}");
 
@@ -310,14 +394,46 @@ fn bad_imports_name_the_place_and_import_nothing() {
     let pdca = Pdca::sqlite();
     with_small_plan(&pdca);
     let cases: &[(&str, &str, &[&str])] = &[
-        ("t-9,2022,1,,,,,", "unknown indicator", &["2行目", "indicator_id", "t-9"]),
-        ("t-1,2030,1,,,,,", "outside the plan", &["2行目", "fiscal_year", "2030"]),
-        ("t-1,令和x年度,1,,,,,", "bad year", &["2行目", "fiscal_year", "令和x年度"]),
-        ("t-1,2022,-3,,,,,", "negative count", &["2行目", "value", "-3"]),
-        ("t-1,2022,abc,,,,,", "not a number", &["2行目", "value", "abc"]),
-        ("t-2,2022,,50,40,,,", "numerator above denominator", &["2行目", "numerator", "50"]),
-        ("t-3,2022,1,,,,,", "two bodies, none named", &["2行目", "body"]),
-        ("t-1,2022,1,,,文科省,,", "unknown body", &["2行目", "body", "文科省"]),
+        (
+            "t-9,2022,1,,,,,",
+            "unknown indicator",
+            &["2行目", "indicator_id", "t-9"],
+        ),
+        (
+            "t-1,2030,1,,,,,",
+            "outside the plan",
+            &["2行目", "fiscal_year", "2030"],
+        ),
+        (
+            "t-1,令和x年度,1,,,,,",
+            "bad year",
+            &["2行目", "fiscal_year", "令和x年度"],
+        ),
+        (
+            "t-1,2022,-3,,,,,",
+            "negative count",
+            &["2行目", "value", "-3"],
+        ),
+        (
+            "t-1,2022,abc,,,,,",
+            "not a number",
+            &["2行目", "value", "abc"],
+        ),
+        (
+            "t-2,2022,,50,40,,,",
+            "numerator above denominator",
+            &["2行目", "numerator", "50"],
+        ),
+        (
+            "t-3,2022,1,,,,,",
+            "two bodies, none named",
+            &["2行目", "body"],
+        ),
+        (
+            "t-1,2022,1,,,文科省,,",
+            "unknown body",
+            &["2行目", "body", "文科省"],
+        ),
     ];
     for (row, what, needles) in cases {
         let out = import_csv(&pdca, "bad.csv", &format!("{HEADER}{row}\n"));
@@ -329,17 +445,39 @@ fn bad_imports_name_the_place_and_import_nothing() {
         }
     }
     // A sub-target above its parent for the same year.
-    let out = import_csv(&pdca, "sub.csv", &format!("{HEADER}t-1,2022,2,,,,,\nt-1-1,2022,3,,,,,\n"));
+    let out = import_csv(
+        &pdca,
+        "sub.csv",
+        &format!("{HEADER}t-1,2022,2,,,,,\nt-1-1,2022,3,,,,,\n"),
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("3行目") && err.contains("t-1-1") && err.contains("t-1"), "{err}");
+    assert!(
+        err.contains("3行目") && err.contains("t-1-1") && err.contains("t-1"),
+        "{err}"
+    );
     // One bad row among good ones: nothing is imported.
-    let out = import_csv(&pdca, "mixed.csv", &format!("{HEADER}t-1,2020,1,,,,,\nt-1,2021,x,,,,,\n"));
+    let out = import_csv(
+        &pdca,
+        "mixed.csv",
+        &format!("{HEADER}t-1,2020,1,,,,,\nt-1,2021,x,,,,,\n"),
+    );
     assert!(!out.status.success());
     let exported = pdca.ok(&["actuals", "export", "--plan", "small", "--format", "json"]);
-    assert_eq!(serde_json::from_str::<Value>(&exported).unwrap().as_array().unwrap().len(), 0);
+    assert_eq!(
+        serde_json::from_str::<Value>(&exported)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     // An unknown column.
-    let out = import_csv(&pdca, "cols.csv", "indicator_id,fiscal_year,value,colour\nt-1,2020,1,red\n");
+    let out = import_csv(
+        &pdca,
+        "cols.csv",
+        "indicator_id,fiscal_year,value,colour\nt-1,2020,1,red\n",
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cols.csv") && err.contains("colour"), "{err}");
@@ -352,12 +490,31 @@ fn shift_jis_csv_with_japanese_headers_imports() {
     let text = "指標ID,年度,実績,分子,分母,報告機関,備考,出典\nt-1,令和２年度,２５件,,,日本医療研究開発機構,備考です,出典です\n";
     let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(text);
     let file = pdca.write("sjis.csv", &bytes);
-    pdca.ok(&["actuals", "import", file.to_str().unwrap(), "--plan", "small", "--dry-run"]);
+    pdca.ok(&[
+        "actuals",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "small",
+        "--dry-run",
+    ]);
     let exported = pdca.ok(&["actuals", "export", "--plan", "small", "--format", "csv"]);
-    assert!(!exported.contains("t-1,2020"), "dry run imported: {exported}");
-    pdca.ok(&["actuals", "import", file.to_str().unwrap(), "--plan", "small"]);
+    assert!(
+        !exported.contains("t-1,2020"),
+        "dry run imported: {exported}"
+    );
+    pdca.ok(&[
+        "actuals",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
     let exported = pdca.ok(&["actuals", "export", "--plan", "small", "--format", "csv"]);
-    assert!(exported.contains("t-1,2020,25,,,amed,備考です,出典です"), "{exported}");
+    assert!(
+        exported.contains("t-1,2020,25,,,amed,備考です,出典です"),
+        "{exported}"
+    );
 }
 
 #[test]
@@ -371,14 +528,29 @@ fn plan_revisions_keep_history_and_evaluate_with_the_revision_in_force() {
     let out = pdca.ok(&["plan", "import", file.to_str().unwrap()]);
     assert!(out.contains("第2版"), "{out}");
     let history = pdca.ok(&["plan", "history", "small"]);
-    assert!(history.contains("第1版") && history.contains("第2版"), "{history}");
-    let old = pdca.json(&["plan", "export", "small", "--format", "json", "--revision", "1"]);
+    assert!(
+        history.contains("第1版") && history.contains("第2版"),
+        "{history}"
+    );
+    let old = pdca.json(&[
+        "plan",
+        "export",
+        "small",
+        "--format",
+        "json",
+        "--revision",
+        "1",
+    ]);
     assert_eq!(indicator(&old, "t-1")["target"]["value"], 10.0);
     let new = pdca.json(&["plan", "export", "small", "--format", "json"]);
     assert_eq!(indicator(&new, "t-1")["target"]["value"], 20.0);
-    let e22 = pdca.json(&["evaluate", "--plan", "small", "--as-of", "2022", "--format", "json"]);
+    let e22 = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2022", "--format", "json",
+    ]);
     assert_eq!(evaluation(&e22, "t-1")["target"], 10.0);
-    let e23 = pdca.json(&["evaluate", "--plan", "small", "--as-of", "2023", "--format", "json"]);
+    let e23 = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2023", "--format", "json",
+    ]);
     assert_eq!(evaluation(&e23, "t-1")["target"], 20.0);
     // The same file again changes nothing; an older revision is refused.
     let out = pdca.ok(&["plan", "import", file.to_str().unwrap()]);
@@ -405,7 +577,12 @@ fn demo_is_deterministic_and_gives_a_mix_of_statuses() {
     let ea = a.json(&["evaluate", "--as-of", "2023", "--format", "json"]);
     let eb = b.json(&["evaluate", "--as-of", "2023", "--format", "json"]);
     assert_eq!(ea, eb);
-    let statuses: Vec<&str> = ea["indicators"].as_array().unwrap().iter().map(|i| i["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = ea["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap())
+        .collect();
     for s in ["achieved", "on_track", "insufficient", "not_rated"] {
         assert!(statuses.contains(&s), "no {s} in demo: {statuses:?}");
     }
@@ -434,7 +611,13 @@ fn evaluate_table_is_aligned_and_shows_labels() {
     }
     let csv = pdca.ok(&["evaluate", "--as-of", "R5", "--format", "csv"]);
     assert!(csv.starts_with("\u{feff}id,project,name,status"), "{csv}");
-    assert_eq!(csv.lines().count(), 1 + pdca.json(&["evaluate", "--as-of", "R5", "--format", "json"])["indicators"].as_array().unwrap().len());
+    assert_eq!(
+        csv.lines().count(),
+        1 + pdca.json(&["evaluate", "--as-of", "R5", "--format", "json"])["indicators"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
     let err = pdca.fails(&["evaluate", "--as-of", "2030"]);
     assert!(err.contains("2030"), "{err}");
 }
@@ -447,10 +630,23 @@ fn bodies_can_be_assigned_with_shares() {
     pdca.ok(&["body", "assign", "p1-out-01", "mext", "--share", "2"]);
     let export = pdca.json(&["plan", "export", "--format", "json"]);
     let bodies = &indicator(&export, "p1-out-01")["bodies"];
-    assert!(bodies.as_array().unwrap().iter().any(|b| b["body"] == "mext" && b["share"] == 2.0), "{bodies}");
+    assert!(
+        bodies
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["body"] == "mext" && b["share"] == 2.0),
+        "{bodies}"
+    );
     pdca.ok(&["body", "unassign", "p1-out-01", "mext"]);
     let export = pdca.json(&["plan", "export", "--format", "json"]);
-    assert_eq!(indicator(&export, "p1-out-01")["bodies"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        indicator(&export, "p1-out-01")["bodies"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     pdca.fails(&["body", "assign", "p1-out-01", "nobody"]);
     pdca.fails(&["body", "assign", "no-such-indicator", "mext"]);
 }
@@ -462,5 +658,8 @@ fn demo_and_evaluate_on_postgres() {
     let eval = pdca.json(&["evaluate", "--as-of", "2023", "--format", "json"]);
     let sqlite = Pdca::sqlite();
     sqlite.ok(&["demo"]);
-    assert_eq!(eval, sqlite.json(&["evaluate", "--as-of", "2023", "--format", "json"]));
+    assert_eq!(
+        eval,
+        sqlite.json(&["evaluate", "--as-of", "2023", "--format", "json"])
+    );
 }

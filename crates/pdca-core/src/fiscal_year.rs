@@ -128,7 +128,10 @@ impl FromStr for FiscalYear {
                 let rest = rest.strip_suffix('年').unwrap_or(rest);
                 let n: i32 = if rest == "元" {
                     1
-                } else if !rest.is_empty() && rest.len() <= 3 && rest.chars().all(|c| c.is_ascii_digit()) {
+                } else if !rest.is_empty()
+                    && rest.len() <= 3
+                    && rest.chars().all(|c| c.is_ascii_digit())
+                {
                     rest.parse().map_err(|_| unrecognised())?
                 } else {
                     return Err(unrecognised());
@@ -212,7 +215,11 @@ pub fn wareki_date(year: i32, month: u32, day: u32) -> String {
 }
 
 fn era_number(n: i32) -> String {
-    if n == 1 { "元".to_owned() } else { n.to_string() }
+    if n == 1 {
+        "元".to_owned()
+    } else {
+        n.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -226,8 +233,22 @@ mod tests {
     #[test]
     fn parses_every_documented_form() {
         for s in [
-            "2022", "２０２２", "FY2022", "fy2022", "FY 2022", "ＦＹ２０２２", "2022年度", "令和4年度",
-            "令和４年度", "R4", "Ｒ４", "r4", "R04", "令和4", "R4年度", " 令和 4 年度 ",
+            "2022",
+            "２０２２",
+            "FY2022",
+            "fy2022",
+            "FY 2022",
+            "ＦＹ２０２２",
+            "2022年度",
+            "令和4年度",
+            "令和４年度",
+            "R4",
+            "Ｒ４",
+            "r4",
+            "R04",
+            "令和4",
+            "R4年度",
+            " 令和 4 年度 ",
         ] {
             assert_eq!(fy(s), 2022, "{s}");
         }
@@ -239,7 +260,18 @@ mod tests {
 
     #[test]
     fn refuses_other_text() {
-        for s in ["", "22", "FY", "令和", "令和0年度", "X4", "2022.5", "二〇二二", "R-1", "20222"] {
+        for s in [
+            "",
+            "22",
+            "FY",
+            "令和",
+            "令和0年度",
+            "X4",
+            "2022.5",
+            "二〇二二",
+            "R-1",
+            "20222",
+        ] {
             assert!(s.parse::<FiscalYear>().is_err(), "{s}");
         }
         assert_eq!(
@@ -250,13 +282,20 @@ mod tests {
 
     #[test]
     fn names_fiscal_years_in_wareki() {
-        let w = |y| FiscalYear::new(y).map(FiscalYear::wareki).unwrap_or_default();
+        let w = |y| {
+            FiscalYear::new(y)
+                .map(FiscalYear::wareki)
+                .unwrap_or_default()
+        };
         assert_eq!(w(2020), "令和2年度");
         assert_eq!(w(2022), "令和4年度");
         assert_eq!(w(2019), "令和元年度");
         assert_eq!(w(2018), "平成30年度");
         assert_eq!(w(1989), "平成元年度");
-        assert_eq!(FiscalYear::new(2024).map(FiscalYear::wareki_short), Ok("R6".into()));
+        assert_eq!(
+            FiscalYear::new(2024).map(FiscalYear::wareki_short),
+            Ok("R6".into())
+        );
     }
 
     #[test]
@@ -280,7 +319,13 @@ mod tests {
 
     #[test]
     fn january_to_march_belong_to_the_previous_fiscal_year() {
-        assert_eq!(FiscalYear::containing(2023, 3).map(FiscalYear::year), Ok(2022));
-        assert_eq!(FiscalYear::containing(2023, 4).map(FiscalYear::year), Ok(2023));
+        assert_eq!(
+            FiscalYear::containing(2023, 3).map(FiscalYear::year),
+            Ok(2022)
+        );
+        assert_eq!(
+            FiscalYear::containing(2023, 4).map(FiscalYear::year),
+            Ok(2023)
+        );
     }
 }

@@ -175,10 +175,16 @@ impl Layout {
                 row: header_row,
                 cell: None,
                 text: String::new(),
-                message: "列「value」（実績）か「numerator」「denominator」（分子・分母）が必要です".into(),
+                message:
+                    "列「value」（実績）か「numerator」「denominator」（分子・分母）が必要です"
+                        .into(),
             });
         }
-        if errors.is_empty() { Ok(layout) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(layout)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The file column holding `field`, if present.
@@ -281,7 +287,10 @@ pub fn validate_rows(
         let id = normalize_cow(id_text);
         let Some(indicator) = indicators.get(id.as_ref()).copied() else {
             let message = if id.is_empty() {
-                format!("指標IDが空です（計画「{}」の指標ID、例: {examples}）", plan.id)
+                format!(
+                    "指標IDが空です（計画「{}」の指標ID、例: {examples}）",
+                    plan.id
+                )
             } else {
                 format!(
                     "指標ID「{id_text}」は計画「{}」にありません（計画の指標ID、例: {examples}）",
@@ -364,7 +373,9 @@ pub fn validate_rows(
             }
         };
         let value = parse_value(indicator, &text, &mut err);
-        let (Some(year), Some(body), Some(value)) = (year, body, value) else { continue };
+        let (Some(year), Some(body), Some(value)) = (year, body, value) else {
+            continue;
+        };
         match seen.entry((indicator.id.as_str(), year, body)) {
             Entry::Occupied(first) => {
                 err(
@@ -401,15 +412,17 @@ pub fn validate_rows(
     }
     check_sub_targets(plan, layout, &out, &value_texts, current, &mut errors);
     errors.sort_by_key(|e| e.row);
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Whether a cell's text would start a formula when a spreadsheet opens the file.
 fn starts_formula(text: &str) -> bool {
     text.starts_with(['=', '+', '-', '@', '\t', '\r'])
-        || text
-            .strip_prefix('\'')
-            .is_some_and(starts_formula)
+        || text.strip_prefix('\'').is_some_and(starts_formula)
 }
 
 /// Prefixes an apostrophe to a text that a spreadsheet would otherwise run as a formula
@@ -437,7 +450,9 @@ pub fn unescape_formula(text: &str) -> &str {
 fn parse_year(text: &str) -> Result<FiscalYear, FiscalYearError> {
     let t = text.trim();
     if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let year = t.bytes().fold(0_i32, |acc, b| acc * 10 + i32::from(b - b'0'));
+        let year = t
+            .bytes()
+            .fold(0_i32, |acc, b| acc * 10 + i32::from(b - b'0'));
         return FiscalYear::new(year);
     }
     text.parse()
@@ -456,7 +471,11 @@ impl<'p> BodyIndex<'p> {
         let mut by_name = HashMap::new();
         let mut known = Vec::new();
         for b in &plan.bodies {
-            let names = [Some(b.id.as_str()), Some(b.name.as_str()), b.short_name.as_deref()];
+            let names = [
+                Some(b.id.as_str()),
+                Some(b.name.as_str()),
+                b.short_name.as_deref(),
+            ];
             let mut written = Vec::new();
             for name in names.into_iter().flatten() {
                 let n = normalize_text(name);
@@ -494,27 +513,28 @@ fn parse_value<'r>(
     let value_text = text(Field::Value);
     let num_text = text(Field::Numerator);
     let den_text = text(Field::Denominator);
-    let number = |field: Field, text: &str, err: &mut dyn FnMut(Field, &str, String)| -> Option<f64> {
-        match parse_quantity(text) {
-            Ok(v) => Some(v),
-            Err(QuantityError::Empty) => {
-                err(
-                    field,
-                    text,
-                    format!(
-                        "{}（{}）が空です（数値を書いてください。例: 25, ２５, 1,234, 25件）",
-                        field.name(),
-                        field.japanese()
-                    ),
-                );
-                None
+    let number =
+        |field: Field, text: &str, err: &mut dyn FnMut(Field, &str, String)| -> Option<f64> {
+            match parse_quantity(text) {
+                Ok(v) => Some(v),
+                Err(QuantityError::Empty) => {
+                    err(
+                        field,
+                        text,
+                        format!(
+                            "{}（{}）が空です（数値を書いてください。例: 25, ２５, 1,234, 25件）",
+                            field.name(),
+                            field.japanese()
+                        ),
+                    );
+                    None
+                }
+                Err(e) => {
+                    err(field, text, e.to_string());
+                    None
+                }
             }
-            Err(e) => {
-                err(field, text, e.to_string());
-                None
-            }
-        }
-    };
+        };
     match indicator.measure {
         Measure::Qualitative => {
             let text = unescape_formula(value_text.trim());
@@ -529,11 +549,17 @@ fn parse_value<'r>(
             Some(ActualValue::Narrative(text.to_owned()))
         }
         Measure::Ratio => {
-            if num_text.trim().is_empty() && den_text.trim().is_empty() && !value_text.trim().is_empty() {
+            if num_text.trim().is_empty()
+                && den_text.trim().is_empty()
+                && !value_text.trim().is_empty()
+            {
                 err(
                     Field::Value,
                     value_text,
-                    format!("指標「{}」は割合の指標です。実績ではなく分子（numerator）と分母（denominator）を書いてください", indicator.id),
+                    format!(
+                        "指標「{}」は割合の指標です。実績ではなく分子（numerator）と分母（denominator）を書いてください",
+                        indicator.id
+                    ),
                 );
                 return None;
             }
@@ -541,9 +567,16 @@ fn parse_value<'r>(
             let den = number(Field::Denominator, den_text, err);
             let (num, den) = (num?, den?);
             let mut ok = true;
-            for (field, text, v) in [(Field::Numerator, num_text, num), (Field::Denominator, den_text, den)] {
+            for (field, text, v) in [
+                (Field::Numerator, num_text, num),
+                (Field::Denominator, den_text, den),
+            ] {
                 if v < 0.0 || v.fract() != 0.0 {
-                    err(field, text, format!("{}は0以上の整数です（「{text}」）", field.japanese()));
+                    err(
+                        field,
+                        text,
+                        format!("{}は0以上の整数です（「{text}」）", field.japanese()),
+                    );
                     ok = false;
                 }
             }
@@ -580,15 +613,29 @@ fn parse_value<'r>(
                     "済" | "達成" | "1" => 1.0,
                     "未" | "未達成" | "0" => 0.0,
                     _ => {
-                        err(Field::Value, value_text, format!("マイルストーンの実績は 1（済）か 0（未）です（「{value_text}」）"));
+                        err(
+                            Field::Value,
+                            value_text,
+                            format!(
+                                "マイルストーンの実績は 1（済）か 0（未）です（「{value_text}」）"
+                            ),
+                        );
                         return None;
                     }
                 },
                 _ => number(Field::Value, value_text, err)?,
             };
             if indicator.measure == Measure::Count && (v < 0.0 || v.fract() != 0.0) {
-                let what = if v < 0.0 { "負の件数" } else { "小数の件数" };
-                err(Field::Value, value_text, format!("{what}は書けません。件数は0以上の整数です（「{value_text}」）"));
+                let what = if v < 0.0 {
+                    "負の件数"
+                } else {
+                    "小数の件数"
+                };
+                err(
+                    Field::Value,
+                    value_text,
+                    format!("{what}は書けません。件数は0以上の整数です（「{value_text}」）"),
+                );
                 return None;
             }
             Some(ActualValue::Number(v))
@@ -619,7 +666,10 @@ fn check_sub_targets(
     for (i, a) in imported.iter().enumerate() {
         let id = a.contribution.indicator.as_str();
         if relevant.contains(id) {
-            in_file.entry((id, a.contribution.year)).or_default().push(i);
+            in_file
+                .entry((id, a.contribution.year))
+                .or_default()
+                .push(i);
         }
     }
     let total = |id: &str, year: FiscalYear| -> Option<f64> {
@@ -655,12 +705,19 @@ fn check_sub_targets(
             .map(|&(_, y)| y)
             .collect();
         for year in years {
-            let Some(parent_total) = total(parent, year) else { continue };
+            let Some(parent_total) = total(parent, year) else {
+                continue;
+            };
             let child_total = total(child, year).unwrap_or(0.0);
             if child_total <= parent_total {
                 continue;
             }
-            let first = |id: &str| in_file.get(&(id, year)).and_then(|rows| rows.first()).copied();
+            let first = |id: &str| {
+                in_file
+                    .get(&(id, year))
+                    .and_then(|rows| rows.first())
+                    .copied()
+            };
             if let Some(i) = first(child) {
                 errors.push(error(
                     i,

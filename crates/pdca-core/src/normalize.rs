@@ -21,7 +21,9 @@ pub(crate) fn normalize_cow(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
         let trimmed = text.trim();
         let tidy = !trimmed.contains("  ")
-            && !trimmed.bytes().any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
+            && !trimmed
+                .bytes()
+                .any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'));
         if tidy {
             return Cow::Borrowed(trimmed);
         }
@@ -149,7 +151,19 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_number() {
         assert_eq!(parse_quantity("  "), Err(QuantityError::Empty));
-        for text in ["abc", "12,34", "1..2", "25個", "二十五", "1e3", "NaN", "inf", "--1", ".5", "5."] {
+        for text in [
+            "abc",
+            "12,34",
+            "1..2",
+            "25個",
+            "二十五",
+            "1e3",
+            "NaN",
+            "inf",
+            "--1",
+            ".5",
+            "5.",
+        ] {
             assert!(
                 matches!(parse_quantity(text), Err(QuantityError::NotANumber(_))),
                 "{text}"

@@ -394,7 +394,8 @@ impl PlanHistory {
             }
         }
         for pair in versions.windows(2) {
-            if pair[1].revision == pair[0].revision || pair[1].effective_from < pair[0].effective_from
+            if pair[1].revision == pair[0].revision
+                || pair[1].effective_from < pair[0].effective_from
             {
                 return Err(HistoryError::OutOfOrder(pair[1].revision));
             }

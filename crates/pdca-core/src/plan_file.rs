@@ -313,14 +313,14 @@ impl Validator<'_> {
             },
             None => start,
         };
-        if let Some(d) = &header.decided_on {
-            if !is_iso_date(d.get_ref()) {
-                self.error(
-                    d.span(),
-                    "plan.decided_on",
-                    "日付は YYYY-MM-DD で書いてください",
-                );
-            }
+        if let Some(d) = &header.decided_on
+            && !is_iso_date(d.get_ref())
+        {
+            self.error(
+                d.span(),
+                "plan.decided_on",
+                "日付は YYYY-MM-DD で書いてください",
+            );
         }
         let on_track_threshold = match &header.on_track_threshold {
             Some(t) if *t.get_ref() > 0.0 && *t.get_ref() <= 2.0 => *t.get_ref(),
@@ -894,14 +894,13 @@ impl Validator<'_> {
                 } else if let (Some(c), Some(p)) = (
                     child.target.as_ref().and_then(Target::value),
                     parent.target.as_ref().and_then(Target::value),
-                ) {
-                    if c > p {
-                        self.error(
-                            span,
-                            &key,
-                            format!("内数の目標値 {c} が親の目標値 {p} を超えています"),
-                        );
-                    }
+                ) && c > p
+                {
+                    self.error(
+                        span,
+                        &key,
+                        format!("内数の目標値 {c} が親の目標値 {p} を超えています"),
+                    );
                 }
             }
         }
@@ -1011,14 +1010,15 @@ fn reader_message(message: &str) -> String {
     if let Some(name) = message.strip_prefix("missing field ") {
         return format!("必須のキー {name} がありません");
     }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!(
-                "型が違います: {}が必要ですが、{} が書かれています",
-                type_name(expected),
-                type_name(found)
-            );
-        }
+    if let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!(
+            "型が違います: {}が必要ですが、{} が書かれています",
+            type_name(expected),
+            type_name(found)
+        );
     }
     if let Some(name) = message.strip_prefix("duplicate field ") {
         return format!("キー {name} が重複しています");

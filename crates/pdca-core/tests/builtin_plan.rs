@@ -205,11 +205,11 @@ fn expected_kpis() -> Vec<(&'static str, Vec<Kpi>)> {
     ]
 }
 
-/// その他管理指標 per project: (kind, group, name), in the seed's order.
-fn expected_management() -> Vec<(
-    &'static str,
-    Vec<(IndicatorKind, &'static str, &'static str)>,
-)> {
+/// (kind, group, name) of an その他管理指標.
+type Managed = (IndicatorKind, &'static str, &'static str);
+
+/// その他管理指標 per project, in the seed's order.
+fn expected_management() -> Vec<(&'static str, Vec<Managed>)> {
     vec![
         (
             "p1",

@@ -352,6 +352,7 @@ fn count_missing_earlier_years_count_zero_with_a_warning() {
     assert_eq!(e.status, Status::Insufficient);
     assert_eq!(e.warnings.len(), 1);
     assert!(e.warnings[0].contains("FY2020"), "{:?}", e.warnings);
+    assert!(e.warnings[0].contains("令和2年度"), "{:?}", e.warnings);
     // Reported later years make up for it.
     let e = eval(&p, &counts(&[None, Some(12.0)]), "c", 2021);
     assert_eq!(e.status, Status::OnTrack);

@@ -102,7 +102,8 @@ const HEADERS: [&str; 8] = [
 ];
 
 fn plan() -> Plan {
-    parse_plan("test-plan.toml", PLAN).unwrap_or_else(|e| panic!("the test plan does not parse:\n{e}"))
+    parse_plan("test-plan.toml", PLAN)
+        .unwrap_or_else(|e| panic!("the test plan does not parse:\n{e}"))
 }
 
 fn fy(y: i32) -> FiscalYear {
@@ -129,7 +130,10 @@ fn validate(data: &[[&str; 8]]) -> Result<Vec<ImportedActual>, Vec<RowError>> {
     validate_with(data, &Actuals::new())
 }
 
-fn validate_with(data: &[[&str; 8]], current: &Actuals) -> Result<Vec<ImportedActual>, Vec<RowError>> {
+fn validate_with(
+    data: &[[&str; 8]],
+    current: &Actuals,
+) -> Result<Vec<ImportedActual>, Vec<RowError>> {
     validate_rows(&plan(), &layout(), &rows(data), current)
 }
 
@@ -146,10 +150,18 @@ fn only(errors: Vec<RowError>) -> RowError {
 /// Asserts the error's row, column header, text, and that its message holds each of `says`.
 fn assert_error(e: &RowError, row: usize, header: &str, text: &str, says: &[&str]) {
     assert_eq!(e.row, row, "{e:?}");
-    assert_eq!(e.cell.as_ref().map(|c| c.header.as_str()), Some(header), "{e:?}");
+    assert_eq!(
+        e.cell.as_ref().map(|c| c.header.as_str()),
+        Some(header),
+        "{e:?}"
+    );
     assert_eq!(e.text, text, "{e:?}");
     for s in says {
-        assert!(e.message.contains(s), "message {:?} should mention {s:?}", e.message);
+        assert!(
+            e.message.contains(s),
+            "message {:?} should mention {s:?}",
+            e.message
+        );
     }
 }
 
@@ -174,7 +186,16 @@ fn contribution(indicator: &str, year: i32, body: &str, v: f64) -> Contribution 
 #[test]
 fn accepts_a_clean_file_with_notes_and_sources() {
     let got = validate(&[
-        ["poc", "2022", "3", "", "", "amed", "前年度から継続", "AMED調べ"],
+        [
+            "poc",
+            "2022",
+            "3",
+            "",
+            "",
+            "amed",
+            "前年度から継続",
+            "AMED調べ",
+        ],
         ["trials", "2022", "", "3", "4", "", "", ""],
         ["status", "2021", "整備を開始した", "", "", "", "", ""],
     ])
@@ -192,7 +213,10 @@ fn accepts_a_clean_file_with_notes_and_sources() {
         }
     );
     assert_eq!(got[1].contribution.body, "amed", "the only body is implied");
-    assert_eq!(got[2].contribution.value, ActualValue::Narrative("整備を開始した".into()));
+    assert_eq!(
+        got[2].contribution.value,
+        ActualValue::Narrative("整備を開始した".into())
+    );
 }
 
 #[test]
@@ -260,9 +284,18 @@ fn skips_blank_rows_and_keeps_physical_row_numbers() {
 
 #[test]
 fn reads_japanese_and_full_width_headers() {
-    let headers: Vec<String> = ["指標ID", "年度", "実績", "分子", "分母", "報告機関", "備考", "出典"]
-        .map(String::from)
-        .to_vec();
+    let headers: Vec<String> = [
+        "指標ID",
+        "年度",
+        "実績",
+        "分子",
+        "分母",
+        "報告機関",
+        "備考",
+        "出典",
+    ]
+    .map(String::from)
+    .to_vec();
     let layout = Layout::from_headers(&headers, 1).unwrap();
     assert_eq!(layout.column(Field::IndicatorId).map(|c| c.column), Some(1));
     assert_eq!(layout.column(Field::Source).map(|c| c.column), Some(8));
@@ -284,8 +317,21 @@ fn formula_guards_round_trip() {
         assert!(!escaped.starts_with(['=', '+', '-', '@']), "{escaped}");
         assert_eq!(unescape_formula(&escaped), text);
     }
-    let got = validate(&[["status", "2022", "'=進捗あり", "", "", "", "'+注記", "'@出典"]]).unwrap();
-    assert_eq!(got[0].contribution.value, ActualValue::Narrative("=進捗あり".into()));
+    let got = validate(&[[
+        "status",
+        "2022",
+        "'=進捗あり",
+        "",
+        "",
+        "",
+        "'+注記",
+        "'@出典",
+    ]])
+    .unwrap();
+    assert_eq!(
+        got[0].contribution.value,
+        ActualValue::Narrative("=進捗あり".into())
+    );
     assert_eq!(got[0].note.as_deref(), Some("+注記"));
     assert_eq!(got[0].source.as_deref(), Some("@出典"));
 }
@@ -295,7 +341,13 @@ fn formula_guards_round_trip() {
 #[test]
 fn unknown_indicator() {
     let e = only_error(&[["p9-out-99", "2022", "1", "", "", "", "", ""]]);
-    assert_error(&e, 2, "indicator_id", "p9-out-99", &["p9-out-99", "test-plan", "例: poc"]);
+    assert_error(
+        &e,
+        2,
+        "indicator_id",
+        "p9-out-99",
+        &["p9-out-99", "test-plan", "例: poc"],
+    );
     assert_eq!(e.cell.as_ref().map(|c| c.letter()).as_deref(), Some("A"));
 }
 
@@ -316,7 +368,13 @@ fn fiscal_year_outside_the_plan() {
 #[test]
 fn unparseable_fiscal_year() {
     let e = only_error(&[["papers", "来年度", "1", "", "", "", "", ""]]);
-    assert_error(&e, 2, "fiscal_year", "来年度", &["年度として読めません", "例: 2022"]);
+    assert_error(
+        &e,
+        2,
+        "fiscal_year",
+        "来年度",
+        &["年度として読めません", "例: 2022"],
+    );
     let e = only_error(&[["papers", "", "1", "", "", "", "", ""]]);
     assert_error(&e, 2, "fiscal_year", "", &["例: 2022"]);
 }
@@ -344,13 +402,25 @@ fn a_level_may_be_fractional() {
 #[test]
 fn value_that_is_not_a_number() {
     let e = only_error(&[["papers", "2022", "二十五", "", "", "", "", ""]]);
-    assert_error(&e, 2, "value", "二十五", &["数値として読めません", "例: 25"]);
+    assert_error(
+        &e,
+        2,
+        "value",
+        "二十五",
+        &["数値として読めません", "例: 25"],
+    );
 }
 
 #[test]
 fn numerator_above_denominator() {
     let e = only_error(&[["trials", "2022", "", "5", "4", "", "", ""]]);
-    assert_error(&e, 2, "numerator", "5", &["分子 5 が分母 4 を超えています", "分母以下"]);
+    assert_error(
+        &e,
+        2,
+        "numerator",
+        "5",
+        &["分子 5 が分母 4 を超えています", "分母以下"],
+    );
 }
 
 #[test]
@@ -364,7 +434,13 @@ fn fractional_or_negative_ratio_parts() {
 #[test]
 fn value_for_a_ratio_indicator() {
     let e = only_error(&[["trials", "2022", "75%", "", "", "", "", ""]]);
-    assert_error(&e, 2, "value", "75%", &["割合の指標", "分子（numerator）と分母（denominator）"]);
+    assert_error(
+        &e,
+        2,
+        "value",
+        "75%",
+        &["割合の指標", "分子（numerator）と分母（denominator）"],
+    );
 }
 
 #[test]
@@ -382,13 +458,25 @@ fn missing_body_for_an_indicator_with_two_bodies() {
 #[test]
 fn unknown_body() {
     let e = only_error(&[["poc", "2022", "3", "", "", "財務省", "", ""]]);
-    assert_error(&e, 2, "body", "財務省", &["計画にありません", "amed", "文部科学省", "AMED"]);
+    assert_error(
+        &e,
+        2,
+        "body",
+        "財務省",
+        &["計画にありません", "amed", "文部科学省", "AMED"],
+    );
 }
 
 #[test]
 fn body_not_assigned_to_the_indicator() {
     let e = only_error(&[["poc", "2022", "3", "", "", "厚生労働省", "", ""]]);
-    assert_error(&e, 2, "body", "厚生労働省", &["mhlw", "報告機関ではありません", "amed, mext"]);
+    assert_error(
+        &e,
+        2,
+        "body",
+        "厚生労働省",
+        &["mhlw", "報告機関ではありません", "amed, mext"],
+    );
 }
 
 #[test]
@@ -400,14 +488,26 @@ fn duplicate_row() {
     ])
     .unwrap_err();
     assert_eq!(errors.len(), 2, "{errors:#?}");
-    assert_error(&errors[0], 3, "indicator_id", "poc", &["2行目と同じ", "1行にしてください"]);
+    assert_error(
+        &errors[0],
+        3,
+        "indicator_id",
+        "poc",
+        &["2行目と同じ", "1行にしてください"],
+    );
     assert_error(&errors[1], 4, "indicator_id", "poc", &["2行目と同じ"]);
 }
 
 #[test]
 fn empty_value() {
     let e = only_error(&[["papers", "2022", "", "", "", "", "", ""]]);
-    assert_error(&e, 2, "value", "", &["value（実績）が空です", "数値を書いてください"]);
+    assert_error(
+        &e,
+        2,
+        "value",
+        "",
+        &["value（実績）が空です", "数値を書いてください"],
+    );
     let e = only_error(&[["status", "2022", " ", "", "", "", "", ""]]);
     assert_error(&e, 2, "value", " ", &["状況の記述", "文章で"]);
     let e = only_error(&[["trials", "2022", "", "3", "", "", "", ""]]);
@@ -421,10 +521,21 @@ fn milestone_value() {
         "[[projects.indicators]]\nid = \"launch\"\nname = \"着手\"\nkind = \"output\"\ngroup = \"g\"\nmeasure = \"milestone\"\ntarget = { deadline_fy = 2023 }\n\n[[projects.indicators]]\nid = \"status\"",
     );
     let plan = parse_plan("t.toml", &plan_text).unwrap();
-    let ok = validate_rows(&plan, &layout(), &rows(&[["launch", "2022", "済", "", "", "", "", ""]]), &Actuals::new()).unwrap();
+    let ok = validate_rows(
+        &plan,
+        &layout(),
+        &rows(&[["launch", "2022", "済", "", "", "", "", ""]]),
+        &Actuals::new(),
+    )
+    .unwrap();
     assert_eq!(number(&ok[0]), 1.0);
-    let errors = validate_rows(&plan, &layout(), &rows(&[["launch", "2022", "半分", "", "", "", "", ""]]), &Actuals::new())
-        .unwrap_err();
+    let errors = validate_rows(
+        &plan,
+        &layout(),
+        &rows(&[["launch", "2022", "半分", "", "", "", "", ""]]),
+        &Actuals::new(),
+    )
+    .unwrap_err();
     assert_error(&only(errors), 2, "value", "半分", &["1（済）か 0（未）"]);
 }
 
@@ -450,7 +561,19 @@ fn sub_target_above_its_parent_in_the_same_file() {
         ["poc-sub", "2022", "５", "", "", "amed", "", ""],
     ])
     .unwrap_err();
-    assert_error(&only(errors), 3, "value", "５", &["内数「poc-sub」", "FY2022", "5", "親指標「poc」の実績 3", "以下"]);
+    assert_error(
+        &only(errors),
+        3,
+        "value",
+        "５",
+        &[
+            "内数「poc-sub」",
+            "FY2022",
+            "5",
+            "親指標「poc」の実績 3",
+            "以下",
+        ],
+    );
 }
 
 #[test]
@@ -466,33 +589,75 @@ fn sub_target_within_its_parent_summed_over_bodies() {
 
 #[test]
 fn sub_target_above_a_parent_already_recorded() {
-    let current: Actuals = [contribution("poc", 2022, "amed", 3.0), contribution("poc", 2022, "mext", 1.0)]
-        .into_iter()
-        .collect();
-    let errors = validate_with(&[["poc-sub", "2022", "5", "", "", "mext", "", ""]], &current).unwrap_err();
-    assert_error(&only(errors), 2, "value", "5", &["内数「poc-sub」", "実績 5", "親指標「poc」の実績 4"]);
+    let current: Actuals = [
+        contribution("poc", 2022, "amed", 3.0),
+        contribution("poc", 2022, "mext", 1.0),
+    ]
+    .into_iter()
+    .collect();
+    let errors = validate_with(
+        &[["poc-sub", "2022", "5", "", "", "mext", "", ""]],
+        &current,
+    )
+    .unwrap_err();
+    assert_error(
+        &only(errors),
+        2,
+        "value",
+        "5",
+        &["内数「poc-sub」", "実績 5", "親指標「poc」の実績 4"],
+    );
     // Within the recorded total it is accepted.
-    assert!(validate_with(&[["poc-sub", "2022", "4", "", "", "mext", "", ""]], &current).is_ok());
+    assert!(
+        validate_with(
+            &[["poc-sub", "2022", "4", "", "", "mext", "", ""]],
+            &current
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn sub_target_counts_recorded_values_of_other_bodies() {
-    let current: Actuals = [contribution("poc", 2022, "amed", 4.0), contribution("poc-sub", 2022, "amed", 3.0)]
-        .into_iter()
-        .collect();
-    let errors = validate_with(&[["poc-sub", "2022", "2", "", "", "mext", "", ""]], &current).unwrap_err();
+    let current: Actuals = [
+        contribution("poc", 2022, "amed", 4.0),
+        contribution("poc-sub", 2022, "amed", 3.0),
+    ]
+    .into_iter()
+    .collect();
+    let errors = validate_with(
+        &[["poc-sub", "2022", "2", "", "", "mext", "", ""]],
+        &current,
+    )
+    .unwrap_err();
     assert_error(&only(errors), 2, "value", "2", &["実績 5", "実績 4"]);
     // A body's new value replaces its recorded one rather than adding to it.
-    assert!(validate_with(&[["poc-sub", "2022", "4", "", "", "amed", "", ""]], &current).is_ok());
+    assert!(
+        validate_with(
+            &[["poc-sub", "2022", "4", "", "", "amed", "", ""]],
+            &current
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn parent_lowered_below_a_recorded_sub_target() {
-    let current: Actuals = [contribution("poc", 2022, "amed", 5.0), contribution("poc-sub", 2022, "amed", 4.0)]
-        .into_iter()
-        .collect();
-    let errors = validate_with(&[["poc", "2022", "3", "", "", "amed", "", ""]], &current).unwrap_err();
-    assert_error(&only(errors), 2, "value", "3", &["親指標「poc」", "実績 3", "内数「poc-sub」の実績 4", "以上"]);
+    let current: Actuals = [
+        contribution("poc", 2022, "amed", 5.0),
+        contribution("poc-sub", 2022, "amed", 4.0),
+    ]
+    .into_iter()
+    .collect();
+    let errors =
+        validate_with(&[["poc", "2022", "3", "", "", "amed", "", ""]], &current).unwrap_err();
+    assert_error(
+        &only(errors),
+        2,
+        "value",
+        "3",
+        &["親指標「poc」", "実績 3", "内数「poc-sub」の実績 4", "以上"],
+    );
 }
 
 #[test]

@@ -1151,3 +1151,45 @@ fn every_mistake_is_reported_not_only_the_first() {
     assert_eq!(lines, [Some(5), Some(27), Some(36)]);
     assert!(e.0.iter().all(|e| e.file == "bad.toml" && e.key.is_some()));
 }
+
+#[test]
+fn target_as_a_sub_table_and_mixed_body_forms() {
+    let text = with_indicator(&format!(
+        "{}\n[projects.indicators.target]\nvalue = 25\nunit = \"件\"\ncomparator = \"at_least\"\n",
+        count("x", "bodies = [\"amed\", { body = \"mext\", share = 3 }]")
+    ));
+    let plan = parse("sub-table.toml", &text);
+    let i = plan.indicator("x").unwrap();
+    assert_eq!(
+        i.target,
+        Some(Target::Cumulative {
+            value: 25.0,
+            comparator: Comparator::AtLeast
+        })
+    );
+    assert_eq!(
+        i.assignments,
+        [
+            Assignment {
+                body: "amed".into(),
+                share: None
+            },
+            Assignment {
+                body: "mext".into(),
+                share: Some(3.0)
+            },
+        ]
+    );
+}
+
+#[test]
+fn unit_defaults_and_normalisation() {
+    let text = with_indicator(&format!(
+        "{}\n{}",
+        count("a", "target = { value = 75, unit = \"％\" }").replace("\"count\"", "\"ratio\""),
+        count("b", "target = { value = 3 }\nunit = \"課題\"")
+    ));
+    let plan = parse("units.toml", &text);
+    assert_eq!(plan.indicator("a").unwrap().unit, "%");
+    assert_eq!(plan.indicator("b").unwrap().unit, "課題");
+}

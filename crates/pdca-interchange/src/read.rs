@@ -12,7 +12,8 @@ use pdca_core::import::{Layout, RawRow, column_letter};
 use crate::{InterchangeError, Table};
 
 /// The file extensions [`read_table`] accepts (compared without regard to case).
-pub const ACCEPTED_EXTENSIONS: &[&str] = &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+pub const ACCEPTED_EXTENSIONS: &[&str] =
+    &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
 
 /// Sheet names preferred over the first sheet, compared without regard to case and spacing.
 const PREFERRED_SHEETS: [&str; 2] = ["actuals", "実績"];
@@ -24,7 +25,10 @@ enum Format {
 
 impl Format {
     fn of(file_name: &str) -> Option<Format> {
-        let ext = Path::new(file_name).extension()?.to_str()?.to_ascii_lowercase();
+        let ext = Path::new(file_name)
+            .extension()?
+            .to_str()?
+            .to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "txt" => Some(Format::Csv),
             "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
@@ -61,6 +65,7 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
     let mut record = csv::ByteRecord::new();
     let mut header: Option<(Layout, usize)> = None;
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(data);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -68,12 +73,12 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
             Err(e) => {
                 return Err(InterchangeError::Csv {
                     file: file.to_owned(),
-                    row: e.position().map_or(0, |p| line_number(p.line())),
+                    row: e.position().map_or(0, |p| lines.line_at(p.byte())),
                     message: e.to_string(),
                 });
             }
         }
-        let row = record.position().map_or(0, |p| line_number(p.line()));
+        let row = record.position().map_or(0, |p| lines.line_at(p.byte()));
         match &header {
             None => {
                 if record.iter().all(is_blank) {
@@ -120,8 +125,43 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
     }
 }
 
-fn line_number(line: u64) -> usize {
-    usize::try_from(line).unwrap_or(usize::MAX)
+/// Physical line numbers of record starts. The csv reader's own line count lags by one after a
+/// CRLF or a skipped blank line, so lines are counted here from byte offsets, which only grow.
+struct LineCounter<'a> {
+    data: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line on which the record reported at `byte` starts: its offset may point at the line
+    /// end before it, which is skipped.
+    fn line_at(&mut self, byte: u64) -> usize {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.data.len());
+        while self
+            .data
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        if start >= self.offset {
+            let between = self.data.get(self.offset..start).unwrap_or_default();
+            self.line += between.iter().filter(|&&b| b == b'\n').count();
+            self.offset = start;
+        }
+        self.line
+    }
 }
 
 fn is_blank(field: &[u8]) -> bool {
@@ -129,7 +169,11 @@ fn is_blank(field: &[u8]) -> bool {
         || std::str::from_utf8(field).is_ok_and(|s| s.trim().is_empty())
 }
 
-fn cells(file: &str, row: usize, record: &csv::ByteRecord) -> Result<Vec<String>, InterchangeError> {
+fn cells(
+    file: &str,
+    row: usize,
+    record: &csv::ByteRecord,
+) -> Result<Vec<String>, InterchangeError> {
     let mut out = Vec::with_capacity(record.len());
     for field in record {
         // The whole text was decoded before parsing and fields split at ASCII bytes, so this
@@ -150,7 +194,11 @@ fn sniff_delimiter(data: &[u8]) -> u8 {
         .find(|line| !line.iter().all(u8::is_ascii_whitespace))
         .unwrap_or_default();
     let count = |c: u8| first.iter().filter(|&&b| b == c).count();
-    if count(b'\t') > count(b',') { b'\t' } else { b',' }
+    if count(b'\t') > count(b',') {
+        b'\t'
+    } else {
+        b','
+    }
 }
 
 /// The text of a CSV file: UTF-8 as it is (less a byte order mark), UTF-16 when a byte order mark
@@ -181,7 +229,11 @@ fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, InterchangeEr
     }
 }
 
-fn decode_with(file: &str, encoding: &'static Encoding, bytes: &[u8]) -> Result<String, InterchangeError> {
+fn decode_with(
+    file: &str,
+    encoding: &'static Encoding,
+    bytes: &[u8],
+) -> Result<String, InterchangeError> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let capacity = decoder
         .max_utf8_buffer_length_without_replacement(bytes.len())
@@ -210,8 +262,8 @@ fn read_workbook(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
         file: file.to_owned(),
         message,
     };
-    let mut book =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| workbook_error(e.to_string()))?;
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| workbook_error(e.to_string()))?;
     let sheets: Vec<String> = book
         .sheets_metadata()
         .iter()
@@ -220,7 +272,9 @@ fn read_workbook(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
         .collect();
     let preferred = sheets.iter().find(|name| {
         let name = name.trim();
-        PREFERRED_SHEETS.iter().any(|p| name.eq_ignore_ascii_case(p))
+        PREFERRED_SHEETS
+            .iter()
+            .any(|p| name.eq_ignore_ascii_case(p))
     });
     let Some(sheet) = preferred.or(sheets.first()).cloned() else {
         return Err(workbook_error("ワークシートがありません".into()));

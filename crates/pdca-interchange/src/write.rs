@@ -53,7 +53,11 @@ pub struct ExportRow {
 impl ExportRow {
     /// The row for a contribution; who recorded it, when, and the revision are left for the
     /// caller to fill in.
-    pub fn from_contribution(c: &Contribution, note: Option<String>, source: Option<String>) -> Self {
+    pub fn from_contribution(
+        c: &Contribution,
+        note: Option<String>,
+        source: Option<String>,
+    ) -> Self {
         let (value, numerator, denominator) = match &c.value {
             ActualValue::Number(v) => (Some(format_number(*v)), None, None),
             ActualValue::Ratio {
@@ -95,13 +99,19 @@ fn plain_number(text: &str) -> Option<f64> {
         Some((int, frac)) => digits(int) && digits(frac),
         None => digits(unsigned),
     };
-    ok.then(|| text.parse::<f64>().ok()).flatten().filter(|v| v.is_finite())
+    ok.then(|| text.parse::<f64>().ok())
+        .flatten()
+        .filter(|v| v.is_finite())
 }
 
 /// The eight import columns of a row as text, texts guarded against formula injection.
 fn csv_fields(r: &ExportRow) -> [String; 8] {
     let number = |v: Option<f64>| v.map(format_number).unwrap_or_default();
-    let text = |t: &Option<String>| t.as_deref().map(|t| escape_formula(t).into_owned()).unwrap_or_default();
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map(|t| escape_formula(t).into_owned())
+            .unwrap_or_default()
+    };
     let value = match r.value.as_deref() {
         Some(v) if plain_number(v).is_some() => v.to_owned(),
         Some(v) => escape_formula(v).into_owned(),
@@ -159,8 +169,14 @@ pub fn write_actuals_json(rows: &[ExportRow]) -> Value {
                 o.insert("indicator_id".into(), r.indicator_id.clone().into());
                 o.insert("fiscal_year".into(), r.fiscal_year.into());
                 o.insert("value".into(), r.value.clone().into());
-                o.insert("numerator".into(), r.numerator.map_or(Value::Null, json_number));
-                o.insert("denominator".into(), r.denominator.map_or(Value::Null, json_number));
+                o.insert(
+                    "numerator".into(),
+                    r.numerator.map_or(Value::Null, json_number),
+                );
+                o.insert(
+                    "denominator".into(),
+                    r.denominator.map_or(Value::Null, json_number),
+                );
                 o.insert("body".into(), r.body.clone().into());
                 o.insert("note".into(), r.note.clone().into());
                 o.insert("source".into(), r.source.clone().into());
@@ -205,14 +221,22 @@ fn build_xlsx(rows: &[ExportRow]) -> Result<Vec<u8>, XlsxError> {
     for (i, r) in rows.iter().enumerate() {
         let row = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
         sheet.write_string_with_format(row, column(Field::IndicatorId), &r.indicator_id, &plain)?;
-        sheet.write_number_with_format(row, column(Field::FiscalYear), f64::from(r.fiscal_year), &plain)?;
+        sheet.write_number_with_format(
+            row,
+            column(Field::FiscalYear),
+            f64::from(r.fiscal_year),
+            &plain,
+        )?;
         if let Some(v) = &r.value {
             match plain_number(v) {
                 Some(n) => sheet.write_number_with_format(row, column(Field::Value), n, &plain)?,
                 None => sheet.write_string_with_format(row, column(Field::Value), v, &plain)?,
             };
         }
-        for (field, v) in [(Field::Numerator, r.numerator), (Field::Denominator, r.denominator)] {
+        for (field, v) in [
+            (Field::Numerator, r.numerator),
+            (Field::Denominator, r.denominator),
+        ] {
             if let Some(v) = v {
                 sheet.write_number_with_format(row, column(field), v, &plain)?;
             }

@@ -87,7 +87,14 @@ fn read(name: &str, bytes: &[u8]) -> Table {
 
 fn validate(table: &Table) -> Vec<ImportedActual> {
     validate_rows(&plan(), &table.layout, &table.rows, &Actuals::new()).unwrap_or_else(|errors| {
-        panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+        panic!(
+            "{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     })
 }
 
@@ -96,7 +103,10 @@ fn cells(row: &RawRow) -> Vec<&str> {
 }
 
 fn header_of(table: &Table, field: Field) -> Option<(usize, String)> {
-    table.layout.column(field).map(|c| (c.column, c.header.clone()))
+    table
+        .layout
+        .column(field)
+        .map(|c| (c.column, c.header.clone()))
 }
 
 /// The contributions the Japanese CSV holds.
@@ -151,18 +161,33 @@ fn export_rows() -> Vec<ExportRow> {
 
 #[test]
 fn reads_utf8_csv() {
-    let table = read("actuals.csv", b"indicator_id,fiscal_year,value\npoc,2022,25\n");
+    let table = read(
+        "actuals.csv",
+        b"indicator_id,fiscal_year,value\npoc,2022,25\n",
+    );
     assert_eq!(table.sheet, None);
     assert_eq!(header_of(&table, Field::Value), Some((3, "value".into())));
-    assert_eq!(table.rows, vec![RawRow { row: 2, cells: vec!["poc".into(), "2022".into(), "25".into()] }]);
+    assert_eq!(
+        table.rows,
+        vec![RawRow {
+            row: 2,
+            cells: vec!["poc".into(), "2022".into(), "25".into()]
+        }]
+    );
 }
 
 #[test]
 fn reads_utf8_csv_with_a_byte_order_mark() {
     let bytes = [b"\xEF\xBB\xBF".as_slice(), JAPANESE_CSV.as_bytes()].concat();
     let table = read("実績.CSV", &bytes);
-    assert_eq!(header_of(&table, Field::IndicatorId), Some((1, "指標ID".into())));
-    let got: Vec<Contribution> = validate(&table).into_iter().map(|a| a.contribution).collect();
+    assert_eq!(
+        header_of(&table, Field::IndicatorId),
+        Some((1, "指標ID".into()))
+    );
+    let got: Vec<Contribution> = validate(&table)
+        .into_iter()
+        .map(|a| a.contribution)
+        .collect();
     assert_eq!(got, japanese_contributions());
 }
 
@@ -170,14 +195,26 @@ fn reads_utf8_csv_with_a_byte_order_mark() {
 fn reads_shift_jis_csv_with_japanese_headers_and_text() {
     let (bytes, _, unmappable) = SHIFT_JIS.encode(JAPANESE_CSV);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the test input must not be UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the test input must not be UTF-8"
+    );
     let table = read("jisseki.csv", &bytes);
     assert_eq!(header_of(&table, Field::Body), Some((6, "報告機関".into())));
     assert_eq!(header_of(&table, Field::Source), Some((8, "出典".into())));
     assert_eq!(table.rows.len(), 3);
     assert_eq!(
         cells(&table.rows[0]),
-        ["poc", "令和4年度", "２５", "", "", "文部科学省", "前年度比で増加", "文科省調べ"]
+        [
+            "poc",
+            "令和4年度",
+            "２５",
+            "",
+            "",
+            "文部科学省",
+            "前年度比で増加",
+            "文科省調べ"
+        ]
     );
     assert_eq!(table.rows[1].row, 3);
     let imported = validate(&table);
@@ -213,7 +250,10 @@ fn reads_utf16_unicode_text_with_tabs() {
 fn full_width_values_are_kept_as_typed_and_accepted() {
     let csv = "indicator_id,fiscal_year,value,body\nｐｏｃ,ＦＹ２０２２,１，２３４件,ＡＭＥＤ\nvolume,令和５年度,７５％,\n";
     let table = read("a.csv", csv.as_bytes());
-    assert_eq!(cells(&table.rows[0]), ["ｐｏｃ", "ＦＹ２０２２", "１，２３４件", "ＡＭＥＤ"]);
+    assert_eq!(
+        cells(&table.rows[0]),
+        ["ｐｏｃ", "ＦＹ２０２２", "１，２３４件", "ＡＭＥＤ"]
+    );
     let got = validate(&table);
     assert_eq!(got[0].contribution.indicator, "poc");
     assert_eq!(got[0].contribution.body, "amed");
@@ -232,13 +272,23 @@ poc,2022,3,amed,\"1,234件のうち\n3件が\n\"\"導出\"\"\"\n\
 \n\
 poc,2023,\"1,234\",amed,ok\n";
     let table = read("a.csv", csv.as_bytes());
-    assert_eq!(header_of(&table, Field::IndicatorId), Some((1, "indicator_id".into())));
+    assert_eq!(
+        header_of(&table, Field::IndicatorId),
+        Some((1, "indicator_id".into()))
+    );
     let rows: Vec<usize> = table.rows.iter().map(|r| r.row).collect();
-    assert_eq!(rows, [3, 7], "a blank line is skipped; row numbers are the lines where a record starts");
+    assert_eq!(
+        rows,
+        [3, 7],
+        "a blank line is skipped; row numbers are the lines where a record starts"
+    );
     assert_eq!(table.rows[0].cells[4], "1,234件のうち\n3件が\n\"導出\"");
     assert_eq!(table.rows[1].cells[2], "1,234");
     let got = validate(&table);
-    assert_eq!(got[0].note.as_deref(), Some("1,234件のうち\n3件が\n\"導出\""));
+    assert_eq!(
+        got[0].note.as_deref(),
+        Some("1,234件のうち\n3件が\n\"導出\"")
+    );
     assert_eq!(got[1].contribution.value, ActualValue::Number(1234.0));
 }
 
@@ -268,15 +318,28 @@ fn trailing_empty_cells_are_fine() {
 #[test]
 fn unknown_header() {
     let err = read_table("a.csv", b"indicator_id,fiscal_year,valu\npoc,2022,3\n").unwrap_err();
-    let InterchangeError::Header { file, errors } = &err else { panic!("{err:?}") };
+    let InterchangeError::Header { file, errors } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(file, "a.csv");
     assert_eq!(errors.len(), 2, "{errors:#?}");
     let unknown = &errors[0];
     assert_eq!(unknown.row, 1);
     assert_eq!(unknown.text, "valu");
-    assert_eq!(unknown.cell.as_ref().map(|c| (c.column, c.letter())), Some((3, "C".into())));
-    assert!(unknown.message.contains("indicator_id, fiscal_year, value"), "{}", unknown.message);
-    assert!(errors[1].message.contains("value"), "no value column either: {}", errors[1].message);
+    assert_eq!(
+        unknown.cell.as_ref().map(|c| (c.column, c.letter())),
+        Some((3, "C".into()))
+    );
+    assert!(
+        unknown.message.contains("indicator_id, fiscal_year, value"),
+        "{}",
+        unknown.message
+    );
+    assert!(
+        errors[1].message.contains("value"),
+        "no value column either: {}",
+        errors[1].message
+    );
     let text = err.to_string();
     assert!(text.starts_with("a.csv: 1行目, C列「valu」"), "{text}");
     assert!(text.lines().all(|l| l.starts_with("a.csv: ")), "{text}");
@@ -284,20 +347,31 @@ fn unknown_header() {
 
 #[test]
 fn header_found_below_blank_rows() {
-    let table = read("a.csv", b",,\n\nindicator_id,fiscal_year,value\npoc,2022,3\n");
+    let table = read(
+        "a.csv",
+        b",,\n\nindicator_id,fiscal_year,value\npoc,2022,3\n",
+    );
     assert_eq!(table.rows[0].row, 4);
     let err = read_table("a.csv", b",,\n\nindicator_id,fiscal_year,valu\n").unwrap_err();
-    let InterchangeError::Header { errors, .. } = err else { panic!() };
+    let InterchangeError::Header { errors, .. } = err else {
+        panic!()
+    };
     assert_eq!(errors[0].row, 3);
 }
 
 #[test]
 fn missing_column() {
     let err = read_table("a.csv", "指標ID,実績\npoc,3\n".as_bytes()).unwrap_err();
-    let InterchangeError::Header { errors, .. } = &err else { panic!("{err:?}") };
+    let InterchangeError::Header { errors, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0].row, 1);
-    assert!(errors[0].message.contains("fiscal_year"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.contains("fiscal_year"),
+        "{}",
+        errors[0].message
+    );
     assert!(errors[0].message.contains("年度"), "{}", errors[0].message);
 }
 
@@ -306,7 +380,13 @@ fn undecodable_bytes() {
     // Neither UTF-8 nor Shift_JIS: 0xFF never starts a Shift_JIS character.
     let bytes = b"indicator_id,fiscal_year,value\npoc,2022,3\npoc,2023,\xFF\xFF\n";
     let err = read_table("broken.csv", bytes).unwrap_err();
-    assert_eq!(err, InterchangeError::Encoding { file: "broken.csv".into(), line: 3 });
+    assert_eq!(
+        err,
+        InterchangeError::Encoding {
+            file: "broken.csv".into(),
+            line: 3
+        }
+    );
     let text = err.to_string();
     assert!(text.starts_with("broken.csv: 3行目"), "{text}");
     assert!(text.contains("UTF-8 か Shift_JIS"), "{text}");
@@ -314,32 +394,57 @@ fn undecodable_bytes() {
 
 #[test]
 fn damaged_utf8_is_not_read_as_shift_jis() {
-    let mut bytes = "indicator_id,fiscal_year,value,note\npoc,2022,3,備考\npoc,2023,4,".as_bytes().to_vec();
+    let mut bytes = "indicator_id,fiscal_year,value,note\npoc,2022,3,備考\npoc,2023,4,"
+        .as_bytes()
+        .to_vec();
     bytes.extend_from_slice(b"\xE5\x82\n");
     let err = read_table("a.csv", &bytes).unwrap_err();
-    assert_eq!(err, InterchangeError::Encoding { file: "a.csv".into(), line: 3 });
+    assert_eq!(
+        err,
+        InterchangeError::Encoding {
+            file: "a.csv".into(),
+            line: 3
+        }
+    );
     let with_bom = [b"\xEF\xBB\xBFindicator_id\n\n\xC0".as_slice()].concat();
     assert_eq!(
         read_table("b.csv", &with_bom).unwrap_err(),
-        InterchangeError::Encoding { file: "b.csv".into(), line: 3 }
+        InterchangeError::Encoding {
+            file: "b.csv".into(),
+            line: 3
+        }
     );
 }
 
 #[test]
 fn unknown_format() {
     let err = read_table("actuals.pdf", b"%PDF").unwrap_err();
-    assert_eq!(err, InterchangeError::UnknownFormat { file: "actuals.pdf".into() });
+    assert_eq!(
+        err,
+        InterchangeError::UnknownFormat {
+            file: "actuals.pdf".into()
+        }
+    );
     let text = err.to_string();
     assert!(text.starts_with("actuals.pdf: "), "{text}");
     assert!(text.contains(".csv") && text.contains(".xlsx"), "{text}");
-    assert!(matches!(read_table("actuals", b""), Err(InterchangeError::UnknownFormat { .. })));
+    assert!(matches!(
+        read_table("actuals", b""),
+        Err(InterchangeError::UnknownFormat { .. })
+    ));
 }
 
 #[test]
 fn empty_files() {
     for bytes in [b"".as_slice(), b"\xEF\xBB\xBF", b"\n\n", b",,,\r\n , \r\n"] {
         let err = read_table("empty.csv", bytes).unwrap_err();
-        assert_eq!(err, InterchangeError::Empty { file: "empty.csv".into() }, "{bytes:?}");
+        assert_eq!(
+            err,
+            InterchangeError::Empty {
+                file: "empty.csv".into()
+            },
+            "{bytes:?}"
+        );
         assert!(err.to_string().starts_with("empty.csv: "));
     }
     let header_only = read("h.csv", b"indicator_id,fiscal_year,value\r\n");
@@ -363,13 +468,20 @@ fn xlsx_round_trip() {
     assert_eq!(table.sheet.as_deref(), Some("actuals"));
     assert_eq!(header_of(&table, Field::Note), Some((7, "note".into())));
     assert_eq!(table.rows[0].row, 2);
-    assert_eq!(cells(&table.rows[0])[..3], ["poc", "2022", "25"], "whole numbers without .0");
+    assert_eq!(
+        cells(&table.rows[0])[..3],
+        ["poc", "2022", "25"],
+        "whole numbers without .0"
+    );
     assert_eq!(table.rows[3].cells[2], "12.5");
     assert_eq!(table.rows[1].cells[3..5], ["3", "4"]);
     let got = validate(&table);
     assert_eq!(got.len(), rows.len());
     for (a, r) in got.iter().zip(&rows) {
-        assert_eq!(ExportRow::from_contribution(&a.contribution, a.note.clone(), a.source.clone()), *r);
+        assert_eq!(
+            ExportRow::from_contribution(&a.contribution, a.note.clone(), a.source.clone()),
+            *r
+        );
     }
 }
 
@@ -390,7 +502,9 @@ fn workbook_sheet_choice_offsets_dates_and_numbers() {
     sheet.write_number(3, 3, 0.1 + 0.2).unwrap();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let when = ExcelDateTime::from_ymd(2023, 4, 1).unwrap();
-    sheet.write_datetime_with_format(3, 4, &when, &date).unwrap();
+    sheet
+        .write_datetime_with_format(3, 4, &when, &date)
+        .unwrap();
     sheet.write_string(5, 1, "volume").unwrap();
     sheet.write_string(5, 2, "R5").unwrap();
     sheet.write_number(5, 3, -0.0).unwrap();
@@ -399,9 +513,19 @@ fn workbook_sheet_choice_offsets_dates_and_numbers() {
     let table = read("book.xlsm", &bytes);
     assert_eq!(table.sheet.as_deref(), Some("実績"));
     let id = table.layout.column(Field::IndicatorId).unwrap();
-    assert_eq!((id.column, id.letter()), (2, "B".into()), "column letters are the sheet's");
-    assert_eq!(table.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 5, 6]);
-    assert_eq!(cells(&table.rows[0]), ["", "volume", "2022", "0.3", "2023-04-01"]);
+    assert_eq!(
+        (id.column, id.letter()),
+        (2, "B".into()),
+        "column letters are the sheet's"
+    );
+    assert_eq!(
+        table.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+        [4, 5, 6]
+    );
+    assert_eq!(
+        cells(&table.rows[0]),
+        ["", "volume", "2022", "0.3", "2023-04-01"]
+    );
     assert_eq!(table.rows[2].cells[3], "0");
     let got = validate(&table);
     assert_eq!(got[0].row, 4);
@@ -428,21 +552,43 @@ fn first_sheet_without_a_preferred_name() {
 fn csv_export_imports_back_unchanged() {
     let rows = export_rows();
     let bytes = write_actuals_csv(&rows);
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a byte order mark for Excel");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte order mark for Excel"
+    );
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert_eq!(text.lines().next(), Some("indicator_id,fiscal_year,value,numerator,denominator,body,note,source"));
+    assert_eq!(
+        text.lines().next(),
+        Some("indicator_id,fiscal_year,value,numerator,denominator,body,note,source")
+    );
     assert_eq!(CSV_HEADERS.join(","), text.lines().next().unwrap());
     assert!(text.contains("\r\npoc,2022,25,,,mext,"), "{text}");
-    assert!(text.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\")\"\r\n"), "formulas are guarded: {text}");
+    assert!(
+        text.contains(",\"'=HYPERLINK(\"\"http://example.invalid\"\")\"\r\n"),
+        "formulas are guarded: {text}"
+    );
 
     let table = read("export.csv", &bytes);
     assert_eq!(table.rows.len(), rows.len());
-    assert_eq!(table.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 4, 5, 6], "the note spans two lines");
-    assert_eq!(cells(&table.rows[1]), ["trials", "2022", "", "3", "4", "amed", "", ""]);
-    assert_eq!(cells(&table.rows[3]), ["volume", "2023", "12.5", "", "", "amed", "", "AMED調べ"]);
+    assert_eq!(
+        table.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+        [2, 4, 5, 6],
+        "the note spans two lines"
+    );
+    assert_eq!(
+        cells(&table.rows[1]),
+        ["trials", "2022", "", "3", "4", "amed", "", ""]
+    );
+    assert_eq!(
+        cells(&table.rows[3]),
+        ["volume", "2023", "12.5", "", "", "amed", "", "AMED調べ"]
+    );
     let got = validate(&table);
     for (a, r) in got.iter().zip(&rows) {
-        assert_eq!(ExportRow::from_contribution(&a.contribution, a.note.clone(), a.source.clone()), *r);
+        assert_eq!(
+            ExportRow::from_contribution(&a.contribution, a.note.clone(), a.source.clone()),
+            *r
+        );
     }
     // And once more: the re-export is byte for byte the same.
     let again: Vec<ExportRow> = got
@@ -471,12 +617,22 @@ fn json_export() {
     );
     assert_eq!(list[0]["value"], "25");
     assert_eq!(list[3]["value"], "12.5");
-    assert_eq!(list[0]["source"], "=HYPERLINK(\"http://example.invalid\")", "JSON needs no formula guard");
+    assert_eq!(
+        list[0]["source"], "=HYPERLINK(\"http://example.invalid\")",
+        "JSON needs no formula guard"
+    );
 }
 
 #[test]
 fn numbers_are_formatted_without_a_trailing_zero() {
-    for (v, s) in [(25.0, "25"), (12.5, "12.5"), (-3.0, "-3"), (-0.0, "0"), (1234567.0, "1234567"), (0.1, "0.1")] {
+    for (v, s) in [
+        (25.0, "25"),
+        (12.5, "12.5"),
+        (-3.0, "-3"),
+        (-0.0, "0"),
+        (1234567.0, "1234567"),
+        (0.1, "0.1"),
+    ] {
         assert_eq!(format_number(v), s);
     }
 }

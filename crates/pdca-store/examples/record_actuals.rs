@@ -18,7 +18,9 @@ const BODIES: [&str; 5] = ["amed", "mext", "mhlw", "meti", "cao"];
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let rows: usize = args.next().map_or(100_000, |n| n.parse().expect("a row count"));
+    let rows: usize = args
+        .next()
+        .map_or(100_000, |n| n.parse().expect("a row count"));
     let dir = tempfile::tempdir().unwrap();
     let url = args
         .next()
@@ -57,7 +59,10 @@ async fn main() {
     store.save_plan(&plan, None, "bench").await.unwrap();
 
     let start = Instant::now();
-    let written = store.record_actuals("bench", &batch, "import").await.unwrap();
+    let written = store
+        .record_actuals("bench", &batch, "import")
+        .await
+        .unwrap();
     let record = start.elapsed();
     let start = Instant::now();
     let current = store.current_actuals("bench").await.unwrap();
@@ -68,7 +73,10 @@ async fn main() {
 
     println!("{} ({url})", store.backend());
     println!("record_actuals: {written} rows in {record:.2?}");
-    println!("current_actuals: {} values in {current_time:.2?}", current.len());
+    println!(
+        "current_actuals: {} values in {current_time:.2?}",
+        current.len()
+    );
     println!(
         "actuals: {} values in {actuals_time:.2?}",
         actuals.contributions().len()

@@ -13,7 +13,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Executor, Row, SqlSafeStr, SqlStr};
 
 use crate::plans::fiscal_year;
-use crate::{Store, StoreError, WriteScope, now, nullable_real, rollback};
+use crate::{Backend, Store, StoreError, WriteScope, now, nullable_real, rollback};
 
 /// A value to record, with its remark and source.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,30 +77,44 @@ macro_rules! stored_columns {
 /// Rows per INSERT statement, largest first: a batch goes out as many statements of the largest
 /// size as fit, then of the next size, and so on. Large statements make a million-row import
 /// fast (one round trip per 500 rows); the fixed sizes keep the set of statements small so each
-/// is prepared once per connection. 500 rows bind 4,503 parameters, well under the limits of
-/// SQLite (32,766) and PostgreSQL (65,535).
+/// is prepared once per connection. 500 rows bind at most 6,000 parameters, well under the
+/// limits of SQLite (32,766) and PostgreSQL (65,535).
 const CHUNK_ROWS: [usize; 4] = [500, 50, 5, 1];
 
-/// Parameters shared by every row of a statement: plan, recorder, time.
-const SHARED_PARAMS: usize = 3;
-/// Parameters of one row: indicator, year, body, value, numerator, denominator, narrative, note,
-/// source.
-const ROW_PARAMS: usize = 9;
+/// How an INSERT names its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placeholders {
+    /// `$1`–`$3` for the plan, recorder and time, bound once, then `$n` for each row's nine
+    /// values. PostgreSQL, and single-row statements everywhere.
+    Numbered,
+    /// `?` throughout, each row binding its own plan, recorder and time. For SQLite's large
+    /// statements: finding a named parameter (`$n`) is a linear search in SQLite, and sqlx looks
+    /// every one up, so binding thousands of them costs time quadratic in their number.
+    Positional,
+}
 
-/// The INSERT for each size of [`CHUNK_ROWS`].
-static INSERTS: LazyLock<Vec<(usize, SqlStr)>> = LazyLock::new(|| {
-    CHUNK_ROWS
-        .iter()
-        .map(|&rows| (rows, fixed_sql(insert_sql(rows, ""))))
-        .collect()
-});
+/// The INSERTs for each size of [`CHUNK_ROWS`], with numbered placeholders.
+static NUMBERED_INSERTS: LazyLock<Vec<(usize, SqlStr)>> =
+    LazyLock::new(|| inserts(Placeholders::Numbered));
+
+/// The INSERTs for each size of [`CHUNK_ROWS`], with positional placeholders.
+static POSITIONAL_INSERTS: LazyLock<Vec<(usize, SqlStr)>> =
+    LazyLock::new(|| inserts(Placeholders::Positional));
 
 /// One row, returning its id.
 static INSERT_RETURNING_ID: LazyLock<SqlStr> =
-    LazyLock::new(|| fixed_sql(insert_sql(1, " RETURNING id")));
+    LazyLock::new(|| fixed_sql(insert_sql(1, Placeholders::Numbered, " RETURNING id")));
 
-/// An INSERT of `rows` rows: `$1`–`$3` are the shared parameters, then nine per row.
-fn insert_sql(rows: usize, suffix: &str) -> String {
+fn inserts(style: Placeholders) -> Vec<(usize, SqlStr)> {
+    CHUNK_ROWS
+        .iter()
+        .map(|&rows| (rows, fixed_sql(insert_sql(rows, style, ""))))
+        .collect()
+}
+
+/// An INSERT of `rows` rows. Every row has twelve values: plan, recorder, time, then the nine of
+/// [`bind_row`]; the three numbers are nullable (see `nullable_real`).
+fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
     let mut sql = String::from(
         "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
          fiscal_year, body_id, value, numerator, denominator, narrative, note, source) VALUES ",
@@ -109,21 +123,17 @@ fn insert_sql(rows: usize, suffix: &str) -> String {
         if row > 0 {
             sql.push_str(", ");
         }
-        let p = SHARED_PARAMS + row * ROW_PARAMS;
-        // Writing to a String cannot fail. The three numbers are nullable (see `nullable_real`).
+        let p: [String; 12] = std::array::from_fn(|i| match (style, i) {
+            (Placeholders::Positional, _) => "?".to_owned(),
+            (Placeholders::Numbered, 0..3) => format!("${}", i + 1),
+            (Placeholders::Numbered, _) => format!("${}", 3 + row * 9 + (i - 2)),
+        });
+        // Writing to a String cannot fail.
         let _ = write!(
             sql,
-            "($1, $2, $3, ${}, ${}, ${}, NULLIF(${}, 'NaN'), NULLIF(${}, 'NaN'), \
-             NULLIF(${}, 'NaN'), ${}, ${}, ${})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7,
-            p + 8,
-            p + 9
+            "({}, {}, {}, {}, {}, {}, NULLIF({}, 'NaN'), NULLIF({}, 'NaN'), NULLIF({}, 'NaN'), \
+             {}, {}, {})",
+            p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]
         );
     }
     sql.push_str(suffix);
@@ -201,16 +211,26 @@ impl Store {
         }
         let at = now();
         let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (style, inserts) = match self.backend {
+            Backend::Sqlite => (Placeholders::Positional, &*POSITIONAL_INSERTS),
+            Backend::Postgres => (Placeholders::Numbered, &*NUMBERED_INSERTS),
+        };
+        let shared = |query: Query<'static, Any, AnyArguments>| {
+            query.bind(plan_id).bind(actor).bind(at.as_str())
+        };
         let mut written = 0;
         let mut rest = actuals;
-        for (rows, sql) in INSERTS.iter() {
+        for (rows, sql) in inserts {
             while rest.len() >= *rows {
                 let (chunk, tail) = rest.split_at(*rows);
-                let mut query = sqlx::query(sql.clone())
-                    .bind(plan_id)
-                    .bind(actor)
-                    .bind(at.as_str());
+                let mut query = sqlx::query(sql.clone());
+                if style == Placeholders::Numbered {
+                    query = shared(query);
+                }
                 for actual in chunk {
+                    if style == Placeholders::Positional {
+                        query = shared(query);
+                    }
                     query = bind_row(query, actual);
                 }
                 written += query.execute(&mut *tx).await?.rows_affected();
@@ -448,12 +468,19 @@ mod tests {
     #[test]
     fn insert_statements_number_their_parameters() {
         assert_eq!(
-            insert_sql(2, ""),
+            insert_sql(2, Placeholders::Numbered, ""),
             "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
              fiscal_year, body_id, value, numerator, denominator, narrative, note, source) \
              VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 'NaN'), NULLIF($8, 'NaN'), \
              NULLIF($9, 'NaN'), $10, $11, $12), ($1, $2, $3, $13, $14, $15, NULLIF($16, 'NaN'), \
              NULLIF($17, 'NaN'), NULLIF($18, 'NaN'), $19, $20, $21)"
+        );
+        assert_eq!(
+            insert_sql(1, Placeholders::Positional, " RETURNING id"),
+            "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
+             fiscal_year, body_id, value, numerator, denominator, narrative, note, source) \
+             VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 'NaN'), NULLIF(?, 'NaN'), NULLIF(?, 'NaN'), \
+             ?, ?, ?) RETURNING id"
         );
     }
 }

@@ -36,7 +36,11 @@ pub async fn import(
     let imported = match validate_rows(&plan, &table.layout, &table.rows, &current) {
         Ok(rows) => rows,
         Err(errors) => {
-            let sheet = table.sheet.as_deref().map(|s| format!("[{s}]")).unwrap_or_default();
+            let sheet = table
+                .sheet
+                .as_deref()
+                .map(|s| format!("[{s}]"))
+                .unwrap_or_default();
             for e in &errors {
                 let text = if e.text.is_empty() || e.message.contains(&e.text) {
                     String::new()
@@ -45,16 +49,29 @@ pub async fn import(
                 };
                 eprintln!("{name}{sheet}: {e}{text}");
             }
-            eprintln!("{name}: {}件のエラーがあるため何も取り込みませんでした", errors.len());
+            eprintln!(
+                "{name}: {}件のエラーがあるため何も取り込みませんでした",
+                errors.len()
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
     if dry_run {
         for a in &imported {
             let c = &a.contribution;
-            println!("{}行目\t{}\t{}\t{}\t{}", a.row, c.indicator, c.year, c.body, value_text(&c.value));
+            println!(
+                "{}行目\t{}\t{}\t{}\t{}",
+                a.row,
+                c.indicator,
+                c.year,
+                c.body,
+                value_text(&c.value)
+            );
         }
-        println!("{name}: {}件を取り込めます（--dry-run のため取り込んでいません）", imported.len());
+        println!(
+            "{name}: {}件を取り込めます（--dry-run のため取り込んでいません）",
+            imported.len()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<NewActual> = imported
@@ -65,7 +82,10 @@ pub async fn import(
             source: a.source,
         })
         .collect();
-    let n = session.store.record_actuals(&plan.id, &rows, &session.actor).await?;
+    let n = session
+        .store
+        .record_actuals(&plan.id, &rows, &session.actor)
+        .await?;
     println!("{name}: {n}件の実績を計画「{}」に取り込みました", plan.id);
     Ok(ExitCode::SUCCESS)
 }
@@ -73,8 +93,15 @@ pub async fn import(
 fn value_text(v: &ActualValue) -> String {
     match v {
         ActualValue::Number(n) => format_number(*n),
-        ActualValue::Ratio { numerator, denominator } => {
-            format!("{}/{}", format_number(*numerator), format_number(*denominator))
+        ActualValue::Ratio {
+            numerator,
+            denominator,
+        } => {
+            format!(
+                "{}/{}",
+                format_number(*numerator),
+                format_number(*denominator)
+            )
         }
         ActualValue::Narrative(t) => t.clone(),
     }
@@ -91,7 +118,8 @@ pub async fn export(
     let rows: Vec<ExportRow> = stored
         .iter()
         .map(|s| {
-            let mut row = ExportRow::from_contribution(&s.contribution, s.note.clone(), s.source.clone());
+            let mut row =
+                ExportRow::from_contribution(&s.contribution, s.note.clone(), s.source.clone());
             row.recorded_by = Some(s.recorded_by.clone());
             row.recorded_at = Some(s.recorded_at.clone());
             row.revision = Some(s.id);
@@ -107,7 +135,8 @@ pub async fn export(
         }
     };
     match output {
-        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("{} に書けません", path.display()))?,
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("{} に書けません", path.display()))?,
         None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -136,7 +165,7 @@ pub async fn history(
             .unwrap_or_else(|| "（なし）".to_owned());
         println!(
             "{}\t{}\t{}\t{}\t{old} → {new}\t{}\t{}",
-            r.recorded_at,
+            wareki_timestamp(&r.recorded_at),
             r.recorded_by,
             c.year,
             c.body,
@@ -145,4 +174,35 @@ pub async fn history(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An RFC 3339 timestamp in 和暦 and Japan time, as officials read it: 令和5年6月13日 18:05.
+fn wareki_timestamp(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return rfc3339.to_owned();
+    };
+    let jst = at.to_offset(time::macros::offset!(+9));
+    format!(
+        "{} {:02}:{:02}",
+        pdca_core::fiscal_year::wareki_date(
+            jst.year(),
+            u32::from(u8::from(jst.month())),
+            u32::from(jst.day())
+        ),
+        jst.hour(),
+        jst.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_show_in_wareki() {
+        assert_eq!(
+            super::wareki_timestamp("2023-06-13T09:05:00Z"),
+            "令和5年6月13日 18:05"
+        );
+        assert_eq!(super::wareki_timestamp("garbage"), "garbage");
+    }
 }

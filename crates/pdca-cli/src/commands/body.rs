@@ -10,7 +10,12 @@ pub async fn list(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
     for body in &plan.bodies {
         let assigned: Vec<String> = plan
             .indicators()
-            .filter_map(|(_, i)| i.assignments.iter().find(|a| a.body == body.id).map(|a| (i, a)))
+            .filter_map(|(_, i)| {
+                i.assignments
+                    .iter()
+                    .find(|a| a.body == body.id)
+                    .map(|a| (i, a))
+            })
             .map(|(i, a)| match a.share {
                 Some(s) => format!("{}（分担 {}）", i.id, format_number(s)),
                 None => i.id.clone(),

@@ -23,7 +23,11 @@ const RAMP: [f64; 4] = [0.8, 0.95, 1.05, 1.2];
 pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitCode> {
     let plan = match plan {
         Some(id) => session.plan(Some(id)).await?,
-        None => session.plan(Some(pdca_core::builtin::BUILTIN_PLAN_ID)).await?,
+        None => {
+            session
+                .plan(Some(pdca_core::builtin::BUILTIN_PLAN_ID))
+                .await?
+        }
     };
     let current = session.store.actuals(&plan.id).await?;
     let data = demo_data(&plan);
@@ -41,7 +45,10 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
             source: Some(DEMO_SOURCE.to_owned()),
         })
         .collect();
-    let n = session.store.record_actuals(&plan.id, &fresh, "demo").await?;
+    let n = session
+        .store
+        .record_actuals(&plan.id, &fresh, "demo")
+        .await?;
     println!(
         "計画「{}」にデモデータ（架空の値）を{n}件記録しました。出典は「{DEMO_SOURCE}」です",
         plan.id
@@ -50,7 +57,9 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
 }
 
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// The demo values for `plan`, deterministic for a given plan.
@@ -59,10 +68,17 @@ pub fn demo_data(plan: &Plan) -> Vec<Contribution> {
     let n = f64::from(plan.period.len());
     let mut out: Vec<Contribution> = Vec::new();
     for (_, indicator) in plan.indicators() {
-        let Some(body) = indicator.assignments.first().map(|a| a.body.clone()) else { continue };
+        let Some(body) = indicator.assignments.first().map(|a| a.body.clone()) else {
+            continue;
+        };
         let pace = PACES[(fnv(&indicator.id) % PACES.len() as u64) as usize];
         let push = |out: &mut Vec<Contribution>, year: FiscalYear, value: ActualValue| {
-            out.push(Contribution { indicator: indicator.id.clone(), year, body: body.clone(), value });
+            out.push(Contribution {
+                indicator: indicator.id.clone(),
+                year,
+                body: body.clone(),
+                value,
+            });
         };
         match indicator.measure {
             Measure::Qualitative => {
@@ -71,7 +87,12 @@ pub fn demo_data(plan: &Plan) -> Vec<Contribution> {
                         "（デモ）{}：{}について、{}",
                         year.wareki(),
                         indicator.name,
-                        ["取組を開始し、体制を整備した。", "支援対象を拡大し、進捗を確認した。", "成果の一部が次の段階に移行した。", "計画どおり進捗しており、課題を整理した。"][j % 4]
+                        [
+                            "取組を開始し、体制を整備した。",
+                            "支援対象を拡大し、進捗を確認した。",
+                            "成果の一部が次の段階に移行した。",
+                            "計画どおり進捗しており、課題を整理した。"
+                        ][j % 4]
                     );
                     push(&mut out, *year, ActualValue::Narrative(text));
                 }
@@ -96,12 +117,23 @@ pub fn demo_data(plan: &Plan) -> Vec<Contribution> {
                 }
             }
             Measure::Ratio => {
-                let target = indicator.target.as_ref().and_then(Target::value).unwrap_or(50.0);
+                let target = indicator
+                    .target
+                    .as_ref()
+                    .and_then(Target::value)
+                    .unwrap_or(50.0);
                 let percent = (target * (0.85 + 0.15 * pace)).min(100.0);
                 for (j, year) in years.iter().enumerate() {
                     let denominator = 20.0 + ((fnv(&indicator.id) >> (j * 4)) % 20) as f64;
                     let numerator = (denominator * percent / 100.0).round().min(denominator);
-                    push(&mut out, *year, ActualValue::Ratio { numerator, denominator });
+                    push(
+                        &mut out,
+                        *year,
+                        ActualValue::Ratio {
+                            numerator,
+                            denominator,
+                        },
+                    );
                 }
             }
             Measure::Level => {
@@ -123,7 +155,11 @@ pub fn demo_data(plan: &Plan) -> Vec<Contribution> {
             Measure::Milestone => {
                 for (j, year) in years.iter().enumerate() {
                     let reached = pace >= 1.0 && j >= 2;
-                    push(&mut out, *year, ActualValue::Number(if reached { 1.0 } else { 0.0 }));
+                    push(
+                        &mut out,
+                        *year,
+                        ActualValue::Number(if reached { 1.0 } else { 0.0 }),
+                    );
                 }
             }
         }
@@ -140,4 +176,3 @@ fn yearly_of(out: &[Contribution], indicator: &str) -> Vec<f64> {
         })
         .collect()
 }
-

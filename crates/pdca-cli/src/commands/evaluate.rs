@@ -27,7 +27,10 @@ pub async fn evaluate(
     let actuals = session.store.actuals(&plan.id).await?;
     let evaluation = evaluate_plan(&plan, &actuals, as_of)?;
     match format {
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation_json(&plan, &evaluation))?),
+        EvalFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&evaluation_json(&plan, &evaluation))?
+        ),
         EvalFormat::Csv => print!("{}", evaluation_csv(&plan, &evaluation)?),
         EvalFormat::Table => print!("{}", evaluation_table(&plan, &evaluation)),
     }
@@ -112,7 +115,11 @@ fn evaluation_table(plan: &Plan, evaluation: &PlanEvaluation) -> String {
                 e.status.short_label().to_owned(),
                 indicator.id.clone(),
                 truncate(&name, 44),
-                if indicator.management { "（管理指標）".to_owned() } else { target_text(indicator) },
+                if indicator.management {
+                    "（管理指標）".to_owned()
+                } else {
+                    target_text(indicator)
+                },
                 figure(indicator, e),
                 opt(e.expected.map(|x| (x * 10.0).round() / 10.0)),
                 percent(e.progress),
@@ -122,7 +129,16 @@ fn evaluation_table(plan: &Plan, evaluation: &PlanEvaluation) -> String {
         out.push('\n');
         out.push_str(&format!("■ {}\n", project.name));
         out.push_str(&render(
-            &["評価", "ID", "指標", "目標", "実績", "期待値", "進捗", "達成確率"],
+            &[
+                "評価",
+                "ID",
+                "指標",
+                "目標",
+                "実績",
+                "期待値",
+                "進捗",
+                "達成確率",
+            ],
             &[
                 Align::Left,
                 Align::Left,
@@ -136,7 +152,13 @@ fn evaluation_table(plan: &Plan, evaluation: &PlanEvaluation) -> String {
             &rows,
         ));
     }
-    let count = |s: &[Status]| evaluation.indicators.iter().filter(|e| s.contains(&e.status)).count();
+    let count = |s: &[Status]| {
+        evaluation
+            .indicators
+            .iter()
+            .filter(|e| s.contains(&e.status))
+            .count()
+    };
     out.push_str(&format!(
         "\n達成 {}　A {}　B {}　N {}　（達成・A: 順調に進捗している　B: 進捗が不十分　N: 現時点で評価が困難）\n",
         count(&[Status::Achieved]),
@@ -150,8 +172,20 @@ fn evaluation_table(plan: &Plan, evaluation: &PlanEvaluation) -> String {
 fn evaluation_csv(plan: &Plan, evaluation: &PlanEvaluation) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "id", "project", "name", "status", "rating", "target", "cumulative", "expected", "progress",
-        "pace", "projected_end", "value", "p_attain", "warnings",
+        "id",
+        "project",
+        "name",
+        "status",
+        "rating",
+        "target",
+        "cumulative",
+        "expected",
+        "progress",
+        "pace",
+        "projected_end",
+        "value",
+        "p_attain",
+        "warnings",
     ])?;
     for ((project, indicator), e) in plan.indicators().zip(&evaluation.indicators) {
         let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -172,6 +206,8 @@ fn evaluation_csv(plan: &Plan, evaluation: &PlanEvaluation) -> anyhow::Result<St
             e.warnings.join("; "),
         ])?;
     }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("CSV を書けません: {e}"))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("CSV を書けません: {e}"))?;
     Ok(format!("\u{feff}{}", String::from_utf8(bytes)?))
 }

@@ -61,15 +61,18 @@ impl Session {
                     _ => bail!(
                         "データベースに計画が{}件あります。--plan で指定してください（{}）",
                         plans.len(),
-                        plans.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                        plans
+                            .iter()
+                            .map(|p| p.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 }
             }
         };
-        self.store
-            .plan(&id)
-            .await?
-            .with_context(|| format!("計画「{id}」はありません（pdca plan list で一覧を確認できます）"))
+        self.store.plan(&id).await?.with_context(|| {
+            format!("計画「{id}」はありません（pdca plan list で一覧を確認できます）")
+        })
     }
 }
 
@@ -82,37 +85,54 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let result = match cli.command {
         Command::Plan(cmd) => match cmd {
             PlanCommand::List => plan::list(&session).await,
-            PlanCommand::Show { plan, revision } => plan::show(&session, plan.as_deref(), revision).await,
-            PlanCommand::Export { plan, format: _, revision } => {
-                plan::export(&session, plan.as_deref(), revision).await
+            PlanCommand::Show { plan, revision } => {
+                plan::show(&session, plan.as_deref(), revision).await
             }
+            PlanCommand::Export {
+                plan,
+                format: _,
+                revision,
+            } => plan::export(&session, plan.as_deref(), revision).await,
             PlanCommand::Validate { file } => plan::validate(&file),
             PlanCommand::Import { file } => plan::import(&session, &file).await,
             PlanCommand::History { plan } => plan::history(&session, plan.as_deref()).await,
         },
         Command::Actuals(cmd) => match cmd {
-            ActualsCommand::Import { file, plan, dry_run } => {
-                actuals::import(&session, &file, plan.as_deref(), dry_run).await
-            }
-            ActualsCommand::Export { plan, format, output } => {
-                actuals::export(&session, plan.as_deref(), format, output.as_deref()).await
-            }
-            ActualsCommand::History { indicator, plan, fy } => {
-                actuals::history(&session, &indicator, plan.as_deref(), fy).await
-            }
+            ActualsCommand::Import {
+                file,
+                plan,
+                dry_run,
+            } => actuals::import(&session, &file, plan.as_deref(), dry_run).await,
+            ActualsCommand::Export {
+                plan,
+                format,
+                output,
+            } => actuals::export(&session, plan.as_deref(), format, output.as_deref()).await,
+            ActualsCommand::History {
+                indicator,
+                plan,
+                fy,
+            } => actuals::history(&session, &indicator, plan.as_deref(), fy).await,
         },
         Command::Body(cmd) => match cmd {
             BodyCommand::List { plan } => body::list(&session, plan.as_deref()).await,
-            BodyCommand::Assign { indicator, body, share, plan } => {
-                body::assign(&session, plan.as_deref(), &indicator, &body, share).await
-            }
-            BodyCommand::Unassign { indicator, body, plan } => {
-                body::unassign(&session, plan.as_deref(), &indicator, &body).await
-            }
+            BodyCommand::Assign {
+                indicator,
+                body,
+                share,
+                plan,
+            } => body::assign(&session, plan.as_deref(), &indicator, &body, share).await,
+            BodyCommand::Unassign {
+                indicator,
+                body,
+                plan,
+            } => body::unassign(&session, plan.as_deref(), &indicator, &body).await,
         },
-        Command::Evaluate { plan, as_of, format } => {
-            evaluate::evaluate(&session, plan.as_deref(), as_of, format).await
-        }
+        Command::Evaluate {
+            plan,
+            as_of,
+            format,
+        } => evaluate::evaluate(&session, plan.as_deref(), as_of, format).await,
         Command::Demo { plan } => demo::demo(&session, plan.as_deref()).await,
     };
     session.store.close().await;

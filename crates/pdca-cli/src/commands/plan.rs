@@ -34,7 +34,11 @@ async fn load(session: &Session, id: Option<&str>, revision: Option<u32>) -> any
     }
 }
 
-pub async fn show(session: &Session, id: Option<&str>, revision: Option<u32>) -> anyhow::Result<ExitCode> {
+pub async fn show(
+    session: &Session,
+    id: Option<&str>,
+    revision: Option<u32>,
+) -> anyhow::Result<ExitCode> {
     let plan = load(session, id, revision).await?;
     println!("{}（{}）第{}版", plan.name, plan.id, plan.revision);
     println!(
@@ -51,7 +55,11 @@ pub async fn show(session: &Session, id: Option<&str>, revision: Option<u32>) ->
         for i in &project.indicators {
             let this = (i.kind, i.management, i.group.as_str());
             if heading != Some(this) {
-                let management = if i.management { "（その他管理指標）" } else { "" };
+                let management = if i.management {
+                    "（その他管理指標）"
+                } else {
+                    ""
+                };
                 println!("  ＜{}＞{management} ○{}", i.kind.label(), i.group);
                 heading = Some(this);
             }
@@ -65,7 +73,13 @@ pub async fn show(session: &Session, id: Option<&str>, revision: Option<u32>) ->
                     None => a.body.clone(),
                 })
                 .collect();
-            println!("{indent}{}  {}  {}  [{}]", i.id, i.name, target, bodies.join(","));
+            println!(
+                "{indent}{}  {}  {}  [{}]",
+                i.id,
+                i.name,
+                target,
+                bodies.join(",")
+            );
         }
     }
     if !plan.glossary.is_empty() {
@@ -88,9 +102,18 @@ pub fn target_text(i: &Indicator) -> String {
     };
     match &i.target {
         None => "（目標値なし）".to_owned(),
-        Some(Target::Cumulative { value, comparator: c })
-        | Some(Target::Ratio { value, comparator: c })
-        | Some(Target::Level { value, comparator: c }) => {
+        Some(Target::Cumulative {
+            value,
+            comparator: c,
+        })
+        | Some(Target::Ratio {
+            value,
+            comparator: c,
+        })
+        | Some(Target::Level {
+            value,
+            comparator: c,
+        }) => {
             format!("{}{unit}{}", format_number(*value), comparator(*c))
         }
         Some(Target::PerYear { per_year, value }) => format!(
@@ -98,7 +121,11 @@ pub fn target_text(i: &Indicator) -> String {
             format_number(*per_year),
             format_number(*value)
         ),
-        Some(Target::Relative { factor, baseline, comparator: c }) => format!(
+        Some(Target::Relative {
+            factor,
+            baseline,
+            comparator: c,
+        }) => format!(
             "{}比{}倍{}",
             baseline.wareki(),
             format_number(*factor),
@@ -118,7 +145,11 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-pub async fn export(session: &Session, id: Option<&str>, revision: Option<u32>) -> anyhow::Result<ExitCode> {
+pub async fn export(
+    session: &Session,
+    id: Option<&str>,
+    revision: Option<u32>,
+) -> anyhow::Result<ExitCode> {
     let plan = load(session, id, revision).await?;
     println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
     Ok(ExitCode::SUCCESS)
@@ -175,7 +206,9 @@ fn target_json(t: &Target, unit: &str) -> Value {
             Target::PerYear { per_year, .. } => {
                 obj.insert("per_year".into(), json!(per_year));
             }
-            Target::Relative { factor, baseline, .. } => {
+            Target::Relative {
+                factor, baseline, ..
+            } => {
                 obj.insert("factor".into(), json!(factor));
                 obj.insert("baseline_fy".into(), json!(baseline));
             }
@@ -188,9 +221,15 @@ fn target_json(t: &Target, unit: &str) -> Value {
     v
 }
 
-fn read_plan_file(file: &Path) -> anyhow::Result<(String, Result<Plan, pdca_core::plan_file::PlanFileErrors>)> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("{} を読めません（UTF-8 のテキストファイルが必要です）", file.display()))?;
+fn read_plan_file(
+    file: &Path,
+) -> anyhow::Result<(String, Result<Plan, pdca_core::plan_file::PlanFileErrors>)> {
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "{} を読めません（UTF-8 のテキストファイルが必要です）",
+            file.display()
+        )
+    })?;
     let name = file.display().to_string();
     let parsed = parse_plan(&name, &text);
     Ok((text, parsed))
@@ -232,7 +271,10 @@ pub async fn import(session: &Session, file: &Path) -> anyhow::Result<ExitCode> 
             return Ok(ExitCode::FAILURE);
         }
     };
-    let outcome = session.store.save_plan(&plan, Some(&text), &session.actor).await?;
+    let outcome = session
+        .store
+        .save_plan(&plan, Some(&text), &session.actor)
+        .await?;
     let what = match outcome {
         SaveOutcome::Created => "新しい計画として取り込みました",
         SaveOutcome::NewRevision => "新しい版として取り込みました（前の版は履歴に残ります）",
