@@ -325,6 +325,10 @@ fn report() {
     if let Some(p) = pdca {
         println!("pdca actuals import of {ROWS} rows: median {p:.2?}");
     }
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        // Other work on the machine slows the two-threaded pdca import more than the shell.
+        println!("load average at the end: {}", load.trim());
+    }
     if let (Some(s), Some(p)) = (shell, pdca) {
         let ratio = p.as_secs_f64() / s.as_secs_f64();
         let verdict = if ratio <= 2.0 { "within" } else { "NOT within" };

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::actuals::{ActualValue, Actuals, Contribution};
 use crate::fiscal_year::{FiscalYear, FiscalYearError};
@@ -194,12 +195,86 @@ impl Layout {
 }
 
 /// One data row of a file, as the texts of its cells (in file order).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A large import holds a million of these, so the cells are stored end to end in one string
+/// with their end offsets, rather than as a string each: two allocations a row instead of one per
+/// cell.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RawRow {
     /// 1-based row number in the file (the header is row 1 in a plain file).
     pub row: usize,
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl RawRow {
+    /// A row of `cells` found at `row`.
+    pub fn new<I, S>(row: usize, cells: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut raw = Self::with_capacity(row, 0, 0);
+        for cell in cells {
+            raw.push(cell.as_ref());
+        }
+        raw
+    }
+
+    /// An empty row at `row` with room for `cells` cells holding `bytes` bytes of text in all.
+    pub fn with_capacity(row: usize, bytes: usize, cells: usize) -> Self {
+        Self {
+            row,
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(cells),
+        }
+    }
+
+    /// Appends a cell. A row's text is limited to 4 GiB; cells past that read as missing.
+    pub fn push(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    /// The text of the cell at 0-based `index`, if the row has that many cells.
+    pub fn cell(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)? as usize;
+        let start = match index.checked_sub(1) {
+            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
     /// The cells' texts in file column order.
-    pub cells: Vec<String>,
+    pub fn cells(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(|i| self.cell(i).unwrap_or_default())
+    }
+
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the row has no cells at all.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Whether every cell is empty or white space (such rows are skipped).
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for RawRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawRow")
+            .field("row", &self.row)
+            .field("cells", &self.cells().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// A problem with one cell or row of an imported file.
@@ -252,28 +327,46 @@ pub fn validate_rows(
 ) -> Result<Vec<ImportedActual>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut out: Vec<ImportedActual> = Vec::with_capacity(rows.len());
-    // The value cell of each accepted row, parallel to `out`, for the sub-target check's errors.
-    let mut value_texts: Vec<&str> = Vec::with_capacity(rows.len());
-    let mut seen: HashMap<(&str, FiscalYear, &str), usize> = HashMap::with_capacity(rows.len());
-    let indicators: HashMap<&str, &Indicator> =
-        plan.indicators().map(|(_, i)| (i.id.as_str(), i)).collect();
+    // For each row in `out`: its indicator's position and its value cell, for the sub-target check.
+    let mut accepted: Vec<(u32, &str)> = Vec::with_capacity(rows.len());
+    // Indicators and bodies by position in the plan, so that the per-row checks compare integers.
+    let indicator_list: Vec<&Indicator> = plan.indicators().map(|(_, i)| i).collect();
+    let indicators: FastMap<&str, u32> = (0_u32..)
+        .zip(&indicator_list)
+        .map(|(n, i)| (i.id.as_str(), n))
+        .collect();
     let bodies = BodyIndex::new(plan);
-    let examples = plan
-        .indicators()
+    // Each indicator's assigned bodies, as sorted body positions.
+    let assigned_bodies: Vec<Vec<u32>> = indicator_list
+        .iter()
+        .map(|i| {
+            let mut b: Vec<u32> = i
+                .assignments
+                .iter()
+                .filter_map(|a| bodies.position(&a.body))
+                .collect();
+            b.sort_unstable();
+            b
+        })
+        .collect();
+    let mut seen = Seen::new(plan, indicator_list.len(), bodies.ids.len(), rows.len());
+    let examples = indicator_list
+        .iter()
         .take(3)
-        .map(|(_, i)| i.id.as_str())
+        .map(|i| i.id.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let columns: [Option<usize>; 8] = Field::ALL.map(|f| layout.column(f).map(|c| c.column - 1));
+    let columns: [Option<usize>; 8] =
+        Field::ALL.map(|f| layout.column(f).and_then(|c| c.column.checked_sub(1)));
 
     for raw in rows {
-        if raw.cells.iter().all(|c| c.trim().is_empty()) {
+        if raw.is_blank() {
             continue;
         }
         let text = |field: Field| -> &str {
             columns[field.index()]
-                .and_then(|i| raw.cells.get(i))
-                .map_or("", String::as_str)
+                .and_then(|i| raw.cell(i))
+                .unwrap_or_default()
         };
         let mut err = |field: Field, text: &str, message: String| {
             errors.push(RowError {
@@ -285,7 +378,7 @@ pub fn validate_rows(
         };
         let id_text = text(Field::IndicatorId);
         let id = normalize_cow(id_text);
-        let Some(indicator) = indicators.get(id.as_ref()).copied() else {
+        let Some(&indicator_at) = indicators.get(id.as_ref()) else {
             let message = if id.is_empty() {
                 format!(
                     "指標IDが空です（計画「{}」の指標ID、例: {examples}）",
@@ -300,6 +393,8 @@ pub fn validate_rows(
             err(Field::IndicatorId, id_text, message);
             continue;
         };
+        let indicator = indicator_list[indicator_at as usize];
+        let assigned_here = &assigned_bodies[indicator_at as usize];
         let fy_text = text(Field::FiscalYear);
         let year = match parse_year(fy_text) {
             Ok(fy) if plan.accepts_year(indicator, fy) => Some(fy),
@@ -328,9 +423,9 @@ pub fn validate_rows(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let body: Option<&str> = if body_text.trim().is_empty() {
-            match indicator.assignments.as_slice() {
-                [only] => Some(only.body.as_str()),
+        let body: Option<u32> = if body_text.trim().is_empty() {
+            match assigned_here.as_slice() {
+                [only] => Some(*only),
                 _ => {
                     err(
                         Field::Body,
@@ -346,13 +441,14 @@ pub fn validate_rows(
             }
         } else {
             match bodies.find(body_text) {
-                Some(b) if indicator.assignments.iter().any(|a| a.body == b) => Some(b),
+                Some(b) if assigned_here.binary_search(&b).is_ok() => Some(b),
                 Some(b) => {
                     err(
                         Field::Body,
                         body_text,
                         format!(
-                            "報告機関「{body_text}」（{b}）は指標「{}」の報告機関ではありません（この指標の報告機関: {}）",
+                            "報告機関「{body_text}」（{}）は指標「{}」の報告機関ではありません（この指標の報告機関: {}）",
+                            bodies.id(b),
                             indicator.id,
                             assigned()
                         ),
@@ -373,25 +469,20 @@ pub fn validate_rows(
             }
         };
         let value = parse_value(indicator, &text, &mut err);
-        let (Some(year), Some(body), Some(value)) = (year, body, value) else {
+        let (Some(year), Some(body_at), Some(value)) = (year, body, value) else {
             continue;
         };
-        match seen.entry((indicator.id.as_str(), year, body)) {
-            Entry::Occupied(first) => {
-                err(
-                    Field::IndicatorId,
-                    id_text,
-                    format!(
-                        "{}行目と同じ指標・年度・報告機関です（{} {year} {body}）。1つの指標・年度・報告機関は1行にしてください",
-                        first.get(),
-                        indicator.id
-                    ),
-                );
-                continue;
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(raw.row);
-            }
+        let body = bodies.id(body_at);
+        if let Some(first) = seen.first_or_insert(indicator_at, year, body_at, raw.row) {
+            err(
+                Field::IndicatorId,
+                id_text,
+                format!(
+                    "{first}行目と同じ指標・年度・報告機関です（{} {year} {body}）。1つの指標・年度・報告機関は1行にしてください",
+                    indicator.id
+                ),
+            );
+            continue;
         }
         let text_of = |field: Field| {
             let t = unescape_formula(text(field).trim());
@@ -408,9 +499,16 @@ pub fn validate_rows(
             note: text_of(Field::Note),
             source: text_of(Field::Source),
         });
-        value_texts.push(text(Field::Value));
+        accepted.push((indicator_at, text(Field::Value)));
     }
-    check_sub_targets(plan, layout, &out, &value_texts, current, &mut errors);
+    let sub_targets = SubTargets {
+        layout,
+        indicators: &indicator_list,
+        imported: &out,
+        accepted: &accepted,
+        current,
+    };
+    sub_targets.check(&mut errors);
     errors.sort_by_key(|e| e.row);
     if errors.is_empty() {
         Ok(out)
@@ -459,18 +557,20 @@ fn parse_year(text: &str) -> Result<FiscalYear, FiscalYearError> {
 }
 
 /// The plan's bodies by every name a person may write: id, official name and short name, after
-/// normalisation, and in lower case.
+/// normalisation, and in lower case; each maps to the body's position in the plan.
 struct BodyIndex<'p> {
-    by_name: HashMap<String, &'p str>,
+    ids: Vec<&'p str>,
+    by_id: FastMap<&'p str, u32>,
+    by_name: FastMap<String, u32>,
     /// The accepted names, for error messages.
     known: String,
 }
 
 impl<'p> BodyIndex<'p> {
     fn new(plan: &'p Plan) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = FastMap::default();
         let mut known = Vec::new();
-        for b in &plan.bodies {
+        for (n, b) in (0_u32..).zip(&plan.bodies) {
             let names = [
                 Some(b.id.as_str()),
                 Some(b.name.as_str()),
@@ -478,30 +578,176 @@ impl<'p> BodyIndex<'p> {
             ];
             let mut written = Vec::new();
             for name in names.into_iter().flatten() {
-                let n = normalize_text(name);
-                if n.is_empty() {
+                let name = normalize_text(name);
+                if name.is_empty() {
                     continue;
                 }
-                by_name.entry(n.to_lowercase()).or_insert(b.id.as_str());
-                if !written.contains(&n) {
-                    written.push(n.clone());
+                by_name.entry(name.to_lowercase()).or_insert(n);
+                if !written.contains(&name) {
+                    written.push(name.clone());
                 }
-                by_name.entry(n).or_insert(b.id.as_str());
+                by_name.entry(name).or_insert(n);
             }
             known.push(written.join("／"));
         }
         Self {
+            ids: plan.bodies.iter().map(|b| b.id.as_str()).collect(),
+            by_id: (0_u32..)
+                .zip(&plan.bodies)
+                .map(|(n, b)| (b.id.as_str(), n))
+                .collect(),
             by_name,
             known: known.join(", "),
         }
     }
 
-    fn find(&self, text: &str) -> Option<&'p str> {
+    /// The body a cell names.
+    fn find(&self, text: &str) -> Option<u32> {
         let n = normalize_cow(text);
         self.by_name
             .get(n.as_ref())
             .or_else(|| self.by_name.get(&n.to_lowercase()))
             .copied()
+    }
+
+    /// The position of the body with this id.
+    fn position(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    fn id(&self, position: u32) -> &'p str {
+        self.ids.get(position as usize).copied().unwrap_or_default()
+    }
+}
+
+/// A multiplicative hasher (FxHash's) for maps whose keys come from the plan, not from the file
+/// (positions, ids and names), so that no input can pile keys onto one bucket; std's SipHash costs
+/// more than the rest of a row's checks.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(u64::from(n.cast_unsigned()));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The first row of each indicator, year and body seen so far (duplicates are errors). A large file fills much of the
+/// key space, where a dense table beats a hash map's cache misses; a small file over a large plan
+/// uses the map.
+enum Seen {
+    Dense {
+        first_row: Vec<usize>,
+        bodies: usize,
+        first_year: i32,
+        years: usize,
+    },
+    Sparse(FastMap<(u32, FiscalYear, u32), usize>),
+}
+
+impl Seen {
+    fn new(plan: &Plan, indicators: usize, bodies: usize, rows: usize) -> Self {
+        // Accepted years: the period and any relative target's baseline (see Plan::accepts_year).
+        let first_year = plan
+            .indicators()
+            .filter_map(|(_, i)| match i.target {
+                Some(crate::plan::Target::Relative { baseline, .. }) => Some(baseline),
+                _ => None,
+            })
+            .fold(plan.period.start, FiscalYear::min)
+            .year();
+        let years = usize::try_from(plan.period.end.year() - first_year + 1).unwrap_or(0);
+        let keys = indicators.saturating_mul(bodies).saturating_mul(years);
+        if keys <= rows.saturating_mul(4).max(1 << 16) {
+            Seen::Dense {
+                first_row: vec![0; keys],
+                bodies,
+                first_year,
+                years,
+            }
+        } else {
+            Seen::Sparse(FastMap::with_capacity_and_hasher(rows, Default::default()))
+        }
+    }
+
+    /// The row that already holds this key, or none after recording `row` for it.
+    fn first_or_insert(
+        &mut self,
+        indicator: u32,
+        year: FiscalYear,
+        body: u32,
+        row: usize,
+    ) -> Option<usize> {
+        match self {
+            Seen::Dense {
+                first_row,
+                bodies,
+                first_year,
+                years,
+            } => {
+                let y = usize::try_from(year.year() - *first_year)
+                    .ok()
+                    .filter(|y| y < years);
+                let slot = y.and_then(|y| {
+                    let key = (indicator as usize * *bodies + body as usize) * *years + y;
+                    first_row.get_mut(key)
+                });
+                // Slots hold row + 1, so that 0 means "not seen" whatever rows are numbered.
+                match slot {
+                    Some(slot) if *slot != 0 => Some(*slot - 1),
+                    Some(slot) => {
+                        *slot = row.saturating_add(1);
+                        None
+                    }
+                    // Only accepted years reach here; were one outside the table, it would go
+                    // unchecked rather than panic.
+                    None => None,
+                }
+            }
+            Seen::Sparse(map) => match map.entry((indicator, year, body)) {
+                Entry::Occupied(first) => Some(*first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(row);
+                    None
+                }
+            },
+        }
     }
 }
 
@@ -645,94 +891,132 @@ fn parse_value<'r>(
 
 /// A sub-target's total for a year may not exceed its parent's total for the same year, counting
 /// what is already recorded (`current`) with this file's rows replacing a body's earlier value.
-fn check_sub_targets(
-    plan: &Plan,
-    layout: &Layout,
-    imported: &[ImportedActual],
-    value_texts: &[&str],
-    current: &Actuals,
-    errors: &mut Vec<RowError>,
-) {
-    let pairs: Vec<(&str, &str)> = plan
-        .indicators()
-        .filter_map(|(_, i)| i.parent.as_deref().map(|p| (i.id.as_str(), p)))
-        .collect();
-    if pairs.is_empty() {
-        return;
-    }
-    let relevant: HashSet<&str> = pairs.iter().flat_map(|&(c, p)| [c, p]).collect();
-    // This file's rows (indices into `imported`) for each relevant indicator and year, in order.
-    let mut in_file: HashMap<(&str, FiscalYear), Vec<usize>> = HashMap::new();
-    for (i, a) in imported.iter().enumerate() {
-        let id = a.contribution.indicator.as_str();
-        if relevant.contains(id) {
-            in_file
-                .entry((id, a.contribution.year))
-                .or_default()
-                .push(i);
-        }
-    }
-    let total = |id: &str, year: FiscalYear| -> Option<f64> {
-        let mut by_body: Vec<(&str, f64)> = current
-            .year(id, year)
-            .map(|y| {
-                y.by_body
-                    .iter()
-                    .map(|(b, v)| (b.as_str(), number_of(v)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for &i in in_file.get(&(id, year)).into_iter().flatten() {
-            let c = &imported[i].contribution;
-            let v = number_of(&c.value);
-            match by_body.iter_mut().find(|(b, _)| *b == c.body) {
-                Some(slot) => slot.1 = v,
-                None => by_body.push((c.body.as_str(), v)),
-            }
-        }
-        (!by_body.is_empty()).then(|| by_body.iter().map(|(_, v)| v).sum())
-    };
-    let error = |i: usize, message: String| RowError {
-        row: imported[i].row,
-        cell: layout.column(Field::Value).cloned(),
-        text: value_texts.get(i).copied().unwrap_or_default().to_owned(),
-        message,
-    };
-    for &(child, parent) in &pairs {
-        let years: BTreeSet<FiscalYear> = in_file
-            .keys()
-            .filter(|(id, _)| *id == child || *id == parent)
-            .map(|&(_, y)| y)
+struct SubTargets<'a> {
+    layout: &'a Layout,
+    /// The plan's indicators in order; `accepted` refers to them by position.
+    indicators: &'a [&'a Indicator],
+    imported: &'a [ImportedActual],
+    /// For each of `imported`: its indicator's position and the value cell's text.
+    accepted: &'a [(u32, &'a str)],
+    current: &'a Actuals,
+}
+
+impl SubTargets<'_> {
+    fn check(&self, errors: &mut Vec<RowError>) {
+        let position: HashMap<&str, u32> = (0_u32..)
+            .zip(self.indicators)
+            .map(|(n, i)| (i.id.as_str(), n))
             .collect();
-        for year in years {
-            let Some(parent_total) = total(parent, year) else {
-                continue;
-            };
-            let child_total = total(child, year).unwrap_or(0.0);
-            if child_total <= parent_total {
-                continue;
-            }
-            let first = |id: &str| {
+        // (child, parent) by position.
+        let pairs: Vec<(u32, u32)> = (0_u32..)
+            .zip(self.indicators)
+            .filter_map(|(n, i)| Some((n, *position.get(i.parent.as_deref()?)?)))
+            .collect();
+        if pairs.is_empty() {
+            return;
+        }
+        let mut relevant = vec![false; self.indicators.len()];
+        for &(c, p) in &pairs {
+            relevant[c as usize] = true;
+            relevant[p as usize] = true;
+        }
+        // This file's rows (indices into `imported`) for each relevant indicator and year, in
+        // row order.
+        let mut in_file: FastMap<(u32, FiscalYear), Vec<usize>> = FastMap::default();
+        for (i, (&(indicator, _), a)) in self.accepted.iter().zip(self.imported).enumerate() {
+            if relevant[indicator as usize] {
                 in_file
-                    .get(&(id, year))
-                    .and_then(|rows| rows.first())
-                    .copied()
-            };
-            if let Some(i) = first(child) {
-                errors.push(error(
-                    i,
-                    format!(
-                        "内数「{child}」の{year}の実績 {child_total} が親指標「{parent}」の実績 {parent_total} を超えています（内数は親指標の実績以下です）"
-                    ),
-                ));
-            } else if let Some(i) = first(parent) {
-                errors.push(error(
-                    i,
-                    format!(
-                        "親指標「{parent}」の{year}の実績 {parent_total} が内数「{child}」の実績 {child_total} を下回ります（親指標は内数の実績以上です）"
-                    ),
-                ));
+                    .entry((indicator, a.contribution.year))
+                    .or_default()
+                    .push(i);
             }
+        }
+        for &(child, parent) in &pairs {
+            let years: BTreeSet<FiscalYear> = in_file
+                .keys()
+                .filter(|(i, _)| *i == child || *i == parent)
+                .map(|&(_, y)| y)
+                .collect();
+            let (child_id, parent_id) = (self.id(child), self.id(parent));
+            for year in years {
+                let Some(parent_total) = self.total(&in_file, parent, year) else {
+                    continue;
+                };
+                let child_total = self.total(&in_file, child, year).unwrap_or(0.0);
+                if child_total <= parent_total {
+                    continue;
+                }
+                let first = |i: u32| {
+                    in_file
+                        .get(&(i, year))
+                        .and_then(|rows| rows.first())
+                        .copied()
+                };
+                if let Some(i) = first(child) {
+                    errors.push(self.error(
+                        i,
+                        format!(
+                            "内数「{child_id}」の{year}の実績 {child_total} が親指標「{parent_id}」の実績 {parent_total} を超えています（内数は親指標の実績以下です）"
+                        ),
+                    ));
+                } else if let Some(i) = first(parent) {
+                    errors.push(self.error(
+                        i,
+                        format!(
+                            "親指標「{parent_id}」の{year}の実績 {parent_total} が内数「{child_id}」の実績 {child_total} を下回ります（親指標は内数の実績以上です）"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn id(&self, indicator: u32) -> &str {
+        self.indicators
+            .get(indicator as usize)
+            .map_or("", |i| i.id.as_str())
+    }
+
+    /// The indicator's total for the year after this import, or none if no body reports it.
+    /// The file holds at most one row per body (duplicates are refused before this check).
+    fn total(
+        &self,
+        in_file: &FastMap<(u32, FiscalYear), Vec<usize>>,
+        indicator: u32,
+        year: FiscalYear,
+    ) -> Option<f64> {
+        let rows = in_file
+            .get(&(indicator, year))
+            .map_or(&[][..], Vec::as_slice);
+        let file_bodies: HashSet<&str> = rows
+            .iter()
+            .map(|&i| self.imported[i].contribution.body.as_str())
+            .collect();
+        let file_total: f64 = rows
+            .iter()
+            .map(|&i| number_of(&self.imported[i].contribution.value))
+            .sum();
+        let recorded = self.current.year(self.id(indicator), year);
+        let kept_total: f64 = recorded
+            .iter()
+            .flat_map(|y| &y.by_body)
+            .filter(|(b, _)| !file_bodies.contains(b.as_str()))
+            .map(|(_, v)| number_of(v))
+            .sum();
+        (!rows.is_empty() || recorded.is_some_and(|y| !y.by_body.is_empty()))
+            .then_some(file_total + kept_total)
+    }
+
+    fn error(&self, i: usize, message: String) -> RowError {
+        RowError {
+            row: self.imported[i].row,
+            cell: self.layout.column(Field::Value).cloned(),
+            text: self
+                .accepted
+                .get(i)
+                .map_or("", |&(_, text)| text)
+                .to_owned(),
+            message,
         }
     }
 }

@@ -119,10 +119,7 @@ fn layout() -> Layout {
 fn rows(data: &[[&str; 8]]) -> Vec<RawRow> {
     data.iter()
         .enumerate()
-        .map(|(i, cells)| RawRow {
-            row: i + 2,
-            cells: cells.iter().map(|c| (*c).to_owned()).collect(),
-        })
+        .map(|(i, cells)| RawRow::new(i + 2, cells))
         .collect()
 }
 
@@ -280,6 +277,26 @@ fn skips_blank_rows_and_keeps_physical_row_numbers() {
     .unwrap();
     let rows: Vec<usize> = got.iter().map(|a| a.row).collect();
     assert_eq!(rows, [3, 5]);
+}
+
+#[test]
+fn raw_rows_hold_their_cells() {
+    let row = RawRow::new(7, ["a", "", "備考,\n改行", " "]);
+    assert_eq!(row.row, 7);
+    assert_eq!(row.len(), 4);
+    assert_eq!(
+        row.cells().collect::<Vec<_>>(),
+        ["a", "", "備考,\n改行", " "]
+    );
+    assert_eq!(row.cell(2), Some("備考,\n改行"));
+    assert_eq!(row.cell(4), None);
+    assert!(!row.is_blank());
+    assert!(RawRow::new(1, ["", " ", "　"]).is_blank());
+    assert!(RawRow::new(1, Vec::<String>::new()).is_empty());
+    assert_eq!(
+        format!("{row:?}"),
+        r#"RawRow { row: 7, cells: ["a", "", "備考,\n改行", " "] }"#
+    );
 }
 
 #[test]
@@ -663,4 +680,57 @@ fn parent_lowered_below_a_recorded_sub_target() {
 #[test]
 fn sub_target_without_any_parent_value_is_not_checked() {
     assert!(validate(&[["poc-sub", "2022", "5", "", "", "amed", "", ""]]).is_ok());
+}
+
+// ---- duplicates in large plans and baseline years ----
+
+#[test]
+fn duplicates_are_found_in_a_plan_too_large_for_a_dense_table() {
+    // 400 indicators × 40 bodies × 5 years is more keys than a two-row file warrants.
+    let mut text = String::from(
+        "[plan]\nid = \"big\"\nname = \"大きな計画\"\nstart_fy = 2020\nend_fy = 2024\ndefault_bodies = [",
+    );
+    text.push_str(
+        &(0..40)
+            .map(|b| format!("\"b{b}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    text.push_str("]\n");
+    for b in 0..40 {
+        text.push_str(&format!("[[bodies]]\nid = \"b{b}\"\nname = \"機関{b}\"\n"));
+    }
+    text.push_str("[[projects]]\nid = \"p\"\nname = \"p\"\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "[[projects.indicators]]\nid = \"i{i}\"\nname = \"n\"\nkind = \"output\"\ngroup = \"g\"\nmeasure = \"count\"\ntarget = {{ value = 10 }}\n"
+        ));
+    }
+    let plan = parse_plan("big.toml", &text).unwrap();
+    let data = rows(&[
+        ["i399", "2024", "1", "", "", "b39", "", ""],
+        ["i399", "2024", "2", "", "", "機関39", "", ""],
+        ["i399", "2023", "2", "", "", "b39", "", ""],
+    ]);
+    let errors = validate_rows(&plan, &layout(), &data, &Actuals::new()).unwrap_err();
+    assert_error(&only(errors), 3, "indicator_id", "i399", &["2行目と同じ"]);
+}
+
+#[test]
+fn baseline_year_of_a_relative_target_is_accepted_once() {
+    let plan_text = PLAN.replace(
+        "target = { value = 1000 }",
+        "target = { factor = 2, baseline_fy = 2018 }",
+    );
+    let plan = parse_plan("t.toml", &plan_text).unwrap();
+    let data = rows(&[
+        ["volume", "2018", "40", "", "", "", "", ""],
+        ["volume", "2024", "80", "", "", "", "", ""],
+        ["volume", "H30", "41", "", "", "", "", ""],
+        ["volume", "2019", "41", "", "", "", "", ""],
+    ]);
+    let errors = validate_rows(&plan, &layout(), &data, &Actuals::new()).unwrap_err();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_error(&errors[0], 4, "indicator_id", "volume", &["2行目と同じ"]);
+    assert_error(&errors[1], 5, "fiscal_year", "2019", &["計画期間"]);
 }

@@ -54,7 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The same rows in Shift_JIS, as Japanese Excel saves them.
     let text = String::from_utf8(csv)?;
-    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    let text = text.trim_start_matches('\u{feff}');
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
     let started = Instant::now();
     let table = read_table("bench-sjis.csv", &sjis)?;
     let read = started.elapsed();
@@ -65,6 +66,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Shift_JIS: read_table {read:.2?} + validate_rows {:.2?} ({} accepted)",
         started.elapsed(),
         imported.len()
+    );
+    drop(table);
+    drop(imported);
+
+    // The worst case for errors: every row refused (a year before the plan).
+    let refused = text.replace(",202", ",201");
+    let table = read_table("refused.csv", refused.as_bytes())?;
+    let started = Instant::now();
+    let errors = validate_rows(&plan, &table.layout, &table.rows, &Actuals::new())
+        .err()
+        .unwrap_or_default();
+    println!(
+        "{} of {} rows refused: validate_rows {:.2?}",
+        errors.len(),
+        table.rows.len(),
+        started.elapsed()
     );
     Ok(())
 }

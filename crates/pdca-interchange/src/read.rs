@@ -106,10 +106,7 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
                         ),
                     });
                 }
-                rows.push(RawRow {
-                    row,
-                    cells: cells(file, row, &record)?,
-                });
+                rows.push(raw_row(file, row, &record, width)?);
             }
         }
     }
@@ -174,17 +171,41 @@ fn cells(
     row: usize,
     record: &csv::ByteRecord,
 ) -> Result<Vec<String>, InterchangeError> {
-    let mut out = Vec::with_capacity(record.len());
-    for field in record {
-        // The whole text was decoded before parsing and fields split at ASCII bytes, so this
-        // never fails; it is checked rather than assumed.
-        let text = std::str::from_utf8(field).map_err(|_| InterchangeError::Encoding {
+    record
+        .iter()
+        .map(|field| field_text(file, row, field).map(str::to_owned))
+        .collect()
+}
+
+/// A data row's first `width` cells (the ones under a header; any further ones are blank).
+fn raw_row(
+    file: &str,
+    row: usize,
+    record: &csv::ByteRecord,
+    width: usize,
+) -> Result<RawRow, InterchangeError> {
+    // Validated once for the whole record; fields split at ASCII bytes, so each range of it is
+    // a valid string too.
+    let all = field_text(file, row, record.as_slice())?;
+    let cells = width.min(record.len());
+    let mut raw = RawRow::with_capacity(row, all.len(), cells);
+    for i in 0..cells {
+        let cell = record.range(i).and_then(|r| all.get(r));
+        raw.push(cell.ok_or_else(|| InterchangeError::Encoding {
             file: file.to_owned(),
             line: row,
-        })?;
-        out.push(text.to_owned());
+        })?);
     }
-    Ok(out)
+    Ok(raw)
+}
+
+fn field_text<'a>(file: &str, row: usize, field: &'a [u8]) -> Result<&'a str, InterchangeError> {
+    // The whole text was decoded before parsing and fields split at ASCII bytes, so this never
+    // fails; it is checked rather than assumed.
+    std::str::from_utf8(field).map_err(|_| InterchangeError::Encoding {
+        file: file.to_owned(),
+        line: row,
+    })
 }
 
 /// Tab-separated when the first non-empty line has more tabs than commas.
@@ -304,7 +325,7 @@ fn read_workbook(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
                 }
             })?);
         } else {
-            rows.push(RawRow { row, cells: texts });
+            rows.push(RawRow::new(row, &texts));
         }
     }
     match layout {

@@ -23,7 +23,7 @@ pub enum StoreError {
     /// The plan file's revision number is not higher than the latest one saved, and its
     /// content differs from the saved revision with that number.
     #[error(
-        "計画「{plan_id}」の版 {revision} は保存済みの版と内容が異なります（保存済みの最新は版 {latest}）。計画を変更したときは plan.revision を {} 以上にしてください",
+        "計画「{plan_id}」は版 {latest} まで保存されています。版 {revision} は、保存済みの同じ版と内容が同じでなければ保存できません。計画を変更したときは plan.revision を {} 以上にしてください",
         latest + 1
     )]
     PlanRevisionExists {

@@ -2,9 +2,13 @@
 //! the append-only history of actuals, on SQLite (the default) or PostgreSQL.
 //!
 //! One code path serves both databases: queries go through sqlx's `Any` driver with SQL both
-//! dialects accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`); only the schema
-//! (`migrations/sqlite`, `migrations/postgres`) and the way a write transaction takes its lock
-//! differ. Timestamps are RFC 3339 text in UTC, numbers are `REAL` / `DOUBLE PRECISION`.
+//! dialects accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`). What differs is the schema
+//! (`migrations/sqlite`, `migrations/postgres`), the way a write transaction takes its lock,
+//! and the placeholders of the large INSERTs of an import (see `actuals`). Timestamps are
+//! RFC 3339 text in UTC, numbers are `REAL` / `DOUBLE PRECISION`.
+//!
+//! Actuals are never updated or deleted: recording a value adds a row, and the current value of
+//! an indicator, year and body is its latest row, whose id is the value's version.
 //!
 //! ```no_run
 //! # async fn demo(plan: &pdca_core::Plan) -> Result<(), pdca_store::StoreError> {
@@ -126,7 +130,8 @@ impl Store {
     }
 }
 
-/// Rolls back explicitly, for paths that return early without writing.
+/// Rolls back explicitly, for paths that return early without writing. (Dropping a transaction
+/// also rolls it back, which is what happens on every `?`.)
 async fn rollback(tx: Transaction<'static, sqlx::Any>) -> Result<(), StoreError> {
     tx.rollback().await?;
     Ok(())
@@ -134,10 +139,10 @@ async fn rollback(tx: Transaction<'static, sqlx::Any>) -> Result<(), StoreError>
 
 /// A nullable float as a bind parameter: NaN stands for NULL, and the SQL turns it back with
 /// `NULLIF($n, 'NaN')`. sqlx 0.9.0's `Any` driver sends a NULL `f64` to PostgreSQL typed as
-/// `float4` (sqlx issue #4284, `AnyArguments::convert_into` swaps Real and Double), so a cached
+/// `float4` (sqlx issue #4284: `AnyArguments::convert_into` swaps Real and Double), so a cached
 /// statement first run with a NULL fails once the same parameter carries a number; a NaN is
-/// always a `float8`. SQLite stores a bound NaN as NULL by itself, and `NULLIF(x, 'NaN')` leaves
-/// every number alone there (a number never equals a text). Callers refuse NaN as a value, so
+/// always a `float8`. SQLite stores a bound NaN as NULL by itself, and there `NULLIF(x, 'NaN')`
+/// leaves every number alone (a number never equals a text). Callers refuse NaN as a value, so
 /// the stand-in is never ambiguous.
 fn nullable_real(value: Option<f64>) -> f64 {
     value.unwrap_or(f64::NAN)

@@ -47,12 +47,12 @@ impl Store {
         let rows = sqlx::query(
             "SELECT plan_id, name, revision, start_fy, end_fy
              FROM plan_versions p
-             WHERE revision = (SELECT MAX(revision) FROM plan_versions q WHERE q.plan_id = p.plan_id)
-             ORDER BY plan_id",
+             WHERE revision = (SELECT MAX(revision) FROM plan_versions q WHERE q.plan_id = p.plan_id)",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let mut plans = rows
+            .iter()
             .map(|row| {
                 Ok(PlanSummary {
                     id: row.try_get(0)?,
@@ -62,7 +62,10 @@ impl Store {
                     end_fy: fiscal_year(row.try_get(4)?)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // By bytes on both databases (PostgreSQL's ORDER BY follows the database collation).
+        plans.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(plans)
     }
 
     /// Saves `plan` as a revision, with the plan file's text when it came from one.

@@ -48,6 +48,7 @@ macro_rules! on_both_databases {
 on_both_databases!(
     opening_twice_reapplies_no_migration,
     a_saved_plan_loads_back_equal,
+    plans_are_listed_by_id,
     revisions_form_the_history,
     saving_the_same_revision_again_changes_nothing,
     an_older_or_altered_revision_is_refused,
@@ -58,6 +59,7 @@ on_both_databases!(
     a_batch_naming_an_unknown_indicator_writes_nothing,
     a_large_batch_is_counted_and_the_last_row_wins,
     a_stale_version_is_a_conflict,
+    concurrent_editors_cannot_both_win,
     actuals_sum_the_current_values_of_bodies,
     an_unknown_plan_is_not_found,
 );
@@ -149,6 +151,54 @@ fn database_url(server: &str, name: &str) -> String {
         Some(query) => format!("{base}/{name}?{query}"),
         None => format!("{base}/{name}"),
     }
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_keeps_its_data_across_calls() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    let plan = plan(1);
+
+    store.save_plan(&plan, None, "tester").await.unwrap();
+    store
+        .record_actuals(PLAN_ID, &[number(COUNT, 2021, "amed", 1.0)], "tester")
+        .await
+        .unwrap();
+
+    assert_eq!(store.plan(PLAN_ID).await.unwrap(), Some(plan));
+    assert_eq!(store.current_actuals(PLAN_ID).await.unwrap().len(), 1);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_file_path_with_unusual_characters_is_created_where_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("年度 #1?%20.sqlite3");
+
+    let store = Store::open(&path.display().to_string()).await.unwrap();
+    store.save_plan(&plan(1), None, "tester").await.unwrap();
+    store.close().await;
+    let again = Store::open(&path.display().to_string()).await.unwrap();
+    // In a URL, the path is percent-encoded as usual.
+    let url = format!("sqlite://{}", dir.path().join("plain.db").display());
+    let by_url = Store::open(&url).await.unwrap();
+
+    assert!(path.is_file());
+    assert_eq!(again.list_plans().await.unwrap().len(), 1);
+    assert!(dir.path().join("plain.db").is_file());
+    assert!(by_url.list_plans().await.unwrap().is_empty());
+    again.close().await;
+    by_url.close().await;
+}
+
+#[tokio::test]
+async fn an_unusable_url_is_refused() {
+    let result = Store::open("mysql://localhost/pdca").await;
+
+    assert!(
+        matches!(result, Err(StoreError::InvalidUrl { .. })),
+        "{:?}",
+        result.err()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,6 +396,25 @@ async fn a_saved_plan_loads_back_equal(db: TestDb) {
         bodies_of(&plan, COUNT),
         vec![assignment("mext", Some(2.0)), assignment("amed", None)]
     );
+}
+
+async fn plans_are_listed_by_id(db: TestDb) {
+    saved(&db, 1).await;
+    let mut other = plan(1);
+    other.id = "a-plan".into();
+    other.name = "別の計画".into();
+    db.store.save_plan(&other, None, "tester").await.unwrap();
+
+    let ids: Vec<String> = db
+        .store
+        .list_plans()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+
+    assert_eq!(ids, vec!["a-plan", PLAN_ID]);
 }
 
 async fn revisions_form_the_history(db: TestDb) {
@@ -685,7 +754,9 @@ async fn a_failing_batch_writes_nothing(db: TestDb) {
     let mut batch: Vec<NewActual> = (0..1200)
         .map(|i| number(COUNT, 2020 + (i % 5), "amed", f64::from(i)))
         .collect();
-    // Refused by the schema (denominator >= 0) in the middle of the second 500-row statement.
+    // Refused by the schema (denominator >= 0). Rows go out sorted by indicator, and this is the
+    // only row of the ratio indicator: it fails in the last statement, after 1,199 rows have
+    // been inserted by earlier ones.
     batch[700] = ratio(2021, "amed", 1.0, -2.0);
 
     let result = db.store.record_actuals(PLAN_ID, &batch, "importer").await;
@@ -877,6 +948,39 @@ async fn a_stale_version_is_a_conflict(db: TestDb) {
         matches!(after_import, Err(StoreError::Conflict { .. })),
         "{after_import:?}"
     );
+}
+
+async fn concurrent_editors_cannot_both_win(db: TestDb) {
+    saved(&db, 1).await;
+    let value = |v: f64| number(COUNT, 2023, "amed", v);
+    let v1 = db
+        .store
+        .record_actual_if_current(PLAN_ID, &value(1.0), None, "alice")
+        .await
+        .unwrap();
+
+    let (two, three) = (value(2.0), value(3.0));
+
+    let (alice, bob) = tokio::join!(
+        db.store
+            .record_actual_if_current(PLAN_ID, &two, Some(v1), "alice"),
+        db.store
+            .record_actual_if_current(PLAN_ID, &three, Some(v1), "bob"),
+    );
+
+    let wins = [&alice, &bob].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "alice: {alice:?}, bob: {bob:?}");
+    let conflict = [alice, bob].into_iter().find_map(Result::err).unwrap();
+    assert!(
+        matches!(conflict, StoreError::Conflict { .. }),
+        "{conflict:?}"
+    );
+    let history = db
+        .store
+        .revisions_of(PLAN_ID, COUNT, Some(fy(2023)))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
 }
 
 async fn actuals_sum_the_current_values_of_bodies(db: TestDb) {

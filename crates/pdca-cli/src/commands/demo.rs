@@ -142,10 +142,10 @@ pub fn demo_data(plan: &Plan) -> Vec<Contribution> {
                     Some(t) => t.value().unwrap_or(100.0),
                     None => 100.0,
                 };
-                if let Some(Target::Relative { baseline, .. }) = &indicator.target {
-                    if !years.contains(baseline) {
-                        push(&mut out, *baseline, ActualValue::Number(100.0));
-                    }
+                if let Some(Target::Relative { baseline, .. }) = &indicator.target
+                    && !years.contains(baseline)
+                {
+                    push(&mut out, *baseline, ActualValue::Number(100.0));
                 }
                 for (j, year) in years.iter().enumerate() {
                     let v = (100.0 + (level * pace - 100.0) * (j as f64 + 1.0) / n).round();
