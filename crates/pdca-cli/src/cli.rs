@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use pdca_core::FiscalYear;
+use pdca_core::access::Role;
 
 use crate::commands;
 
@@ -46,6 +47,28 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
         format: EvalFormat,
+        /// Also count values not approved yet (drafts, submitted, returned).
+        #[arg(long)]
+        include_unapproved: bool,
+    },
+    /// Accounts: add, list, disable, reset-password.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Serve the web application (on an empty database, first creates the secretariat account
+    /// `admin` and prints its one-time password once).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "PDCA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Fill the database with the demo data set before serving.
+        #[arg(long)]
+        demo: bool,
+        /// Mark session cookies Secure (when served over TLS, e.g. behind a TLS proxy).
+        #[arg(long, env = "PDCA_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Fill the database with the deterministic demo data set (clearly labelled as demo).
     Demo {
@@ -109,6 +132,9 @@ pub enum ActualsCommand {
         /// Check the file and show what would be imported, without importing.
         #[arg(long)]
         dry_run: bool,
+        /// Record the values as drafts instead of approving them.
+        #[arg(long)]
+        draft: bool,
     },
     /// Export the current actuals.
     Export {
@@ -167,6 +193,57 @@ pub enum BodyCommand {
         #[arg(long)]
         plan: Option<String>,
     },
+}
+
+/// `pdca user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Without --password-stdin a one-time password is printed once.
+    Add {
+        /// Sign-in name.
+        name: String,
+        /// The account's role.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The reporting body (required for the body role).
+        #[arg(long)]
+        body: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Set a new password (one-time, printed once, unless --password-stdin).
+    ResetPassword {
+        /// Sign-in name.
+        name: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// `pdca token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token acting as user NAME with that user's role; prints the token only.
+    Create {
+        /// The user the token acts as.
+        name: String,
+        /// A label to recognise the token by.
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|e| e.to_string())
 }
 
 /// Formats of `evaluate`.

@@ -663,3 +663,289 @@ fn demo_and_evaluate_on_postgres() {
         sqlite.json(&["evaluate", "--as-of", "2023", "--format", "json"])
     );
 }
+
+#[test]
+fn xlsx_imports_and_a_bad_cell_is_named_by_row_and_column() {
+    use pdca_core::actuals::{ActualValue, Contribution};
+    use pdca_interchange::{ExportRow, write_actuals_xlsx};
+    let pdca = Pdca::sqlite();
+    with_small_plan(&pdca);
+    let row = |indicator: &str, year: i32, value: ActualValue| {
+        ExportRow::from_contribution(
+            &Contribution {
+                indicator: indicator.into(),
+                year: pdca_core::FiscalYear::new(year).unwrap(),
+                body: "amed".into(),
+                value,
+            },
+            Some("ブックから".into()),
+            None,
+        )
+    };
+    let good = write_actuals_xlsx(&[
+        row("t-1", 2020, ActualValue::Number(4.0)),
+        row(
+            "t-2",
+            2020,
+            ActualValue::Ratio {
+                numerator: 3.0,
+                denominator: 4.0,
+            },
+        ),
+    ])
+    .unwrap();
+    let file = pdca.write("good.xlsx", good);
+    pdca.ok(&[
+        "actuals",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2020", "--format", "json",
+    ]);
+    assert_eq!(evaluation(&eval, "t-1")["cumulative"], 4.0);
+    assert_eq!(evaluation(&eval, "t-2")["value"], 75.0);
+
+    let bad = write_actuals_xlsx(&[
+        row("t-1", 2021, ActualValue::Number(1.0)),
+        row("t-1", 2022, ActualValue::Number(-2.0)),
+    ])
+    .unwrap();
+    let file = pdca.write("bad.xlsx", bad);
+    let err = pdca.fails(&[
+        "actuals",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
+    assert!(
+        err.contains("bad.xlsx")
+            && err.contains("3行目")
+            && err.contains("C列")
+            && err.contains("-2"),
+        "{err}"
+    );
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2021", "--format", "json",
+    ]);
+    assert_eq!(
+        evaluation(&eval, "t-1")["cumulative"],
+        4.0,
+        "nothing of the bad workbook landed"
+    );
+}
+
+impl Pdca {
+    /// Runs with `input` on standard input.
+    fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("PDCA_ACTOR", "tester")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+#[test]
+fn users_and_tokens_are_managed_from_the_cli() {
+    let pdca = Pdca::sqlite();
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "add",
+            "amed-staff",
+            "--role",
+            "body",
+            "--body",
+            "amed",
+            "--password-stdin",
+        ],
+        "a-long-password-1\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The body role needs a body; an unknown body and a short password are refused.
+    let out = pdca.run_with_input(
+        &["user", "add", "x", "--role", "body", "--password-stdin"],
+        "a-long-password-1\n",
+    );
+    assert!(!out.status.success());
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "add",
+            "y",
+            "--role",
+            "body",
+            "--body",
+            "nasa",
+            "--password-stdin",
+        ],
+        "a-long-password-1\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nasa"));
+    let out = pdca.run_with_input(
+        &["user", "add", "z", "--role", "viewer", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!out.status.success());
+    // Without --password-stdin a one-time password is printed once.
+    let out = pdca.ok(&["user", "add", "sato", "--role", "committee"]);
+    assert!(out.contains("初回パスワード"), "{out}");
+    let list = pdca.ok(&["user", "list"]);
+    assert!(list.contains("amed-staff\tbody\tamed\t有効"), "{list}");
+    assert!(
+        list.contains("sato\tcommittee") && list.contains("パスワード変更待ち"),
+        "{list}"
+    );
+    // A duplicate name is refused.
+    pdca.fails(&["user", "add", "sato", "--role", "viewer"]);
+    // token create prints the token and nothing else.
+    let token = pdca.ok(&["token", "create", "amed-staff"]);
+    assert_eq!(token.lines().count(), 1);
+    assert!(
+        token.trim().starts_with("pdca_") && token.trim().len() > 30,
+        "{token}"
+    );
+    pdca.fails(&["token", "create", "nobody"]);
+    pdca.ok(&["user", "disable", "sato"]);
+    assert!(
+        pdca.ok(&["user", "list"])
+            .contains("sato\tcommittee\t-\t無効")
+    );
+    pdca.fails(&["token", "create", "sato"]);
+    let out = pdca.ok(&["user", "reset-password", "amed-staff"]);
+    assert!(out.contains("初回パスワード"), "{out}");
+}
+
+#[test]
+fn drafts_count_only_when_unapproved_values_are_asked_for() {
+    let pdca = Pdca::sqlite();
+    with_small_plan(&pdca);
+    let approved = pdca.write("approved.csv", format!("{HEADER}t-1,2020,2,,,,,\n"));
+    pdca.ok(&[
+        "actuals",
+        "import",
+        approved.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
+    let draft = pdca.write("draft.csv", format!("{HEADER}t-1,2020,5,,,,,\n"));
+    let out = pdca.ok(&[
+        "actuals",
+        "import",
+        draft.to_str().unwrap(),
+        "--plan",
+        "small",
+        "--draft",
+    ]);
+    assert!(out.contains("下書き"), "{out}");
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "small", "--as-of", "2020", "--format", "json",
+    ]);
+    assert_eq!(evaluation(&eval, "t-1")["cumulative"], 2.0);
+    let eval = pdca.json(&[
+        "evaluate",
+        "--plan",
+        "small",
+        "--as-of",
+        "2020",
+        "--format",
+        "json",
+        "--include-unapproved",
+    ]);
+    assert_eq!(evaluation(&eval, "t-1")["cumulative"], 5.0);
+}
+
+/// A plain HTTP/1.0 GET (no chunking), returning status code and body.
+fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{auth}\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+#[test]
+fn serve_creates_the_first_account_and_answers_the_api_like_the_cli() {
+    use std::io::BufRead;
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+        .args(["--db", &pdca.db, "serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let port: u16 = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        printed.push(line.clone());
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    assert!(printed.iter().any(|l| l.contains("admin")), "{printed:?}");
+    assert!(
+        printed.iter().any(|l| l.contains("初回パスワード")),
+        "{printed:?}"
+    );
+
+    assert_eq!(http_get(port, "/healthz", None).0, 200);
+    assert_eq!(
+        http_get(port, "/api/v1/evaluations?as_of=2023", None).0,
+        401
+    );
+    let token = pdca.ok(&["token", "create", "admin"]);
+    let (status, body) = http_get(port, "/api/v1/evaluations?as_of=2023", Some(token.trim()));
+    assert_eq!(status, 200, "{body}");
+    let api: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        api,
+        pdca.json(&["evaluate", "--as-of", "2023", "--format", "json"])
+    );
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+    // The first account is created once only.
+    let users = pdca.ok(&["user", "list"]);
+    assert_eq!(
+        users.lines().filter(|l| l.starts_with("admin\t")).count(),
+        1
+    );
+}

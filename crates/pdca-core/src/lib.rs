@@ -3,6 +3,7 @@
 //! Everything here is pure: no I/O, no async, no database types. The store, the command line and
 //! the web application build on these types and functions.
 
+pub mod access;
 pub mod actuals;
 pub mod builtin;
 pub mod evaluation;

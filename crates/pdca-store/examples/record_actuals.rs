@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use pdca_core::access::ActualState;
 use pdca_core::plan_file::parse_plan;
 use pdca_core::{ActualValue, Contribution, FiscalYear};
 use pdca_store::{NewActual, Store};
@@ -52,6 +53,7 @@ async fn main() {
             },
             note: None,
             source: Some("file.csv".to_owned()),
+            state: ActualState::Approved,
         })
         .collect();
 

@@ -1,21 +1,35 @@
 //! Actuals: every recorded value is a new row that is never updated or deleted; the current value
 //! of (plan, indicator, year, body) is its row with the highest id, which is also its version.
+//! Each row carries an approval state, and a step of the approval flow adds a row as well.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
 use futures::TryStreamExt;
+use pdca_core::access::ActualState;
 use pdca_core::import::ImportedActual;
 use pdca_core::{ActualValue, Actuals, Contribution, FiscalYear};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Executor, Row, SqlSafeStr, SqlStr};
 
+use crate::audit::{self, Change};
 use crate::plans::fiscal_year;
 use crate::{Backend, Store, StoreError, WriteScope, now, nullable_real, rollback};
 
-/// A value to record, with its remark and source.
+/// Which rows count as the current value of an indicator, year and body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Visibility {
+    /// The latest row whose state is approved or locked: what evaluations use and what every
+    /// role may read.
+    #[default]
+    Approved,
+    /// The latest row whatever its state, including drafts and values under review.
+    All,
+}
+
+/// A value to record, with its remark, source and approval state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActual {
     /// The indicator, year, body and value.
@@ -24,25 +38,30 @@ pub struct NewActual {
     pub note: Option<String>,
     /// 出典
     pub source: Option<String>,
+    /// Where the value stands in the approval flow.
+    pub state: ActualState,
 }
 
 impl NewActual {
-    /// A value without remark or source.
+    /// An approved value without remark or source.
     pub fn new(contribution: Contribution) -> Self {
         Self {
             contribution,
             note: None,
             source: None,
+            state: ActualState::Approved,
         }
     }
 }
 
 impl From<ImportedActual> for NewActual {
+    /// An imported value is approved.
     fn from(a: ImportedActual) -> Self {
         Self {
             contribution: a.contribution,
             note: a.note,
             source: a.source,
+            state: ActualState::Approved,
         }
     }
 }
@@ -59,10 +78,14 @@ pub struct StoredActual {
     pub note: Option<String>,
     /// 出典
     pub source: Option<String>,
-    /// Who recorded it.
+    /// Who recorded it (or took it to this state).
     pub recorded_by: String,
     /// When, RFC 3339 in UTC.
     pub recorded_at: String,
+    /// Where the value stands in the approval flow.
+    pub state: ActualState,
+    /// The reviewer's comment given with this step (as when a value is returned).
+    pub review_comment: Option<String>,
 }
 
 /// The columns every query returning [`StoredActual`]s selects, in this order (a macro so that
@@ -70,21 +93,39 @@ pub struct StoredActual {
 macro_rules! stored_columns {
     () => {
         "id, indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, \
-         note, source, recorded_by, recorded_at"
+         note, source, recorded_by, recorded_at, state, review_comment"
+    };
+}
+
+/// The ids of the current rows of every key of plan `$1`, whatever their state.
+macro_rules! latest_ids {
+    () => {
+        "SELECT MAX(id) FROM actual_revisions WHERE plan_id = $1
+         GROUP BY indicator_id, fiscal_year, body_id"
+    };
+}
+
+/// The ids of the latest approved (or locked) rows of every key of plan `$1`. The key index
+/// holds the state, so this reads the index alone.
+macro_rules! latest_approved_ids {
+    () => {
+        "SELECT MAX(id) FROM actual_revisions
+         WHERE plan_id = $1 AND state IN ('approved', 'locked')
+         GROUP BY indicator_id, fiscal_year, body_id"
     };
 }
 
 /// Rows per INSERT statement, largest first: a batch goes out as many statements of the largest
 /// size as fit, then of the next size, and so on. Large statements make a million-row import
 /// fast (one round trip per 500 rows); the fixed sizes keep the set of statements small so each
-/// is prepared once per connection. 500 rows bind at most 6,000 parameters, well under the
+/// is prepared once per connection. 500 rows bind at most 6,500 parameters, well under the
 /// limits of SQLite (32,766) and PostgreSQL (65,535).
 const CHUNK_ROWS: [usize; 4] = [500, 50, 5, 1];
 
 /// How an INSERT names its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placeholders {
-    /// `$1`–`$3` for the plan, recorder and time, bound once, then `$n` for each row's nine
+    /// `$1`–`$3` for the plan, recorder and time, bound once, then `$n` for each row's ten
     /// values. PostgreSQL, and single-row statements everywhere.
     Numbered,
     /// `?` throughout, each row binding its own plan, recorder and time. For SQLite's large
@@ -93,28 +134,80 @@ enum Placeholders {
     Positional,
 }
 
-/// The INSERTs for each size of [`CHUNK_ROWS`], with numbered placeholders.
-static NUMBERED_INSERTS: LazyLock<Vec<(usize, SqlStr)>> =
-    LazyLock::new(|| inserts(Placeholders::Numbered));
-
-/// The INSERTs for each size of [`CHUNK_ROWS`], with positional placeholders.
-static POSITIONAL_INSERTS: LazyLock<Vec<(usize, SqlStr)>> =
-    LazyLock::new(|| inserts(Placeholders::Positional));
-
-/// One row, returning its id.
-static INSERT_RETURNING_ID: LazyLock<SqlStr> =
-    LazyLock::new(|| fixed_sql(insert_sql(1, Placeholders::Numbered, " RETURNING id")));
-
-fn inserts(style: Placeholders) -> Vec<(usize, SqlStr)> {
-    CHUNK_ROWS
-        .iter()
-        .map(|&rows| (rows, fixed_sql(insert_sql(rows, style, ""))))
-        .collect()
+/// Whether an INSERT binds each row's state or leaves it to the column's default, `approved`.
+/// Imports are approved throughout, and not binding and checking a text per row saves a few
+/// percent of a large import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StateColumn {
+    /// Each row binds its state.
+    Bound,
+    /// Every row is approved, the column's default.
+    Default,
 }
 
-/// An INSERT of `rows` rows. Every row has twelve values: plan, recorder, time, then the nine of
-/// [`bind_row`]; the three numbers are nullable (see `nullable_real`).
-fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
+impl StateColumn {
+    /// What a statement of `rows` needs.
+    fn for_rows(rows: &[&NewActual]) -> StateColumn {
+        if rows.iter().all(|a| a.state == ActualState::Approved) {
+            StateColumn::Default
+        } else {
+            StateColumn::Bound
+        }
+    }
+}
+
+/// The INSERTs of one placeholder style for each size of [`CHUNK_ROWS`], in that order.
+struct Inserts {
+    /// Binding each row's state.
+    bound: Vec<SqlStr>,
+    /// Leaving the state to its default, `approved`.
+    default: Vec<SqlStr>,
+}
+
+impl Inserts {
+    fn new(style: Placeholders) -> Inserts {
+        let sizes = |state| {
+            CHUNK_ROWS
+                .iter()
+                .map(|&rows| fixed_sql(insert_sql(rows, style, state, "")))
+                .collect()
+        };
+        Inserts {
+            bound: sizes(StateColumn::Bound),
+            default: sizes(StateColumn::Default),
+        }
+    }
+
+    /// The statement for `size` (an index into [`CHUNK_ROWS`]) binding the state or not.
+    fn get(&self, size: usize, state: StateColumn) -> &SqlStr {
+        match state {
+            StateColumn::Bound => &self.bound[size],
+            StateColumn::Default => &self.default[size],
+        }
+    }
+}
+
+/// The INSERTs with numbered placeholders.
+static NUMBERED_INSERTS: LazyLock<Inserts> = LazyLock::new(|| Inserts::new(Placeholders::Numbered));
+
+/// The INSERTs with positional placeholders.
+static POSITIONAL_INSERTS: LazyLock<Inserts> =
+    LazyLock::new(|| Inserts::new(Placeholders::Positional));
+
+/// One row, returning its id.
+static INSERT_RETURNING_ID: LazyLock<SqlStr> = LazyLock::new(|| {
+    fixed_sql(insert_sql(
+        1,
+        Placeholders::Numbered,
+        StateColumn::Bound,
+        " RETURNING id",
+    ))
+});
+
+/// An INSERT of `rows` rows. Every row has plan, recorder and time, then the nine or ten values
+/// of [`bind_row`] (ten when the state is bound); the three numbers are nullable (see
+/// `nullable_real`).
+fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str) -> String {
     let mut sql = String::from(match style {
         Placeholders::Numbered => "INSERT INTO",
         // On SQLite, a multi-row statement inside a transaction normally keeps a statement
@@ -126,8 +219,18 @@ fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
     });
     sql.push_str(
         " actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, fiscal_year, \
-         body_id, value, numerator, denominator, narrative, note, source) VALUES ",
+         body_id, value, numerator, denominator, narrative, note, source",
     );
+    let per_row = match state {
+        StateColumn::Bound => {
+            sql.push_str(", state) VALUES ");
+            10
+        }
+        StateColumn::Default => {
+            sql.push_str(") VALUES ");
+            9
+        }
+    };
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
@@ -136,13 +239,13 @@ fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
         let _ = match style {
             // A bound NaN is stored as NULL by SQLite itself. A function call such as NULLIF
             // would also make SQLite keep a statement journal (see above).
-            Placeholders::Positional => write!(sql, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            Placeholders::Positional => write!(sql, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"),
             Placeholders::Numbered => {
-                let p = 3 + row * 9;
+                let p = 3 + row * per_row;
                 write!(
                     sql,
                     "($1, $2, $3, ${}, ${}, ${}, NULLIF(${}, 'NaN'), NULLIF(${}, 'NaN'), \
-                     NULLIF(${}, 'NaN'), ${}, ${}, ${})",
+                     NULLIF(${}, 'NaN'), ${}, ${}, ${}",
                     p + 1,
                     p + 2,
                     p + 3,
@@ -151,10 +254,17 @@ fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
                     p + 6,
                     p + 7,
                     p + 8,
-                    p + 9
+                    p + 9,
                 )
             }
         };
+        if state == StateColumn::Bound {
+            let _ = match style {
+                Placeholders::Positional => write!(sql, ", ?"),
+                Placeholders::Numbered => write!(sql, ", ${}", 3 + row * per_row + 10),
+            };
+        }
+        sql.push(')');
     }
     sql.push_str(suffix);
     sql
@@ -248,11 +358,12 @@ impl Store {
             let (a, b) = (&a.contribution, &b.contribution);
             (&a.indicator, a.year, &a.body).cmp(&(&b.indicator, b.year, &b.body))
         });
-        let build = |(sql, chunk): (&SqlStr, &[&NewActual])| {
+        let build = |(size, chunk): (usize, &[&NewActual])| {
             let shared = |query: Query<'static, Any, AnyArguments>| {
                 query.bind(plan_id).bind(actor).bind(at.as_str())
             };
-            let mut query = sqlx::query(sql.clone());
+            let state = StateColumn::for_rows(chunk);
+            let mut query = sqlx::query(inserts.get(size, state).clone());
             if style == Placeholders::Numbered {
                 query = shared(query);
             }
@@ -260,11 +371,11 @@ impl Store {
                 if style == Placeholders::Positional {
                     query = shared(query);
                 }
-                query = bind_row(query, actual);
+                query = bind_row(query, actual, state);
             }
             query
         };
-        let mut chunks = chunks(&ordered, inserts);
+        let mut chunks = chunks(&ordered);
         let mut written = 0;
         let mut next = chunks.next().map(build);
         while let Some(query) = next.take() {
@@ -293,22 +404,7 @@ impl Store {
         let at = now();
         let mut tx = self.begin_write(WriteScope::Actuals).await?;
         let c = &actual.contribution;
-        let current = sqlx::query(concat!(
-            "SELECT ",
-            stored_columns!(),
-            " FROM actual_revisions
-             WHERE plan_id = $1 AND indicator_id = $2 AND fiscal_year = $3 AND body_id = $4
-             ORDER BY id DESC LIMIT 1"
-        ))
-        .bind(plan_id)
-        .bind(&c.indicator)
-        .bind(c.year.year())
-        .bind(&c.body)
-        .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(stored_actual)
-        .transpose()?;
+        let current = latest_row(&mut tx, plan_id, &c.indicator, c.year, &c.body).await?;
         if current.as_ref().map(|s| s.id) != expected_version {
             rollback(tx).await?;
             return Err(StoreError::Conflict {
@@ -320,7 +416,7 @@ impl Store {
             .bind(plan_id)
             .bind(actor)
             .bind(at.as_str());
-        let id: i64 = bind_row(query, actual)
+        let id: i64 = bind_row(query, actual, StateColumn::Bound)
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
@@ -328,17 +424,38 @@ impl Store {
         Ok(id)
     }
 
-    /// The current value of every indicator, year and body of plan `plan_id`, ordered by
-    /// indicator id, year and body id.
+    /// The latest row of every indicator, year and body of plan `plan_id` whatever its state
+    /// (as [`Visibility::All`]), ordered by indicator id, year and body id: what exports and
+    /// history views show.
     pub async fn current_actuals(&self, plan_id: &str) -> Result<Vec<StoredActual>, StoreError> {
+        self.current_actuals_as(plan_id, Visibility::All).await
+    }
+
+    /// The current value of every indicator, year and body of plan `plan_id` as `visibility`
+    /// sees it, ordered by indicator id, year and body id. A key with no row visible is left
+    /// out.
+    pub async fn current_actuals_as(
+        &self,
+        plan_id: &str,
+        visibility: Visibility,
+    ) -> Result<Vec<StoredActual>, StoreError> {
         self.require_plan(plan_id).await?;
-        let query = sqlx::query(concat!(
-            "SELECT ",
-            stored_columns!(),
-            " FROM actual_revisions
-             WHERE id IN (SELECT MAX(id) FROM actual_revisions WHERE plan_id = $1
-                          GROUP BY indicator_id, fiscal_year, body_id)"
-        ));
+        let query = match visibility {
+            Visibility::All => sqlx::query(concat!(
+                "SELECT ",
+                stored_columns!(),
+                " FROM actual_revisions WHERE id IN (",
+                latest_ids!(),
+                ")"
+            )),
+            Visibility::Approved => sqlx::query(concat!(
+                "SELECT ",
+                stored_columns!(),
+                " FROM actual_revisions WHERE id IN (",
+                latest_approved_ids!(),
+                ")"
+            )),
+        };
         let mut current = collect(&self.pool, query.bind(plan_id)).await?;
         // Sorted here rather than in SQL: PostgreSQL would order text by the database's
         // collation, SQLite by bytes.
@@ -349,18 +466,36 @@ impl Store {
         Ok(current)
     }
 
-    /// The current values of plan `plan_id`, indexed for evaluation.
+    /// The approved values of plan `plan_id`, indexed for evaluation: the same as
+    /// [`Store::actuals_as`] with [`Visibility::Approved`].
     pub async fn actuals(&self, plan_id: &str) -> Result<Actuals, StoreError> {
+        self.actuals_as(plan_id, Visibility::Approved).await
+    }
+
+    /// The current values of plan `plan_id` as `visibility` sees them, indexed for evaluation.
+    pub async fn actuals_as(
+        &self,
+        plan_id: &str,
+        visibility: Visibility,
+    ) -> Result<Actuals, StoreError> {
         self.require_plan(plan_id).await?;
-        let mut rows = sqlx::query(
-            "SELECT indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative
-             FROM actual_revisions
-             WHERE id IN (SELECT MAX(id) FROM actual_revisions WHERE plan_id = $1
-                          GROUP BY indicator_id, fiscal_year, body_id)
-             ORDER BY id",
-        )
-        .bind(plan_id)
-        .fetch(&self.pool);
+        let query = match visibility {
+            Visibility::All => sqlx::query(concat!(
+                "SELECT indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                        narrative
+                 FROM actual_revisions WHERE id IN (",
+                latest_ids!(),
+                ") ORDER BY id"
+            )),
+            Visibility::Approved => sqlx::query(concat!(
+                "SELECT indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                        narrative
+                 FROM actual_revisions WHERE id IN (",
+                latest_approved_ids!(),
+                ") ORDER BY id"
+            )),
+        };
+        let mut rows = query.bind(plan_id).fetch(&self.pool);
         let mut actuals = Actuals::new();
         while let Some(row) = rows.try_next().await? {
             actuals.insert(&contribution(&row, 0, None)?);
@@ -398,6 +533,93 @@ impl Store {
         collect(&self.pool, query).await
     }
 
+    /// Takes the current value of (`indicator_id`, `fy`, `body_id`) to state `to`: adds a copy of
+    /// its latest row with the new state, `comment` as its review comment, `actor` and the time,
+    /// and returns the new row's id (the value's new version). One transaction, with an
+    /// `actual.state` entry in the audit log.
+    ///
+    /// `expected_version` is the version the caller showed the person acting; when another row
+    /// has been added since, nothing is written and the error is [`StoreError::Conflict`].
+    /// `None` skips that check. The steps allowed are those of [`ActualState::may_become`] and
+    /// `locked → approved`, the secretariat's reopening of a closed value (the caller checks who
+    /// may do that); any other is [`StoreError::Invalid`]. A key without any value is
+    /// [`StoreError::NotFound`].
+    #[allow(clippy::too_many_arguments)] // the contract's signature: a key, the step, and who
+    pub async fn set_state(
+        &self,
+        plan_id: &str,
+        indicator_id: &str,
+        fy: FiscalYear,
+        body_id: &str,
+        to: ActualState,
+        comment: Option<&str>,
+        expected_version: Option<i64>,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        self.require_plan(plan_id).await?;
+        let at = now();
+        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let current = latest_row(&mut tx, plan_id, indicator_id, fy, body_id).await?;
+        if expected_version.is_some() && current.as_ref().map(|s| s.id) != expected_version {
+            rollback(tx).await?;
+            return Err(StoreError::Conflict {
+                expected: expected_version,
+                current: current.map(Box::new),
+            });
+        }
+        let Some(current) = current else {
+            rollback(tx).await?;
+            return Err(StoreError::NotFound(format!(
+                "指標「{indicator_id}」{fy}・{body_id} の実績"
+            )));
+        };
+        let from = current.state;
+        let reopen = from == ActualState::Locked && to == ActualState::Approved;
+        if !(from.may_become(to) || reopen) {
+            rollback(tx).await?;
+            return Err(StoreError::Invalid(format!(
+                "指標「{indicator_id}」{fy}・{body_id} の実績は「{}」から「{}」にできません（{from} → {to}）",
+                from.label_ja(),
+                to.label_ja()
+            )));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO actual_revisions
+                 (plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                  narrative, note, source, recorded_by, recorded_at, state, review_comment)
+             SELECT plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                    narrative, note, source, $2, $3, $4, $5
+             FROM actual_revisions WHERE id = $1
+             RETURNING id",
+        )
+        .bind(current.id)
+        .bind(actor)
+        .bind(at.as_str())
+        .bind(to.as_str())
+        .bind(comment)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        let subject = format!("{plan_id}/{indicator_id}/{}/{body_id}", fy.year());
+        audit::record(
+            &mut tx,
+            &at,
+            Change {
+                actor,
+                action: "actual.state",
+                subject: &subject,
+                old_value: Some(
+                    serde_json::json!({ "state": from, "version": current.id }).to_string(),
+                ),
+                new_value: Some(serde_json::json!({ "state": to, "version": id }).to_string()),
+                note: comment,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     async fn plan_refs(&self, plan_id: &str) -> Result<PlanRefs, StoreError> {
         let versions = self.plan_documents(plan_id).await?;
         if versions.is_empty() {
@@ -417,25 +639,53 @@ impl Store {
     }
 }
 
-/// Cuts `rows` into statements: as many of the largest size as fit, then the next size.
-fn chunks<'a, T>(
-    rows: &'a [T],
-    inserts: &'a [(usize, SqlStr)],
-) -> impl Iterator<Item = (&'a SqlStr, &'a [T])> {
+/// Cuts `rows` into statements: as many of the largest size as fit, then the next size. Each
+/// chunk comes with its size's index in [`CHUNK_ROWS`].
+fn chunks<T>(rows: &[T]) -> impl Iterator<Item = (usize, &[T])> {
     let mut rest = rows;
     std::iter::from_fn(move || {
         // The smallest size is one row, so this finds one while any row is left.
-        let (rows, sql) = inserts.iter().find(|(rows, _)| *rows <= rest.len())?;
+        let (size, rows) = CHUNK_ROWS
+            .iter()
+            .enumerate()
+            .find(|(_, rows)| **rows <= rest.len())?;
         let (chunk, tail) = rest.split_at(*rows);
         rest = tail;
-        Some((sql, chunk))
+        Some((size, chunk))
     })
 }
 
-/// Binds the nine row parameters of `actual`.
+/// The latest row of a key, whatever its state, read inside a write transaction.
+async fn latest_row(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    plan_id: &str,
+    indicator_id: &str,
+    fy: FiscalYear,
+    body_id: &str,
+) -> Result<Option<StoredActual>, StoreError> {
+    sqlx::query(concat!(
+        "SELECT ",
+        stored_columns!(),
+        " FROM actual_revisions
+         WHERE plan_id = $1 AND indicator_id = $2 AND fiscal_year = $3 AND body_id = $4
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(plan_id)
+    .bind(indicator_id)
+    .bind(fy.year())
+    .bind(body_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(stored_actual)
+    .transpose()
+}
+
+/// Binds the nine row parameters of `actual`, and its state as a tenth when `state` says so.
 fn bind_row<'q>(
     query: Query<'q, Any, AnyArguments>,
     actual: &NewActual,
+    state: StateColumn,
 ) -> Query<'q, Any, AnyArguments> {
     let c = &actual.contribution;
     let (value, numerator, denominator, narrative) = match &c.value {
@@ -446,7 +696,7 @@ fn bind_row<'q>(
         } => (None, Some(*numerator), Some(*denominator), None),
         ActualValue::Narrative(text) => (None, None, None, Some(text.as_str())),
     };
-    query
+    let query = query
         .bind(c.indicator.as_str())
         .bind(c.year.year())
         .bind(c.body.as_str())
@@ -455,7 +705,11 @@ fn bind_row<'q>(
         .bind(nullable_real(denominator))
         .bind(narrative)
         .bind(actual.note.as_deref())
-        .bind(actual.source.as_deref())
+        .bind(actual.source.as_deref());
+    match state {
+        StateColumn::Bound => query.bind(actual.state.as_str()),
+        StateColumn::Default => query,
+    }
 }
 
 /// Runs a query selecting [`stored_columns!`], streaming the rows.
@@ -484,6 +738,11 @@ fn stored_actual(row: &AnyRow) -> Result<StoredActual, StoreError> {
         source: row.try_get(9)?,
         recorded_by: row.try_get(10)?,
         recorded_at: row.try_get(11)?,
+        state: row
+            .try_get::<String, _>(12)?
+            .parse()
+            .map_err(StoreError::Corrupt)?,
+        review_comment: row.try_get(13)?,
     })
 }
 
@@ -523,26 +782,55 @@ fn contribution(row: &AnyRow, at: usize, id: Option<i64>) -> Result<Contribution
 mod tests {
     use super::*;
 
-    #[test]
-    fn batches_are_cut_largest_statements_first() {
-        let row = NewActual::new(Contribution {
+    fn row(state: ActualState) -> NewActual {
+        let mut row = NewActual::new(Contribution {
             indicator: "i".into(),
             year: FiscalYear::new(2020).unwrap_or_else(|e| panic!("{e}")),
             body: "b".into(),
             value: ActualValue::Number(1.0),
         });
-        let batch = vec![row; 1_057];
-        let sizes: Vec<usize> = chunks(&batch, &POSITIONAL_INSERTS)
-            .map(|(_, c)| c.len())
+        row.state = state;
+        row
+    }
+
+    #[test]
+    fn batches_are_cut_largest_statements_first() {
+        let batch = vec![row(ActualState::Approved); 1_057];
+        let sizes: Vec<(usize, usize)> = chunks(&batch)
+            .map(|(size, c)| (CHUNK_ROWS[size], c.len()))
             .collect();
-        assert_eq!(sizes, vec![500, 500, 50, 5, 1, 1]);
-        assert_eq!(chunks::<NewActual>(&[], &POSITIONAL_INSERTS).count(), 0);
+        assert_eq!(
+            sizes,
+            vec![(500, 500), (500, 500), (50, 50), (5, 5), (1, 1), (1, 1)]
+        );
+        assert_eq!(chunks::<NewActual>(&[]).count(), 0);
+    }
+
+    #[test]
+    fn only_statements_of_approved_rows_leave_the_state_to_its_default() {
+        let (approved, draft) = (row(ActualState::Approved), row(ActualState::Draft));
+        assert_eq!(
+            StateColumn::for_rows(&[&approved, &approved]),
+            StateColumn::Default
+        );
+        assert_eq!(
+            StateColumn::for_rows(&[&approved, &draft]),
+            StateColumn::Bound
+        );
     }
 
     #[test]
     fn insert_statements_number_their_parameters() {
         assert_eq!(
-            insert_sql(2, Placeholders::Numbered, ""),
+            insert_sql(2, Placeholders::Numbered, StateColumn::Bound, ""),
+            "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
+             fiscal_year, body_id, value, numerator, denominator, narrative, note, source, \
+             state) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 'NaN'), NULLIF($8, 'NaN'), \
+             NULLIF($9, 'NaN'), $10, $11, $12, $13), ($1, $2, $3, $14, $15, $16, \
+             NULLIF($17, 'NaN'), NULLIF($18, 'NaN'), NULLIF($19, 'NaN'), $20, $21, $22, $23)"
+        );
+        assert_eq!(
+            insert_sql(2, Placeholders::Numbered, StateColumn::Default, ""),
             "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
              fiscal_year, body_id, value, numerator, denominator, narrative, note, source) \
              VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 'NaN'), NULLIF($8, 'NaN'), \
@@ -550,10 +838,22 @@ mod tests {
              NULLIF($17, 'NaN'), NULLIF($18, 'NaN'), $19, $20, $21)"
         );
         assert_eq!(
-            insert_sql(1, Placeholders::Positional, " RETURNING id"),
+            insert_sql(
+                1,
+                Placeholders::Positional,
+                StateColumn::Bound,
+                " RETURNING id"
+            ),
             "INSERT OR FAIL INTO actual_revisions (plan_id, recorded_by, recorded_at, \
              indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, note, \
-             source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+             source, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+        );
+        assert_eq!(
+            insert_sql(2, Placeholders::Positional, StateColumn::Default, ""),
+            "INSERT OR FAIL INTO actual_revisions (plan_id, recorded_by, recorded_at, \
+             indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, note, \
+             source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), \
+             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
     }
 }

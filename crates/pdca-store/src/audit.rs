@@ -1,4 +1,5 @@
-//! The audit log: who changed a plan or a reporting assignment, when, from what to what.
+//! The audit log: who changed a plan, a reporting assignment, a user, an API token or the
+//! approval state of a value, when, from what to what.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -7,10 +8,18 @@ use crate::{Store, StoreError};
 
 /// One entry of the audit log.
 ///
-/// `action` is one of `plan.create`, `plan.revise` (subject: the plan id; old and new values:
-/// revision numbers), `assignment.set` and `assignment.remove` (subject:
-/// `plan/indicator/body`; values: the assignment as JSON, `{"body":"amed","share":2.0}`, absent
-/// when there was or is none).
+/// `action` is one of
+/// - `plan.create`, `plan.revise` (subject: the plan id; old and new values: revision numbers);
+/// - `assignment.set` and `assignment.remove` (subject: `plan/indicator/body`; values: the
+///   assignment as JSON, `{"body":"amed","share":2.0}`, absent when there was or is none);
+/// - `user.create` (subject: the user name; new value `{"body":"amed",
+///   "must_change_password":false,"role":"body"}`), `user.disable` and `user.enable` (values
+///   `{"disabled":false}` → `{"disabled":true}`), `user.password_reset` (values
+///   `{"must_change_password":…}`; never the hash);
+/// - `token.create` and `token.revoke` (subject: the owner's name; values
+///   `{"id":3,"name":"集計","revoked_at":null}`; never the secret or its hash);
+/// - `actual.state` (subject: `plan/indicator/year/body`; values `{"state":"submitted",
+///   "version":12}` → `{"state":"approved","version":13}`; note: the review comment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     /// Increasing with time.

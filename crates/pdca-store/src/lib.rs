@@ -8,7 +8,13 @@
 //! RFC 3339 text in UTC, numbers are `REAL` / `DOUBLE PRECISION`.
 //!
 //! Actuals are never updated or deleted: recording a value adds a row, and the current value of
-//! an indicator, year and body is its latest row, whose id is the value's version.
+//! an indicator, year and body is its latest row, whose id is the value's version. Each row
+//! carries its approval state; a step of the approval flow is a new row too
+//! ([`Store::set_state`]), and evaluations read the latest approved row ([`Visibility`]).
+//!
+//! Users, browser sessions and API tokens live here as well (`docs/design-accounts.md`): the
+//! store keeps password hashes made by the caller, and only SHA-256 digests of session ids and
+//! token secrets, never the secrets themselves.
 //!
 //! ```no_run
 //! # async fn demo(plan: &pdca_core::Plan) -> Result<(), pdca_store::StoreError> {
@@ -21,21 +27,29 @@
 //! ```
 
 mod actuals;
+mod api_tokens;
 mod audit;
 mod connect;
 mod error;
 mod migrations;
 mod plans;
+mod secrets;
+mod sessions;
+mod sign_in;
+mod users;
 
-pub use actuals::{NewActual, StoredActual};
+pub use actuals::{NewActual, StoredActual, Visibility};
+pub use api_tokens::ApiToken;
 pub use audit::AuditEntry;
 pub use error::StoreError;
 pub use plans::{PlanSummary, SaveOutcome};
+pub use sessions::{NewSession, Session};
+pub use users::{NewUser, User};
 
 use sqlx::AnyPool;
 use sqlx::Transaction;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 
 /// The pdca database: a connection pool and the backend it talks to. Cloning is cheap and
 /// shares the pool.
@@ -75,8 +89,11 @@ impl std::fmt::Display for Backend {
 enum WriteScope {
     /// Plan revisions, assignments (and the audit log).
     Plans,
-    /// Actual revisions.
+    /// Actual revisions (and the audit log).
     Actuals,
+    /// Users, sessions and API tokens (and the audit log). Their unique indexes are all the
+    /// locking they need, so PostgreSQL takes no table lock.
+    Accounts,
 }
 
 impl Store {
@@ -116,14 +133,17 @@ impl Store {
                 let mut tx = self.pool.begin().await?;
                 let lock = match scope {
                     WriteScope::Plans => {
-                        "LOCK TABLE plan_versions, assignments IN SHARE ROW EXCLUSIVE MODE"
+                        Some("LOCK TABLE plan_versions, assignments IN SHARE ROW EXCLUSIVE MODE")
                     }
                     // Ids then follow commit order, so the highest id is the latest value.
                     WriteScope::Actuals => {
-                        "LOCK TABLE actual_revisions IN SHARE ROW EXCLUSIVE MODE"
+                        Some("LOCK TABLE actual_revisions IN SHARE ROW EXCLUSIVE MODE")
                     }
+                    WriteScope::Accounts => None,
                 };
-                sqlx::query(lock).execute(&mut *tx).await?;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
                 Ok(tx)
             }
         }
@@ -150,8 +170,19 @@ fn nullable_real(value: Option<f64>) -> f64 {
 
 /// The current time as RFC 3339 in UTC, the form every timestamp column holds.
 fn now() -> String {
+    rfc3339(OffsetDateTime::now_utc())
+}
+
+/// `at` as RFC 3339 in UTC.
+fn rfc3339(at: OffsetDateTime) -> String {
     // Formatting a UTC date-time as RFC 3339 only fails for years outside 0..=9999.
-    OffsetDateTime::now_utc()
+    at.to_offset(UtcOffset::UTC)
         .format(&Rfc3339)
         .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+}
+
+/// A timestamp column read back.
+fn stored_time(text: &str) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| StoreError::Corrupt(format!("日時「{text}」: {e}")))
 }

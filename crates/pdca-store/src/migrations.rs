@@ -16,17 +16,31 @@ use crate::{Backend, StoreError};
 /// (version, description, SQL) of each migration, oldest first.
 type Source = (i64, &'static str, &'static str);
 
-const SQLITE: &[Source] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE: &[Source] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "accounts and approval",
+        include_str!("../migrations/sqlite/0002_accounts.sql"),
+    ),
+];
 
-const POSTGRES: &[Source] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const POSTGRES: &[Source] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "accounts and approval",
+        include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+];
 
 /// Applies the migrations `pool` has not seen yet; running it again is harmless.
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {

@@ -3,16 +3,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
 
 use futures::FutureExt;
+use pdca_core::access::{ActualState, Role};
 use pdca_core::plan::{Assignment, Plan};
 use pdca_core::plan_file::parse_plan;
 use pdca_core::{ActualValue, Actuals, Contribution, FiscalYear};
-use pdca_store::{Backend, NewActual, SaveOutcome, Store, StoreError};
-use sqlx::{AssertSqlSafe, Connection, Executor};
+use pdca_store::{
+    AuditEntry, Backend, NewActual, NewUser, SaveOutcome, Store, StoreError, StoredActual, User,
+    Visibility,
+};
+use sha2::{Digest, Sha256};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, AssertSqlSafe, Connection, Executor, Row, SqlSafeStr};
 
 // ---------------------------------------------------------------------------------------------
 // Harness: one test body, two databases.
@@ -62,28 +70,113 @@ on_both_databases!(
     concurrent_editors_cannot_both_win,
     actuals_sum_the_current_values_of_bodies,
     an_unknown_plan_is_not_found,
+    users_are_created_and_read_back,
+    a_duplicate_user_name_is_refused,
+    roles_and_bodies_must_agree,
+    disabling_a_user_ends_their_sessions,
+    a_password_reset_replaces_the_hash,
+    sessions_are_found_by_their_cookie_value,
+    sessions_expire_when_idle_or_too_old,
+    a_session_expires_in_real_time,
+    api_tokens_identify_their_user_until_revoked,
+    a_value_counts_only_once_approved,
+    a_returned_value_carries_the_comment_and_can_be_resubmitted,
+    locked_values_count_and_can_be_reopened,
+    illegal_steps_and_stale_versions_are_refused,
+    batches_record_the_state_of_each_row,
+    sign_in_failures_are_counted_since_a_time,
+    account_changes_are_audited_without_secrets,
 );
+
+/// Tests that start from a database without pdca's schema, run on both databases.
+macro_rules! on_both_empty_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_empty {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    crate::with_empty_sqlite(crate::$name).await;
+                }
+            )*
+        }
+        mod postgres_empty {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    crate::with_empty_postgres(crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_empty_databases!(rows_recorded_before_approval_existed_are_approved);
+
+/// A database with nothing in it yet.
+struct EmptyDb {
+    /// What `Store::open` takes.
+    url: String,
+    /// The same database as a URL sqlx's `Any` driver takes.
+    any_url: String,
+    backend: Backend,
+}
 
 async fn with_sqlite<F, Fut>(test: F)
 where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = dir.path().join("pdca.sqlite3").display().to_string();
-    let store = Store::open(&url).await.expect("open a fresh SQLite file");
-    assert_eq!(store.backend(), Backend::Sqlite);
-    test(TestDb {
-        store: store.clone(),
-        url,
-    })
-    .await;
-    store.close().await;
+    with_empty_sqlite(|empty| with_store(empty, test)).await;
 }
 
 async fn with_postgres<F, Fut>(test: F)
 where
     F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    with_empty_postgres(|empty| with_store(empty, test)).await;
+}
+
+/// Opens a store on `empty` for `test`, and closes it afterwards even if `test` panics.
+async fn with_store<F, Fut>(empty: EmptyDb, test: F)
+where
+    F: FnOnce(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let store = Store::open(&empty.url)
+        .await
+        .expect("open the fresh database");
+    assert_eq!(store.backend(), empty.backend);
+    let outcome = AssertUnwindSafe(test(TestDb {
+        store: store.clone(),
+        url: empty.url,
+    }))
+    .catch_unwind()
+    .await;
+    store.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn with_empty_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(EmptyDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("pdca.sqlite3").display().to_string();
+    test(EmptyDb {
+        any_url: format!("sqlite:{path}?mode=rwc"),
+        url: path,
+        backend: Backend::Sqlite,
+    })
+    .await;
+}
+
+async fn with_empty_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(EmptyDb) -> Fut,
     Fut: Future<Output = ()>,
 {
     let Ok(server) = std::env::var("PDCA_TEST_POSTGRES_URL") else {
@@ -102,15 +195,13 @@ where
         .await
         .expect("create the test database");
     let url = database_url(&server, &name);
-    let store = Store::open(&url).await.expect("open the fresh database");
-    assert_eq!(store.backend(), Backend::Postgres);
-    let outcome = AssertUnwindSafe(test(TestDb {
-        store: store.clone(),
+    let outcome = AssertUnwindSafe(test(EmptyDb {
+        any_url: url.clone(),
         url,
+        backend: Backend::Postgres,
     }))
     .catch_unwind()
     .await;
-    store.close().await;
     // Best effort: a database left behind only costs disk.
     let _ = admin
         .execute(AssertSqlSafe(format!(
@@ -1079,4 +1170,1274 @@ async fn an_unknown_plan_is_not_found(db: TestDb) {
     ));
     let message = store.actuals("nope").await.unwrap_err().to_string();
     assert!(message.contains("nope"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migrations
+
+/// A database made by pdca before accounts and approval existed (migration 1 only), with one
+/// value recorded, opened by this version.
+async fn rows_recorded_before_approval_existed_are_approved(empty: EmptyDb) {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(&empty.any_url).await.unwrap();
+    let initial = match empty.backend {
+        Backend::Sqlite => include_str!("../migrations/sqlite/0001_initial.sql"),
+        Backend::Postgres => include_str!("../migrations/postgres/0001_initial.sql"),
+    };
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        Cow::Borrowed("initial schema"),
+        MigrationType::Simple,
+        initial.into_sql_str(),
+        false,
+    )])
+    .run(&pool)
+    .await
+    .unwrap();
+    pool.execute(
+        "INSERT INTO actual_revisions
+             (plan_id, indicator_id, fiscal_year, body_id, value, recorded_by, recorded_at)
+         VALUES ('test-plan', 'p1-out-01', 2021, 'amed', 4, 'old', '2024-05-01T00:00:00Z')",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::open(&empty.url).await.unwrap();
+    store.save_plan(&plan(1), None, "tester").await.unwrap();
+
+    let current = store.current_actuals(PLAN_ID).await.unwrap();
+    assert_eq!(current.len(), 1);
+    assert_eq!(
+        (current[0].state, current[0].review_comment.as_deref()),
+        (ActualState::Approved, None)
+    );
+    assert_eq!(
+        store
+            .actuals(PLAN_ID)
+            .await
+            .unwrap()
+            .year(COUNT, fy(2021))
+            .unwrap()
+            .number,
+        4.0
+    );
+    store.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn new_user(name: &str, role: Role, body: Option<&str>) -> NewUser {
+    NewUser {
+        name: name.into(),
+        role,
+        body: body.map(Into::into),
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${name}-hash"),
+        must_change_password: false,
+    }
+}
+
+async fn created(db: &TestDb, name: &str, role: Role, body: Option<&str>) -> User {
+    db.store
+        .create_user(&new_user(name, role, body), "admin")
+        .await
+        .unwrap()
+}
+
+/// The store's own view of its tables, for checking what it keeps.
+async fn raw_pool(db: &TestDb) -> AnyPool {
+    let url = match db.store.backend() {
+        Backend::Sqlite => format!("sqlite:{}?mode=rw", db.url),
+        Backend::Postgres => db.url.clone(),
+    };
+    AnyPool::connect(&url).await.unwrap()
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A timestamp the store wrote.
+fn at(text: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+}
+
+fn is_hex_256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+async fn users_are_created_and_read_back(db: TestDb) {
+    let store = &db.store;
+    let mut fresh = new_user("tanaka", Role::Body, Some("amed"));
+    fresh.must_change_password = true;
+
+    let tanaka = store.create_user(&fresh, "admin").await.unwrap();
+    let suzuki = created(&db, "suzuki", Role::Secretariat, None).await;
+
+    assert_eq!(
+        (
+            tanaka.name.as_str(),
+            tanaka.role,
+            tanaka.body.as_deref(),
+            tanaka.must_change_password,
+            tanaka.disabled
+        ),
+        ("tanaka", Role::Body, Some("amed"), true, false)
+    );
+    assert_eq!(tanaka.password_hash, fresh.password_hash);
+    assert!(at(&tanaka.created_at) <= time::OffsetDateTime::now_utc());
+    assert_ne!(tanaka.id, suzuki.id);
+    assert_eq!(
+        store.user_by_name("tanaka").await.unwrap(),
+        Some(tanaka.clone())
+    );
+    assert_eq!(store.user(suzuki.id).await.unwrap(), Some(suzuki.clone()));
+    assert_eq!(store.user_by_name("nobody").await.unwrap(), None);
+    assert_eq!(store.user(-1).await.unwrap(), None);
+    assert_eq!(
+        store.list_users().await.unwrap(),
+        vec![suzuki, tanaka.clone()]
+    );
+    // The hash stays out of logs.
+    assert!(!format!("{tanaka:?}").contains("hash-"));
+    assert!(!format!("{fresh:?}").contains("hash-"));
+}
+
+async fn a_duplicate_user_name_is_refused(db: TestDb) {
+    created(&db, "tanaka", Role::Viewer, None).await;
+
+    let again = db
+        .store
+        .create_user(&new_user("tanaka", Role::Committee, None), "admin")
+        .await;
+
+    match again {
+        Err(StoreError::Invalid(message)) => {
+            assert_eq!(message, "ユーザー「tanaka」は既にあります");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let users = db.store.list_users().await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].role, Role::Viewer);
+}
+
+async fn roles_and_bodies_must_agree(db: TestDb) {
+    let store = &db.store;
+
+    let body_without_body = store
+        .create_user(&new_user("a", Role::Body, None), "admin")
+        .await;
+    let blank_body = store
+        .create_user(&new_user("b", Role::Body, Some(" ")), "admin")
+        .await;
+    let viewer_with_body = store
+        .create_user(&new_user("c", Role::Viewer, Some("amed")), "admin")
+        .await;
+    let secretariat_with_body = store
+        .create_user(&new_user("d", Role::Secretariat, Some("amed")), "admin")
+        .await;
+    let empty_name = store
+        .create_user(&new_user(" ", Role::Viewer, None), "admin")
+        .await;
+    let padded_name = store
+        .create_user(&new_user(" e", Role::Viewer, None), "admin")
+        .await;
+    let mut no_hash = new_user("f", Role::Viewer, None);
+    no_hash.password_hash.clear();
+    let no_hash = store.create_user(&no_hash, "admin").await;
+
+    for result in [
+        &body_without_body,
+        &blank_body,
+        &viewer_with_body,
+        &secretariat_with_body,
+        &empty_name,
+        &padded_name,
+        &no_hash,
+    ] {
+        assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    }
+    let message = viewer_with_body.unwrap_err().to_string();
+    assert!(message.contains("amed"), "{message}");
+    assert!(store.list_users().await.unwrap().is_empty());
+    assert!(store.audit_log(10).await.unwrap().is_empty());
+    // Each role with what it needs is accepted.
+    created(&db, "a", Role::Body, Some("amed")).await;
+    created(&db, "c", Role::Viewer, None).await;
+    created(&db, "d", Role::Secretariat, None).await;
+    created(&db, "g", Role::Committee, None).await;
+    assert_eq!(store.list_users().await.unwrap().len(), 4);
+}
+
+async fn disabling_a_user_ends_their_sessions(db: TestDb) {
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+    let suzuki = created(&db, "suzuki", Role::Viewer, None).await;
+    let first = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let second = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let other = store
+        .create_session(suzuki.id, SystemTime::now())
+        .await
+        .unwrap();
+
+    store
+        .set_user_disabled("tanaka", true, "admin")
+        .await
+        .unwrap();
+
+    assert!(
+        store
+            .session(&first.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session(&second.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session(&other.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.user(tanaka.id).await.unwrap().unwrap().disabled);
+    let refused = store.create_session(tanaka.id, SystemTime::now()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    // Enabling again does not bring the old sessions back; a new sign-in works.
+    store
+        .set_user_disabled("tanaka", false, "admin")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session(&first.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let third = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session(&third.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Disabling twice is one change; an unknown user is not found.
+    store
+        .set_user_disabled("suzuki", true, "admin")
+        .await
+        .unwrap();
+    store
+        .set_user_disabled("suzuki", true, "admin")
+        .await
+        .unwrap();
+    let unknown = store.set_user_disabled("nobody", true, "admin").await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound(_))),
+        "{unknown:?}"
+    );
+    let actions: Vec<(String, String)> = store
+        .audit_log(3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.subject))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("user.disable".to_owned(), "suzuki".to_owned()),
+            ("user.enable".to_owned(), "tanaka".to_owned()),
+            ("user.disable".to_owned(), "tanaka".to_owned()),
+        ]
+    );
+}
+
+async fn a_password_reset_replaces_the_hash(db: TestDb) {
+    let store = &db.store;
+    created(&db, "tanaka", Role::Viewer, None).await;
+
+    store
+        .set_password_hash("tanaka", "$argon2id$new", true, "admin")
+        .await
+        .unwrap();
+
+    let tanaka = store.user_by_name("tanaka").await.unwrap().unwrap();
+    assert_eq!(tanaka.password_hash, "$argon2id$new");
+    assert!(tanaka.must_change_password);
+    store
+        .set_password_hash("tanaka", "$argon2id$own", false, "tanaka")
+        .await
+        .unwrap();
+    let tanaka = store.user_by_name("tanaka").await.unwrap().unwrap();
+    assert_eq!(
+        (tanaka.password_hash.as_str(), tanaka.must_change_password),
+        ("$argon2id$own", false)
+    );
+    let unknown = store
+        .set_password_hash("nobody", "$argon2id$x", false, "admin")
+        .await;
+    let empty = store.set_password_hash("tanaka", "", false, "admin").await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound(_))),
+        "{unknown:?}"
+    );
+    assert!(matches!(empty, Err(StoreError::Invalid(_))), "{empty:?}");
+    let log = store.audit_log(2).await.unwrap();
+    let summary: Vec<(&str, &str, Option<&str>, Option<&str>)> = log
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.actor.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "user.password_reset",
+                "tanaka",
+                Some(r#"{"must_change_password":true}"#),
+                Some(r#"{"must_change_password":false}"#)
+            ),
+            (
+                "user.password_reset",
+                "admin",
+                Some(r#"{"must_change_password":false}"#),
+                Some(r#"{"must_change_password":true}"#)
+            ),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+async fn sessions_are_found_by_their_cookie_value(db: TestDb) {
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+
+    let new = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let (session, user) = store.session(&new.id, HOUR, HOUR).await.unwrap().unwrap();
+
+    assert!(is_hex_256(&new.id), "{}", new.id);
+    assert!(is_hex_256(&new.csrf_token), "{}", new.csrf_token);
+    assert_ne!(new.id, new.csrf_token);
+    assert_eq!(session.user_id, tanaka.id);
+    assert_eq!(session.csrf_token, new.csrf_token);
+    assert_eq!(user, tanaka);
+    assert!(at(&session.last_seen_at) >= at(&session.created_at));
+    // Only the id's SHA-256 is kept.
+    let pool = raw_pool(&db).await;
+    let stored: Vec<String> = sqlx::query("SELECT id_hash FROM sessions")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get(0).unwrap())
+        .collect();
+    pool.close().await;
+    assert_eq!(stored, vec![sha256_hex(&new.id)]);
+    // Secrets stay out of logs.
+    assert!(!format!("{new:?}{session:?}").contains(&new.csrf_token));
+    assert!(!format!("{new:?}").contains(&new.id));
+    // Each session is its own.
+    let other = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    assert_ne!(other.id, new.id);
+    assert_ne!(other.csrf_token, new.csrf_token);
+    // Unknown ids, and sessions ended.
+    assert!(store.session("", HOUR, HOUR).await.unwrap().is_none());
+    assert!(
+        store
+            .session(&sha256_hex(&new.id), HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.delete_session(&new.id).await.unwrap();
+    store.delete_session(&new.id).await.unwrap();
+    assert!(store.session(&new.id, HOUR, HOUR).await.unwrap().is_none());
+    assert!(
+        store
+            .session(&other.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.delete_sessions_of(tanaka.id).await.unwrap();
+    assert!(
+        store
+            .session(&other.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let unknown_user = store.create_session(-1, SystemTime::now()).await;
+    assert!(
+        matches!(unknown_user, Err(StoreError::NotFound(_))),
+        "{unknown_user:?}"
+    );
+}
+
+async fn sessions_expire_when_idle_or_too_old(db: TestDb) {
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Viewer, None).await;
+    let ago = |minutes: u64| SystemTime::now() - Duration::from_secs(minutes * 60);
+    let idle_for_two_hours = store.create_session(tanaka.id, ago(120)).await.unwrap();
+    let signed_in_long_ago = store.create_session(tanaka.id, ago(50)).await.unwrap();
+    let recent = store.create_session(tanaka.id, ago(50)).await.unwrap();
+
+    let idle = store
+        .session(&idle_for_two_hours.id, HOUR, 24 * HOUR)
+        .await
+        .unwrap();
+    let too_old = store
+        .session(&signed_in_long_ago.id, HOUR, Duration::from_secs(30 * 60))
+        .await
+        .unwrap();
+    let alive = store.session(&recent.id, HOUR, 24 * HOUR).await.unwrap();
+
+    assert!(idle.is_none());
+    assert!(too_old.is_none());
+    let (session, _) = alive.unwrap();
+    // The lookup counted as use: the session is no longer 50 minutes idle.
+    assert!(at(&session.last_seen_at) > at(&session.created_at));
+    let half_an_hour = Duration::from_secs(30 * 60);
+    assert!(
+        store
+            .session(&recent.id, half_an_hour, 24 * HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // An expired session is gone for good.
+    for gone in [&idle_for_two_hours, &signed_in_long_ago] {
+        assert!(
+            store
+                .session(&gone.id, 48 * HOUR, 48 * HOUR)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+async fn a_session_expires_in_real_time(db: TestDb) {
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Viewer, None).await;
+    let second = Duration::from_secs(1);
+    let idle = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let absolute = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session(&idle.id, second, HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session(&absolute.id, HOUR, second)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    assert!(
+        store
+            .session(&idle.id, second, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session(&absolute.id, HOUR, second)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let zero = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(
+        store
+            .session(&zero.id, Duration::ZERO, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+async fn api_tokens_identify_their_user_until_revoked(db: TestDb) {
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+
+    let (token, secret) = store
+        .create_api_token(tanaka.id, "集計スクリプト", "tanaka")
+        .await
+        .unwrap();
+    let (other, other_secret) = store
+        .create_api_token(tanaka.id, "予備", "admin")
+        .await
+        .unwrap();
+
+    assert!(secret.starts_with("pdca_"), "{secret}");
+    assert!(is_hex_256(&secret["pdca_".len()..]), "{secret}");
+    assert_ne!(secret, other_secret);
+    assert_eq!(
+        (
+            token.user_id,
+            token.name.as_str(),
+            &token.revoked_at,
+            &token.last_used_at
+        ),
+        (tanaka.id, "集計スクリプト", &None, &None)
+    );
+    let (found, user) = store.api_token_user(&secret).await.unwrap().unwrap();
+    assert_eq!((found.id, user.id), (token.id, tanaka.id));
+    assert!(found.last_used_at.is_some());
+    let listed = store.list_api_tokens(tanaka.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![token.id, other.id]
+    );
+    assert_eq!(listed[0].last_used_at, found.last_used_at);
+    assert_eq!(listed[1].last_used_at, None);
+    assert!(store.list_api_tokens(-1).await.unwrap().is_empty());
+    // Only the secret's SHA-256 is kept.
+    let pool = raw_pool(&db).await;
+    let hashes: Vec<String> = sqlx::query("SELECT secret_hash FROM api_tokens ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get(0).unwrap())
+        .collect();
+    pool.close().await;
+    assert_eq!(hashes, vec![sha256_hex(&secret), sha256_hex(&other_secret)]);
+    // Wrong secrets.
+    for wrong in ["", "pdca_", &secret[..secret.len() - 1], &hashes[0]] {
+        assert!(
+            store.api_token_user(wrong).await.unwrap().is_none(),
+            "{wrong}"
+        );
+    }
+
+    // A disabled user's tokens stop working, and work again once enabled.
+    store
+        .set_user_disabled("tanaka", true, "admin")
+        .await
+        .unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    store
+        .set_user_disabled("tanaka", false, "admin")
+        .await
+        .unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_some());
+
+    store.revoke_api_token(token.id, "admin").await.unwrap();
+    store.revoke_api_token(token.id, "admin").await.unwrap();
+
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    assert!(store.api_token_user(&other_secret).await.unwrap().is_some());
+    let listed = store.list_api_tokens(tanaka.id).await.unwrap();
+    assert!(listed[0].revoked_at.is_some());
+    assert!(listed[1].revoked_at.is_none());
+    let unknown = store.revoke_api_token(-1, "admin").await;
+    let nameless = store.create_api_token(tanaka.id, "  ", "admin").await;
+    let ownerless = store.create_api_token(-1, "x", "admin").await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound(_))),
+        "{unknown:?}"
+    );
+    assert!(
+        matches!(nameless, Err(StoreError::Invalid(_))),
+        "{nameless:?}"
+    );
+    assert!(
+        matches!(ownerless, Err(StoreError::NotFound(_))),
+        "{ownerless:?}"
+    );
+    let revocations = store
+        .audit_log(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "token.revoke")
+        .count();
+    assert_eq!(revocations, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval
+
+/// A value of the count indicator for FY2021 reported by AMED, in `state`.
+fn amed_2021(value: f64, state: ActualState) -> NewActual {
+    let mut actual = number(COUNT, 2021, "amed", value);
+    actual.state = state;
+    actual
+}
+
+async fn step(
+    db: &TestDb,
+    to: ActualState,
+    comment: Option<&str>,
+    expected: i64,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    db.store
+        .set_state(
+            PLAN_ID,
+            COUNT,
+            fy(2021),
+            "amed",
+            to,
+            comment,
+            Some(expected),
+            actor,
+        )
+        .await
+}
+
+/// The FY2021 count as `visibility` sees it.
+async fn count_2021(db: &TestDb, visibility: Visibility) -> Option<f64> {
+    db.store
+        .actuals_as(PLAN_ID, visibility)
+        .await
+        .unwrap()
+        .year(COUNT, fy(2021))
+        .map(|y| y.number)
+}
+
+async fn current_2021(db: &TestDb, visibility: Visibility) -> Option<StoredActual> {
+    db.store
+        .current_actuals_as(PLAN_ID, visibility)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.contribution.indicator == COUNT && a.contribution.year == fy(2021))
+}
+
+async fn a_value_counts_only_once_approved(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+
+    let draft = store
+        .record_actual_if_current(PLAN_ID, &amed_2021(5.0, ActualState::Draft), None, "tanaka")
+        .await
+        .unwrap();
+    assert_eq!(count_2021(&db, Visibility::Approved).await, None);
+    assert_eq!(
+        store.actuals(PLAN_ID).await.unwrap().year(COUNT, fy(2021)),
+        None
+    );
+    assert_eq!(count_2021(&db, Visibility::All).await, Some(5.0));
+    assert_eq!(current_2021(&db, Visibility::Approved).await, None);
+    assert_eq!(
+        current_2021(&db, Visibility::All).await.map(|a| a.state),
+        Some(ActualState::Draft)
+    );
+
+    let submitted = step(&db, ActualState::Submitted, None, draft, "tanaka")
+        .await
+        .unwrap();
+    assert_eq!(count_2021(&db, Visibility::Approved).await, None);
+    let approved = step(&db, ActualState::Approved, None, submitted, "suzuki")
+        .await
+        .unwrap();
+
+    assert!(draft < submitted && submitted < approved);
+    assert_eq!(count_2021(&db, Visibility::Approved).await, Some(5.0));
+    let current = current_2021(&db, Visibility::Approved).await.unwrap();
+    assert_eq!(
+        (current.id, current.state, current.recorded_by.as_str()),
+        (approved, ActualState::Approved, "suzuki")
+    );
+    let history = store
+        .revisions_of(PLAN_ID, COUNT, Some(fy(2021)))
+        .await
+        .unwrap();
+    let steps: Vec<(ActualState, &str, &ActualValue)> = history
+        .iter()
+        .map(|h| (h.state, h.recorded_by.as_str(), &h.contribution.value))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (ActualState::Draft, "tanaka", &ActualValue::Number(5.0)),
+            (ActualState::Submitted, "tanaka", &ActualValue::Number(5.0)),
+            (ActualState::Approved, "suzuki", &ActualValue::Number(5.0)),
+        ]
+    );
+
+    // A new draft does not hide the approved value from evaluations.
+    let redraft = store
+        .record_actual_if_current(
+            PLAN_ID,
+            &amed_2021(8.0, ActualState::Draft),
+            Some(approved),
+            "tanaka",
+        )
+        .await
+        .unwrap();
+    assert_eq!(count_2021(&db, Visibility::Approved).await, Some(5.0));
+    assert_eq!(count_2021(&db, Visibility::All).await, Some(8.0));
+    assert_eq!(
+        store.current_actuals(PLAN_ID).await.unwrap()[0].id,
+        redraft,
+        "current_actuals shows the latest row whatever its state"
+    );
+    let evaluated: Actuals = store
+        .current_actuals_as(PLAN_ID, Visibility::Approved)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.contribution)
+        .collect();
+    assert_eq!(evaluated.year(COUNT, fy(2021)).map(|y| y.number), Some(5.0));
+}
+
+async fn a_returned_value_carries_the_comment_and_can_be_resubmitted(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let mut first = amed_2021(5.0, ActualState::Submitted);
+    first.note = Some("速報値".into());
+    first.source = Some("報告書A".into());
+    let submitted = store
+        .record_actual_if_current(PLAN_ID, &first, None, "tanaka")
+        .await
+        .unwrap();
+
+    let returned = step(
+        &db,
+        ActualState::Returned,
+        Some("根拠資料を添付してください"),
+        submitted,
+        "suzuki",
+    )
+    .await
+    .unwrap();
+
+    let current = current_2021(&db, Visibility::All).await.unwrap();
+    assert_eq!(current.id, returned);
+    assert_eq!(current.state, ActualState::Returned);
+    assert_eq!(
+        current.review_comment.as_deref(),
+        Some("根拠資料を添付してください")
+    );
+    // The copy keeps the value, remark and source.
+    assert_eq!(current.contribution, first.contribution);
+    assert_eq!(
+        (current.note.as_deref(), current.source.as_deref()),
+        (Some("速報値"), Some("報告書A"))
+    );
+    assert_eq!(count_2021(&db, Visibility::Approved).await, None);
+    // The body corrects the value and submits it again.
+    let corrected = store
+        .record_actual_if_current(
+            PLAN_ID,
+            &amed_2021(6.0, ActualState::Draft),
+            Some(returned),
+            "tanaka",
+        )
+        .await
+        .unwrap();
+    let resubmitted = step(&db, ActualState::Submitted, None, corrected, "tanaka")
+        .await
+        .unwrap();
+    let current = current_2021(&db, Visibility::All).await.unwrap();
+    assert_eq!((current.id, current.review_comment), (resubmitted, None));
+    step(&db, ActualState::Approved, None, resubmitted, "suzuki")
+        .await
+        .unwrap();
+    assert_eq!(count_2021(&db, Visibility::Approved).await, Some(6.0));
+    // Every step is in the history, the comment on the step that returned the value.
+    let history = store
+        .revisions_of(PLAN_ID, COUNT, Some(fy(2021)))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 5);
+    assert_eq!(
+        history[1].review_comment.as_deref(),
+        Some("根拠資料を添付してください")
+    );
+}
+
+async fn locked_values_count_and_can_be_reopened(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let approved = store
+        .record_actual_if_current(PLAN_ID, &amed_2021(5.0, ActualState::Approved), None, "x")
+        .await
+        .unwrap();
+
+    let locked = step(&db, ActualState::Locked, None, approved, "suzuki")
+        .await
+        .unwrap();
+
+    assert_eq!(count_2021(&db, Visibility::Approved).await, Some(5.0));
+    assert_eq!(
+        current_2021(&db, Visibility::Approved)
+            .await
+            .map(|a| a.state),
+        Some(ActualState::Locked)
+    );
+    let reopened = step(
+        &db,
+        ActualState::Approved,
+        Some("訂正のため"),
+        locked,
+        "suzuki",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        current_2021(&db, Visibility::All)
+            .await
+            .map(|a| (a.id, a.state)),
+        Some((reopened, ActualState::Approved))
+    );
+}
+
+async fn illegal_steps_and_stale_versions_are_refused(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let draft = store
+        .record_actual_if_current(PLAN_ID, &amed_2021(5.0, ActualState::Draft), None, "tanaka")
+        .await
+        .unwrap();
+
+    let skip_review = step(&db, ActualState::Approved, None, draft, "suzuki").await;
+    let lock_draft = step(&db, ActualState::Locked, None, draft, "suzuki").await;
+    let submitted = step(&db, ActualState::Submitted, None, draft, "tanaka")
+        .await
+        .unwrap();
+    let stale = step(&db, ActualState::Approved, None, draft, "suzuki").await;
+    let unknown_key = store
+        .set_state(
+            PLAN_ID,
+            COUNT,
+            fy(2022),
+            "amed",
+            ActualState::Submitted,
+            None,
+            None,
+            "tanaka",
+        )
+        .await;
+    let unknown_plan = store
+        .set_state(
+            "nope",
+            COUNT,
+            fy(2021),
+            "amed",
+            ActualState::Submitted,
+            None,
+            None,
+            "tanaka",
+        )
+        .await;
+    let approved = step(&db, ActualState::Approved, None, submitted, "suzuki")
+        .await
+        .unwrap();
+    let back_to_draft = step(&db, ActualState::Draft, None, approved, "tanaka").await;
+    let locked = step(&db, ActualState::Locked, None, approved, "suzuki")
+        .await
+        .unwrap();
+    let unlock_to_draft = step(&db, ActualState::Draft, None, locked, "tanaka").await;
+
+    match skip_review {
+        Err(StoreError::Invalid(message)) => {
+            assert!(
+                message.contains("下書き") && message.contains("承認済み"),
+                "{message}"
+            );
+            assert!(message.contains("draft → approved"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    for refused in [&lock_draft, &back_to_draft, &unlock_to_draft] {
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{refused:?}"
+        );
+    }
+    match stale {
+        Err(StoreError::Conflict {
+            expected: Some(e),
+            current: Some(current),
+        }) => {
+            assert_eq!(e, draft);
+            assert_eq!(
+                (current.id, current.state),
+                (submitted, ActualState::Submitted)
+            );
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(
+        matches!(unknown_key, Err(StoreError::NotFound(_))),
+        "{unknown_key:?}"
+    );
+    assert!(
+        matches!(unknown_plan, Err(StoreError::NotFound(_))),
+        "{unknown_plan:?}"
+    );
+    // Refusals write nothing: draft, submitted, approved, locked.
+    let states: Vec<ActualState> = store
+        .revisions_of(PLAN_ID, COUNT, Some(fy(2021)))
+        .await
+        .unwrap()
+        .iter()
+        .map(|h| h.state)
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ActualState::Draft,
+            ActualState::Submitted,
+            ActualState::Approved,
+            ActualState::Locked
+        ]
+    );
+    // Without an expected version the step is taken from whatever is current.
+    let reopened = store
+        .set_state(
+            PLAN_ID,
+            COUNT,
+            fy(2021),
+            "amed",
+            ActualState::Approved,
+            None,
+            None,
+            "suzuki",
+        )
+        .await
+        .unwrap();
+    assert!(reopened > locked);
+}
+
+async fn batches_record_the_state_of_each_row(db: TestDb) {
+    saved(&db, 1).await;
+    // 503 rows: a 500-row statement and a 1-row one mixing states, then approved rows only.
+    let mut batch: Vec<NewActual> = (0..503)
+        .map(|i| {
+            let mut a = number(COUNT, 2020 + (i % 5), "amed", f64::from(i));
+            a.state = if i == 502 {
+                ActualState::Submitted
+            } else {
+                ActualState::Approved
+            };
+            a
+        })
+        .collect();
+    batch.push(ratio(2021, "amed", 1.0, 2.0));
+    let mut draft = ratio(2022, "amed", 1.0, 2.0);
+    draft.state = ActualState::Draft;
+    batch.push(draft);
+
+    let written = db
+        .store
+        .record_actuals(PLAN_ID, &batch, "importer")
+        .await
+        .unwrap();
+
+    assert_eq!(written, 505);
+    let all = db.store.current_actuals(PLAN_ID).await.unwrap();
+    let states: Vec<(&str, i32, ActualState)> = all
+        .iter()
+        .map(|a| {
+            (
+                a.contribution.indicator.as_str(),
+                a.contribution.year.year(),
+                a.state,
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            (COUNT, 2020, ActualState::Approved),
+            (COUNT, 2021, ActualState::Approved),
+            (COUNT, 2022, ActualState::Submitted),
+            (COUNT, 2023, ActualState::Approved),
+            (COUNT, 2024, ActualState::Approved),
+            (RATIO, 2021, ActualState::Approved),
+            (RATIO, 2022, ActualState::Draft),
+        ]
+    );
+    let approved = db
+        .store
+        .current_actuals_as(PLAN_ID, Visibility::Approved)
+        .await
+        .unwrap();
+    assert_eq!(approved.len(), 6);
+    // FY2022's count falls back to its latest approved row (row 497).
+    let count_2022 = approved
+        .iter()
+        .find(|a| a.contribution.indicator == COUNT && a.contribution.year == fy(2022))
+        .unwrap();
+    assert_eq!(count_2022.contribution.value, ActualValue::Number(497.0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in failures
+
+async fn sign_in_failures_are_counted_since_a_time(db: TestDb) {
+    let store = &db.store;
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let a_minute_ago = rfc3339(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+    for _ in 0..3 {
+        store.record_sign_in_failure("tanaka").await.unwrap();
+    }
+    store.record_sign_in_failure("127.0.0.1").await.unwrap();
+    let in_a_minute = rfc3339(time::OffsetDateTime::now_utc() + time::Duration::minutes(1));
+
+    assert_eq!(
+        store
+            .sign_in_failures_since("tanaka", &a_minute_ago)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since("tanaka", &in_a_minute)
+            .await
+            .unwrap(),
+        0
+    );
+    // Any offset and precision reads.
+    assert_eq!(
+        store
+            .sign_in_failures_since("tanaka", "2000-01-01T09:00:00.5+09:00")
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since("127.0.0.1", &a_minute_ago)
+            .await
+            .unwrap(),
+        1
+    );
+    store.clear_sign_in_failures("tanaka").await.unwrap();
+    assert_eq!(
+        store
+            .sign_in_failures_since("tanaka", &a_minute_ago)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .sign_in_failures_since("127.0.0.1", &a_minute_ago)
+            .await
+            .unwrap(),
+        1
+    );
+    let unreadable = store.sign_in_failures_since("tanaka", "yesterday").await;
+    assert!(
+        matches!(unreadable, Err(StoreError::Invalid(_))),
+        "{unreadable:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+async fn account_changes_are_audited_without_secrets(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+    store
+        .set_password_hash("tanaka", "$argon2id$second-hash", true, "admin")
+        .await
+        .unwrap();
+    let (token, secret) = store
+        .create_api_token(tanaka.id, "集計", "tanaka")
+        .await
+        .unwrap();
+    store.revoke_api_token(token.id, "admin").await.unwrap();
+    store
+        .set_user_disabled("tanaka", true, "admin")
+        .await
+        .unwrap();
+    store
+        .set_user_disabled("tanaka", false, "admin")
+        .await
+        .unwrap();
+    let draft = store
+        .record_actual_if_current(PLAN_ID, &amed_2021(5.0, ActualState::Draft), None, "tanaka")
+        .await
+        .unwrap();
+    let submitted = step(&db, ActualState::Submitted, None, draft, "tanaka")
+        .await
+        .unwrap();
+    step(
+        &db,
+        ActualState::Returned,
+        Some("要確認"),
+        submitted,
+        "admin",
+    )
+    .await
+    .unwrap();
+
+    let log: Vec<AuditEntry> = store.audit_log(100).await.unwrap();
+
+    type Line<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+    let lines: Vec<Line> = log
+        .iter()
+        .rev()
+        .skip(1) // plan.create
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.actor.as_str(),
+                e.subject.as_str(),
+                e.old_value.as_deref(),
+                e.new_value.as_deref(),
+            )
+        })
+        .collect();
+    let token_json = |revoked: &str| {
+        format!(
+            r#"{{"id":{},"name":"集計","revoked_at":{revoked}}}"#,
+            token.id
+        )
+    };
+    let revoked_at = store.list_api_tokens(tanaka.id).await.unwrap()[0]
+        .revoked_at
+        .clone()
+        .unwrap();
+    assert_eq!(
+        lines,
+        vec![
+            (
+                "user.create",
+                "admin",
+                "tanaka",
+                None,
+                Some(r#"{"body":"amed","must_change_password":false,"role":"body"}"#)
+            ),
+            (
+                "user.password_reset",
+                "admin",
+                "tanaka",
+                Some(r#"{"must_change_password":false}"#),
+                Some(r#"{"must_change_password":true}"#)
+            ),
+            (
+                "token.create",
+                "tanaka",
+                "tanaka",
+                None,
+                Some(token_json("null").as_str())
+            ),
+            (
+                "token.revoke",
+                "admin",
+                "tanaka",
+                Some(token_json("null").as_str()),
+                Some(token_json(&format!("\"{revoked_at}\"")).as_str())
+            ),
+            (
+                "user.disable",
+                "admin",
+                "tanaka",
+                Some(r#"{"disabled":false}"#),
+                Some(r#"{"disabled":true}"#)
+            ),
+            (
+                "user.enable",
+                "admin",
+                "tanaka",
+                Some(r#"{"disabled":true}"#),
+                Some(r#"{"disabled":false}"#)
+            ),
+            (
+                "actual.state",
+                "tanaka",
+                "test-plan/p1-out-01/2021/amed",
+                Some(format!(r#"{{"state":"draft","version":{draft}}}"#).as_str()),
+                Some(format!(r#"{{"state":"submitted","version":{submitted}}}"#).as_str())
+            ),
+            (
+                "actual.state",
+                "admin",
+                "test-plan/p1-out-01/2021/amed",
+                Some(format!(r#"{{"state":"submitted","version":{submitted}}}"#).as_str()),
+                Some(format!(r#"{{"state":"returned","version":{}}}"#, submitted + 1).as_str())
+            ),
+        ]
+    );
+    assert_eq!(log[0].note.as_deref(), Some("要確認"));
+    let secrets = [
+        tanaka.password_hash.as_str(),
+        "second-hash",
+        secret.as_str(),
+        &secret["pdca_".len()..],
+        &sha256_hex(&secret),
+    ];
+    for entry in &log {
+        let text = format!("{entry:?}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{text} contains {secret}");
+        }
+    }
 }

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pdca_core::FiscalYear;
+use pdca_core::access::ActualState;
 use pdca_core::actuals::ActualValue;
 use pdca_core::import::validate_rows;
 use pdca_interchange::{ExportRow, read_table, write_actuals_csv, write_actuals_json};
-use pdca_store::NewActual;
+use pdca_store::{NewActual, Visibility};
 
 use super::Session;
 use super::plan::format_number;
@@ -20,6 +21,7 @@ pub async fn import(
     file: &Path,
     plan: Option<&str>,
     dry_run: bool,
+    draft: bool,
 ) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{name} を読めません"))?;
@@ -32,7 +34,8 @@ pub async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let current = session.store.actuals(&plan.id).await?;
+    // Sub-targets are checked against everything recorded, approved or not.
+    let current = session.store.actuals_as(&plan.id, Visibility::All).await?;
     let imported = match validate_rows(&plan, &table.layout, &table.rows, &current) {
         Ok(rows) => rows,
         Err(errors) => {
@@ -80,13 +83,26 @@ pub async fn import(
             contribution: a.contribution,
             note: a.note,
             source: a.source,
+            state: if draft {
+                ActualState::Draft
+            } else {
+                ActualState::Approved
+            },
         })
         .collect();
     let n = session
         .store
         .record_actuals(&plan.id, &rows, &session.actor)
         .await?;
-    println!("{name}: {n}件の実績を計画「{}」に取り込みました", plan.id);
+    let how = if draft {
+        "下書きとして"
+    } else {
+        "承認済みとして"
+    };
+    println!(
+        "{name}: {n}件の実績を計画「{}」に{how}取り込みました",
+        plan.id
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use pdca_core::access::ActualState;
 use pdca_core::actuals::{ActualValue, Contribution};
 use pdca_core::plan::{Measure, Target};
 use pdca_core::{FiscalYear, Plan};
@@ -43,6 +44,7 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
             contribution,
             note: Some("pdca demo".to_owned()),
             source: Some(DEMO_SOURCE.to_owned()),
+            state: ActualState::Approved,
         })
         .collect();
     let n = session

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use pdca_core::evaluation::{Evaluation, PlanEvaluation, Status};
 use pdca_core::plan::Indicator;
 use pdca_core::{FiscalYear, Plan, evaluate_plan};
-use serde_json::{Value, json};
+use pdca_web::json::evaluation_json;
+
+use pdca_store::Visibility;
 
 use super::Session;
 use super::plan::{format_number, target_text};
@@ -17,6 +19,7 @@ pub async fn evaluate(
     plan: Option<&str>,
     as_of: FiscalYear,
     format: EvalFormat,
+    include_unapproved: bool,
 ) -> anyhow::Result<ExitCode> {
     let current = session.plan(plan).await?;
     // Evaluate with the revision in force for the as-of year.
@@ -24,7 +27,12 @@ pub async fn evaluate(
         Some(history) => history.in_force(as_of).clone(),
         None => current,
     };
-    let actuals = session.store.actuals(&plan.id).await?;
+    let visibility = if include_unapproved {
+        Visibility::All
+    } else {
+        Visibility::Approved
+    };
+    let actuals = session.store.actuals_as(&plan.id, visibility).await?;
     let evaluation = evaluate_plan(&plan, &actuals, as_of)?;
     match format {
         EvalFormat::Json => println!(
@@ -35,45 +43,6 @@ pub async fn evaluate(
         EvalFormat::Table => print!("{}", evaluation_table(&plan, &evaluation)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The documented JSON shape: `{plan, as_of, indicators:[{id, status, cumulative, expected,
-/// progress, pace, projected_end, value, p_attain, warnings, …}]}`.
-pub fn evaluation_json(plan: &Plan, evaluation: &PlanEvaluation) -> Value {
-    let indicators: Vec<Value> = plan
-        .indicators()
-        .zip(&evaluation.indicators)
-        .map(|((project, indicator), e)| {
-            json!({
-                "id": e.id,
-                "name": indicator.name,
-                "project": project.id,
-                "kind": indicator.kind,
-                "measure": indicator.measure.as_str(),
-                "parent": indicator.parent,
-                "status": e.status,
-                "rating": e.rating,
-                "target": e.target,
-                "cumulative": e.cumulative,
-                "expected": e.expected,
-                "progress": e.progress,
-                "pace": e.pace,
-                "projected_end": e.projected_end,
-                "value": e.value,
-                "p_attain": e.p_attain,
-                "narrative": e.narrative,
-                "warnings": e.warnings,
-                "bodies": e.bodies,
-            })
-        })
-        .collect();
-    json!({
-        "plan": evaluation.plan,
-        "revision": evaluation.revision,
-        "as_of": evaluation.as_of,
-        "as_of_wareki": evaluation.as_of.wareki(),
-        "indicators": indicators,
-    })
 }
 
 fn opt(v: Option<f64>) -> String {

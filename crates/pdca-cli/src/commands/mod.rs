@@ -5,6 +5,8 @@ mod body;
 mod demo;
 mod evaluate;
 mod plan;
+mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -13,7 +15,9 @@ use pdca_core::Plan;
 use pdca_core::builtin::{BUILTIN_PLAN_ID, builtin_plan};
 use pdca_store::Store;
 
-use crate::cli::{ActualsCommand, BodyCommand, Cli, Command, PlanCommand};
+use crate::cli::{
+    ActualsCommand, BodyCommand, Cli, Command, PlanCommand, TokenCommand, UserCommand,
+};
 
 /// What every command that touches the database needs.
 pub struct Session {
@@ -102,7 +106,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 file,
                 plan,
                 dry_run,
-            } => actuals::import(&session, &file, plan.as_deref(), dry_run).await,
+                draft,
+            } => actuals::import(&session, &file, plan.as_deref(), dry_run, draft).await,
             ActualsCommand::Export {
                 plan,
                 format,
@@ -132,8 +137,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             plan,
             as_of,
             format,
-        } => evaluate::evaluate(&session, plan.as_deref(), as_of, format).await,
+            include_unapproved,
+        } => evaluate::evaluate(&session, plan.as_deref(), as_of, format, include_unapproved).await,
+        Command::User(cmd) => match cmd {
+            UserCommand::Add {
+                name,
+                role,
+                body,
+                password_stdin,
+            } => user::add(&session, &name, role, body.as_deref(), password_stdin).await,
+            UserCommand::List => user::list(&session).await,
+            UserCommand::Disable { name } => user::disable(&session, &name).await,
+            UserCommand::ResetPassword {
+                name,
+                password_stdin,
+            } => user::reset_password(&session, &name, password_stdin).await,
+        },
+        Command::Token(TokenCommand::Create { name, label }) => {
+            user::create_token(&session, &name, label.as_deref()).await
+        }
         Command::Demo { plan } => demo::demo(&session, plan.as_deref()).await,
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+        } => serve::serve(&session, addr, demo, secure_cookies).await,
     };
     session.store.close().await;
     result

@@ -5,10 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use pdca_core::Plan;
-use pdca_core::plan::{Indicator, Target};
 use pdca_core::plan_file::parse_plan;
 use pdca_store::SaveOutcome;
-use serde_json::{Value, json};
+pub use pdca_web::json::{format_number, plan_json, target_text};
 
 use super::Session;
 
@@ -92,59 +91,6 @@ pub async fn show(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The target as the plan writes it: 25件, 2件以上, 75%, 130件/年（累計650件）, …
-pub fn target_text(i: &Indicator) -> String {
-    let unit = &i.unit;
-    let comparator = |c: pdca_core::plan::Comparator| match c {
-        pdca_core::plan::Comparator::Reach => "",
-        pdca_core::plan::Comparator::AtLeast => "以上",
-        pdca_core::plan::Comparator::AtMost => "以下",
-    };
-    match &i.target {
-        None => "（目標値なし）".to_owned(),
-        Some(Target::Cumulative {
-            value,
-            comparator: c,
-        })
-        | Some(Target::Ratio {
-            value,
-            comparator: c,
-        })
-        | Some(Target::Level {
-            value,
-            comparator: c,
-        }) => {
-            format!("{}{unit}{}", format_number(*value), comparator(*c))
-        }
-        Some(Target::PerYear { per_year, value }) => format!(
-            "{}{unit}/年（累計{}{unit}）",
-            format_number(*per_year),
-            format_number(*value)
-        ),
-        Some(Target::Relative {
-            factor,
-            baseline,
-            comparator: c,
-        }) => format!(
-            "{}比{}倍{}",
-            baseline.wareki(),
-            format_number(*factor),
-            comparator(*c)
-        ),
-        Some(Target::Milestone { deadline }) => format!("{}までに達成", deadline.wareki()),
-    }
-}
-
-/// A number without a trailing ".0".
-pub fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    }
-}
-
 pub async fn export(
     session: &Session,
     id: Option<&str>,
@@ -153,72 +99,6 @@ pub async fn export(
     let plan = load(session, id, revision).await?;
     println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
     Ok(ExitCode::SUCCESS)
-}
-
-/// The plan catalogue as JSON (the documented export shape).
-pub fn plan_json(plan: &Plan) -> Value {
-    json!({
-        "id": plan.id,
-        "name": plan.name,
-        "revision": plan.revision,
-        "effective_from": plan.effective_from,
-        "decided_on": plan.decided_on,
-        "period": { "start_fy": plan.period.start, "end_fy": plan.period.end },
-        "on_track_threshold": plan.on_track_threshold,
-        "committee": plan.committee,
-        "bodies": plan.bodies.iter().map(|b| json!({"id": b.id, "name": b.name, "short_name": b.short_name})).collect::<Vec<_>>(),
-        "glossary": plan.glossary.iter().map(|g| json!({"term": g.term, "definition": g.definition})).collect::<Vec<_>>(),
-        "projects": plan.projects.iter().map(|p| json!({
-            "id": p.id,
-            "name": p.name,
-            "indicators": p.indicators.iter().map(indicator_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn indicator_json(i: &Indicator) -> Value {
-    json!({
-        "id": i.id,
-        "name": i.name,
-        "kind": i.kind,
-        "group": i.group,
-        "management": i.management,
-        "measure": i.measure.as_str(),
-        "unit": i.unit,
-        "target": i.target.as_ref().map(|t| target_json(t, &i.unit)),
-        "parent": i.parent,
-        "counting": i.counting,
-        "expected_profile": i.expected_profile,
-        "bodies": i.assignments.iter().map(|a| json!({"body": a.body, "share": a.share})).collect::<Vec<_>>(),
-        "note": i.note,
-    })
-}
-
-fn target_json(t: &Target, unit: &str) -> Value {
-    let mut v = json!({
-        "value": t.value(),
-        "unit": unit,
-        "comparator": t.comparator().as_str(),
-        "basis": t.basis(),
-    });
-    if let Some(obj) = v.as_object_mut() {
-        match t {
-            Target::PerYear { per_year, .. } => {
-                obj.insert("per_year".into(), json!(per_year));
-            }
-            Target::Relative {
-                factor, baseline, ..
-            } => {
-                obj.insert("factor".into(), json!(factor));
-                obj.insert("baseline_fy".into(), json!(baseline));
-            }
-            Target::Milestone { deadline } => {
-                obj.insert("deadline_fy".into(), json!(deadline));
-            }
-            _ => {}
-        }
-    }
-    v
 }
 
 fn read_plan_file(

@@ -1,0 +1,170 @@
+//! `pdca user …` and `pdca token create`: accounts and API tokens, managed by the secretariat
+//! from the command line.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use pdca_core::access::Role;
+use pdca_store::NewUser;
+
+use super::Session;
+
+/// Reads a password from standard input (the first line, without its line end).
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("標準入力からパスワードを読めません")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    check_password(&password)?;
+    Ok(password)
+}
+
+/// The password rule: at least 10 characters.
+fn check_password(password: &str) -> anyhow::Result<()> {
+    if password.chars().count() < 10 {
+        bail!("パスワードは10文字以上にしてください");
+    }
+    Ok(())
+}
+
+/// A random one-time password that is easy to type (no look-alike characters).
+pub fn one_time_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// Hashes a password with argon2 (slow on purpose; off the async threads).
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .context("パスワードのハッシュ化に失敗しました")
+}
+
+pub async fn add(
+    session: &Session,
+    name: &str,
+    role: Role,
+    body: Option<&str>,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    if let Some(body) = body {
+        let mut found = false;
+        for p in session.store.list_plans().await? {
+            found |= session
+                .store
+                .plan(&p.id)
+                .await?
+                .is_some_and(|plan| plan.body(body).is_some());
+        }
+        if !found {
+            bail!("報告機関「{body}」はどの計画にもありません（pdca body list で確認できます）");
+        }
+    }
+    let (password, one_time) = if password_stdin {
+        (password_from_stdin()?, false)
+    } else {
+        (one_time_password(), true)
+    };
+    let user = session
+        .store
+        .create_user(
+            &NewUser {
+                name: name.to_owned(),
+                role,
+                body: body.map(str::to_owned),
+                password_hash: hash_password(password.clone()).await?,
+                must_change_password: one_time,
+            },
+            &session.actor,
+        )
+        .await?;
+    println!(
+        "ユーザー「{}」（{}）を作成しました",
+        user.name,
+        user.role.label_ja()
+    );
+    if one_time {
+        println!(
+            "初回パスワード（一度だけ表示します。初回サインイン時に変更が必要です）: {password}"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn list(session: &Session) -> anyhow::Result<ExitCode> {
+    for u in session.store.list_users().await? {
+        println!(
+            "{}\t{}\t{}\t{}{}",
+            u.name,
+            u.role,
+            u.body.as_deref().unwrap_or("-"),
+            if u.disabled { "無効" } else { "有効" },
+            if u.must_change_password {
+                "\tパスワード変更待ち"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn disable(session: &Session, name: &str) -> anyhow::Result<ExitCode> {
+    session
+        .store
+        .set_user_disabled(name, true, &session.actor)
+        .await?;
+    println!("ユーザー「{name}」を無効にしました（サインイン中のセッションも終了しました）");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reset_password(
+    session: &Session,
+    name: &str,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let (password, one_time) = if password_stdin {
+        (password_from_stdin()?, false)
+    } else {
+        (one_time_password(), true)
+    };
+    let hash = hash_password(password.clone()).await?;
+    session
+        .store
+        .set_password_hash(name, &hash, one_time, &session.actor)
+        .await?;
+    if one_time {
+        println!(
+            "ユーザー「{name}」の初回パスワード（一度だけ表示します。サインイン時に変更が必要です）: {password}"
+        );
+    } else {
+        println!("ユーザー「{name}」のパスワードを変更しました");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a bearer token acting as user `name` — and nothing else, so scripts can capture it.
+pub async fn create_token(
+    session: &Session,
+    name: &str,
+    label: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let user = session.store.user_by_name(name).await?.with_context(|| {
+        format!("ユーザー「{name}」はありません（pdca user list で確認できます）")
+    })?;
+    if user.disabled {
+        bail!("ユーザー「{name}」は無効です");
+    }
+    let (_, secret) = session
+        .store
+        .create_api_token(user.id, label.unwrap_or("cli"), &session.actor)
+        .await?;
+    println!("{secret}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,165 @@
+//! Browser sessions: a random id in the cookie, its SHA-256 in the database, a CSRF token per
+//! session, and expiry after a time idle or a time since sign-in.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::secrets::{digest, random_hex};
+use crate::users::{User, user_at, user_columns};
+use crate::{Store, StoreError, now, rfc3339, stored_time};
+
+/// A session just created: what the caller hands to the browser.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The cookie value: 64 hex digits (256 random bits). Only its SHA-256 is stored.
+    pub id: String,
+    /// The token forms of this session carry.
+    pub csrf_token: String,
+}
+
+/// A live session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Whose session it is.
+    pub user_id: i64,
+    /// The token forms of this session carry.
+    pub csrf_token: String,
+    /// When the user signed in, RFC 3339 in UTC.
+    pub created_at: String,
+    /// When the session was last used (now, for a session just looked up), RFC 3339 in UTC.
+    pub last_seen_at: String,
+}
+
+// The secrets stay out of logs.
+impl fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSession")
+            .field("id", &"***")
+            .field("csrf_token", &"***")
+            .finish()
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("csrf_token", &"***")
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Starts a session for user `user_id`, signed in at `now` (the caller's clock, normally
+    /// `SystemTime::now()`; both its start and its last use are set to it).
+    /// [`StoreError::NotFound`] for an unknown user, [`StoreError::Invalid`] for a disabled one.
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        now: SystemTime,
+    ) -> Result<NewSession, StoreError> {
+        let row = sqlx::query("SELECT name, disabled FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("ユーザー（id {user_id}）")))?;
+        if row.try_get::<i64, _>(1)? != 0 {
+            let name: String = row.try_get(0)?;
+            return Err(StoreError::Invalid(format!(
+                "ユーザー「{name}」は無効にされています"
+            )));
+        }
+        let session = NewSession {
+            id: random_hex()?,
+            csrf_token: random_hex()?,
+        };
+        let at = rfc3339(OffsetDateTime::from(now));
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(digest(&session.id))
+        .bind(user_id)
+        .bind(&session.csrf_token)
+        .bind(at.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(session)
+    }
+
+    /// The session whose cookie value is `id`, with its user, and records that it was used
+    /// now. `None` when there is no such session, when it was last used more than `idle` ago
+    /// or started more than `absolute` ago (it is then deleted), or when its user is disabled.
+    pub async fn session(
+        &self,
+        id: &str,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        let id_hash = digest(id);
+        let row = sqlx::query(concat!(
+            "SELECT s.csrf_token, s.created_at, s.last_seen_at, ",
+            user_columns!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        ))
+        .bind(id_hash.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user_at(&row, 3)?;
+        if user.disabled {
+            return Ok(None);
+        }
+        let created_at: String = row.try_get(1)?;
+        let last_seen_at: String = row.try_get(2)?;
+        let now_time = OffsetDateTime::now_utc();
+        let expired = now_time - stored_time(&last_seen_at)? > idle
+            || now_time - stored_time(&created_at)? > absolute;
+        if expired {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(id_hash.as_str())
+                .execute(&self.pool)
+                .await?;
+            return Ok(None);
+        }
+        let seen = now();
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+            .bind(id_hash.as_str())
+            .bind(seen.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(Some((
+            Session {
+                user_id: user.id,
+                csrf_token: row.try_get(0)?,
+                created_at,
+                last_seen_at: seen,
+            },
+            user,
+        )))
+    }
+
+    /// Ends the session whose cookie value is `id` (signing out). Ending an unknown session is
+    /// not an error.
+    pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(digest(id))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of user `user_id`.
+    pub async fn delete_sessions_of(&self, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,189 @@
+//! Who is asking: the signed-in user from the session cookie or an API bearer token, the role
+//! checks, and the CSRF token every state-changing form carries.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use pdca_core::access::Role;
+use pdca_store::User;
+
+use crate::{AppState, WebError};
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "pdca_session";
+
+/// The prefix of every API token.
+const TOKEN_PREFIX: &str = "pdca_";
+
+/// How the user was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVia {
+    /// The session cookie of a signed-in browser.
+    Session,
+    /// An API bearer token (`Authorization: Bearer pdca_…`).
+    Token,
+}
+
+/// The user making the request. As an extractor it refuses requests without a valid session
+/// or token ([`WebError::Unauthorized`]: a redirect to the sign-in page for pages, 401 for the
+/// API), and a browser whose user must still change the one-time password
+/// ([`WebError::PasswordChangeRequired`]).
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account.
+    pub user: User,
+    /// The session's CSRF token, which forms must send back; none for API tokens.
+    pub csrf_token: Option<String>,
+    /// Session or token.
+    pub via: AuthVia,
+}
+
+impl CurrentUser {
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Refuses unless the user holds one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), WebError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+
+    /// Refuses a form whose `csrf` field is not this session's token. Token-authenticated
+    /// requests carry no cookie a third-party site could ride on, so they need none.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        match (&self.via, &self.csrf_token) {
+            (AuthVia::Token, _) => Ok(()),
+            (AuthVia::Session, Some(expected)) if same_secret(expected, submitted) => Ok(()),
+            _ => Err(WebError::Csrf),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let current = authenticate(parts, state).await?;
+        if current.via == AuthVia::Session && current.user.must_change_password {
+            return Err(WebError::PasswordChangeRequired);
+        }
+        Ok(current)
+    }
+}
+
+/// A signed-in user who may still have to change the one-time password: for the password page
+/// and signing out, the only things such a user can do.
+#[derive(Debug, Clone)]
+pub(crate) struct AnyUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for AnyUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        authenticate(parts, state).await.map(AnyUser)
+    }
+}
+
+/// The user behind the bearer token if the request has an `Authorization` header (a bad one is
+/// refused even when a session cookie is present), else behind the session cookie.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, WebError> {
+    if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| s.starts_with(TOKEN_PREFIX))
+            .ok_or(WebError::Unauthorized)?;
+        let (_, user) = state
+            .store
+            .api_token_user(secret)
+            .await?
+            .ok_or(WebError::Unauthorized)?;
+        return Ok(CurrentUser {
+            user,
+            csrf_token: None,
+            via: AuthVia::Token,
+        });
+    }
+    let id = session_id(&CookieJar::from_headers(&parts.headers)).ok_or(WebError::Unauthorized)?;
+    let (session, user) = state
+        .store
+        .session(
+            &id,
+            state.config.session_idle,
+            state.config.session_absolute,
+        )
+        .await?
+        .ok_or(WebError::Unauthorized)?;
+    Ok(CurrentUser {
+        user,
+        csrf_token: Some(session.csrf_token),
+        via: AuthVia::Session,
+    })
+}
+
+/// The session id in the cookie, if any.
+pub(crate) fn session_id(jar: &CookieJar) -> Option<String> {
+    jar.get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over TLS, and no
+/// expiry (the server ends sessions; the browser forgets the cookie when it closes).
+pub(crate) fn session_cookie(id: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, id))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(secure)
+        .build()
+}
+
+/// A cookie that makes the browser forget `name` at `path`.
+pub(crate) fn removal_cookie(name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, "")).path(path).build();
+    cookie.make_removal();
+    cookie
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A random 256-bit secret as 64 hex digits.
+pub(crate) fn random_secret() -> Result<String, WebError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| WebError::Internal(format!("no randomness from the system: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_equal_only_when_identical() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
+    }
+
+    #[test]
+    fn random_secrets_are_long_and_differ() {
+        let (a, b) = (random_secret().ok(), random_secret().ok());
+        assert_eq!(a.as_ref().map(String::len), Some(64));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,401 @@
+//! Every fixed text of the user interface, in Japanese (first) and English, in one catalogue:
+//! each entry is a (ja, en) pair, and the few texts with figures in them are functions below.
+//! Plan content (names of projects, indicators, bodies, targets) is shown as the plan writes it.
+
+use pdca_core::access::{ActualState, Role};
+use pdca_core::evaluation::Status;
+use pdca_core::plan::IndicatorKind;
+use pdca_core::{FiscalYear, fiscal_year::wareki_date};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// The language of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 日本語 (the default).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `ja` or `en`, as in `?lang=` and `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language named by `code` (`ja`, `en`), if any.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language, for the switch link.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        }
+    }
+
+    /// The catalogue in this language.
+    pub fn text(self) -> &'static Text {
+        match self {
+            Lang::Ja => &JA,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Declares the catalogue: one field per text, and the Japanese and English instances.
+macro_rules! catalogue {
+    ($($name:ident: ($ja:literal, $en:literal),)*) => {
+        /// Every fixed text of the user interface in one language.
+        #[derive(Debug)]
+        pub struct Text {
+            $(
+                #[doc = $ja]
+                pub $name: &'static str,
+            )*
+        }
+
+        /// The Japanese texts.
+        pub static JA: Text = Text { $($name: $ja,)* };
+
+        /// The English texts.
+        pub static EN: Text = Text { $($name: $en,)* };
+    };
+}
+
+catalogue! {
+    app_name: ("医療分野研究開発推進計画 進捗管理", "Medical R&D Plan Follow-up"),
+    skip_to_content: ("本文へ移動", "Skip to content"),
+    nav_dashboard: ("ダッシュボード", "Dashboard"),
+    nav_main: ("メインメニュー", "Main menu"),
+    switch_language: ("English", "日本語"),
+    switch_language_code: ("en", "ja"),
+    sign_out: ("サインアウト", "Sign out"),
+    change_password: ("パスワード変更", "Change password"),
+
+    sign_in_title: ("サインイン", "Sign in"),
+    user_name: ("ユーザー名", "User name"),
+    password: ("パスワード", "Password"),
+    sign_in_button: ("サインイン", "Sign in"),
+    sign_in_failed: ("ユーザー名またはパスワードが正しくありません。", "The user name or password is incorrect."),
+    sign_in_rate_limited: (
+        "サインインの失敗が続いたため、15分間は受け付けません。時間をおいてからやり直してください。",
+        "Too many failed sign-ins: sign-in is refused for 15 minutes. Please wait and try again."
+    ),
+    sign_in_form_expired: (
+        "フォームの有効期限が切れました。もう一度入力してください。",
+        "The form expired. Please enter your details again."
+    ),
+    signed_out: ("サインアウトしました。", "You have signed out."),
+
+    password_title: ("パスワードの変更", "Change password"),
+    password_must_change: (
+        "続けるには、発行されたパスワードを自分のパスワードに変更してください。",
+        "To continue, replace the password you were given with one of your own."
+    ),
+    current_password: ("現在のパスワード", "Current password"),
+    new_password: ("新しいパスワード", "New password"),
+    confirm_password: ("新しいパスワード（確認）", "New password (again)"),
+    password_rules: (
+        "12文字以上で、ユーザー名とも現在のパスワードとも異なるものにしてください。",
+        "At least 12 characters, different from the user name and from the current password."
+    ),
+    password_change_button: ("変更する", "Change"),
+    password_wrong_current: ("現在のパスワードが正しくありません。", "The current password is incorrect."),
+    password_too_short: ("新しいパスワードは12文字以上にしてください。", "The new password must have at least 12 characters."),
+    password_mismatch: ("確認のパスワードが一致しません。", "The two new passwords differ."),
+    password_not_new: (
+        "新しいパスワードは、ユーザー名とも現在のパスワードとも異なるものにしてください。",
+        "The new password must differ from the user name and from the current password."
+    ),
+
+    dashboard_title: ("進捗状況", "Progress"),
+    as_of_label: ("評価年度", "As of fiscal year"),
+    plan_label: ("計画", "Plan"),
+    include_unapproved: ("未承認の値を含める", "Include unapproved values"),
+    show_button: ("表示", "Show"),
+    unapproved_notice: (
+        "未承認の値を含めた試算です。公式の評価ではありません。",
+        "This includes values not yet approved; it is not the official evaluation."
+    ),
+    attention_heading: ("要注意の指標", "Indicators needing attention"),
+    attention_explained: (
+        "進捗が不十分（B）か、期間末までに目標に達する確率が50%未満の指標です。",
+        "Indicators rated B (insufficient progress) or with less than a 50% chance of reaching the target by the end of the period."
+    ),
+    attention_none: ("要注意の指標はありません。", "No indicator needs attention."),
+    projects_heading: ("統合プロジェクト", "Integrated projects"),
+    open_project: ("指標の一覧", "All indicators"),
+    legend_heading: ("評価の区分", "Ratings"),
+
+    col_indicator: ("指標", "Indicator"),
+    col_project: ("プロジェクト", "Project"),
+    col_status: ("評価", "Rating"),
+    col_p_attain: ("達成確率", "Chance of reaching the target"),
+    col_target: ("目標", "Target"),
+    col_cumulative: ("累計", "Cumulative"),
+    col_progress: ("進捗率", "Progress"),
+    col_expected: ("期待値", "Expected"),
+    col_pace: ("ペース", "Pace"),
+    col_projected_end: ("期間末の見込み", "Projected at the end"),
+    col_value: ("値", "Value"),
+    col_latest_narrative: ("最新の状況", "Latest status"),
+    col_fiscal_year: ("年度", "Fiscal year"),
+    col_total: ("合計", "Total"),
+    col_when: ("日時", "When"),
+    col_who: ("記録者", "Who"),
+    col_body: ("報告機関", "Reporting body"),
+    col_change: ("変更（前 → 後）", "Change (old → new)"),
+    col_note: ("備考", "Note"),
+    col_state: ("状態", "State"),
+    no_report: ("未報告", "Not reported"),
+    none_mark: ("—", "—"),
+    expected_share: ("期待値の目標比", "Expected share of the target"),
+
+    outputs_heading: ("アウトプット", "Outputs"),
+    outcomes_heading: ("アウトカム", "Outcomes"),
+    management_heading: ("その他管理指標", "Other management indicators"),
+    milestone_done: ("済", "Reached"),
+    milestone_pending: ("未", "Not yet"),
+    id_label: ("ID", "ID"),
+    kind_label: ("区分", "Kind"),
+    group_label: ("指標の分類", "Group"),
+    parent_label: ("親指標", "Parent indicator"),
+    indicator_note: ("注記", "Note"),
+    review_comment: ("差戻しの理由", "Reason for return"),
+
+    figures_heading: ("進捗状況", "Progress"),
+    p_attain_heading: ("達成の見込み", "Outlook"),
+    p_attain_not_applicable: (
+        "この指標には、期間末までに目標に達する確率を計算しません。",
+        "No probability of reaching the target is computed for this indicator."
+    ),
+    warnings_heading: ("注意事項", "Notes"),
+    yearly_heading: ("年度別・報告機関別の実績", "Actuals by year and reporting body"),
+    chart_heading: ("累計実績の推移", "Cumulative actual over the period"),
+    chart_yearly_heading: ("実績の推移", "Actual over the period"),
+    chart_actual: ("実績", "Actual"),
+    chart_expected: ("期待値", "Expected"),
+    chart_target: ("目標", "Target"),
+    chart_projected: ("期間末の見込み", "Projected end"),
+    chart_none: ("図に示せる実績はまだありません。", "There are no actuals to chart yet."),
+    history_heading: ("修正履歴", "Revision history"),
+    history_none: ("記録はありません。", "Nothing has been recorded."),
+    glossary_heading: ("用語", "Glossary"),
+    back_to_project: ("プロジェクトへ戻る", "Back to the project"),
+
+    status_achieved: ("達成", "Achieved"),
+    status_on_track: ("順調に進捗している", "On track"),
+    status_insufficient: ("進捗が不十分", "Insufficient progress"),
+    status_not_evaluable: ("現時点で評価が困難", "Cannot be evaluated yet"),
+    status_not_rated: ("評価対象外", "Not rated"),
+    status_achieved_short: ("達成", "Achieved"),
+    status_not_rated_short: ("ー", "—"),
+
+    error_heading: ("エラー", "Error"),
+    error_not_found: ("お探しのページや項目は見つかりませんでした。", "The page or item was not found."),
+    error_forbidden: ("この操作を行う権限がありません。", "You are not allowed to do this."),
+    error_bad_request: ("リクエストの内容を読み取れませんでした。", "The request could not be understood."),
+    error_csrf: (
+        "フォームを確認できませんでした。ページを読み込み直してから、もう一度送信してください。",
+        "The form could not be verified. Reload the page and submit it again."
+    ),
+    error_rate_limited: (
+        "短時間に多くのリクエストがありました。時間をおいてからやり直してください。",
+        "Too many requests. Please wait and try again."
+    ),
+    error_conflict: ("他の人が先に変更しました。", "Someone else changed this first."),
+    error_internal: (
+        "サーバーの内部でエラーが起きました。時間をおいてやり直し、続くときは事務局に連絡してください。",
+        "Something went wrong on the server. Please try again later, and tell the secretariat if it persists."
+    ),
+    error_detail: ("詳細", "Details"),
+    back_to_dashboard: ("ダッシュボードへ戻る", "Back to the dashboard"),
+}
+
+impl Text {
+    /// The short label of a status in tables: 達成, A, B, N, ー.
+    pub fn status_short(&self, status: Status) -> &'static str {
+        match status {
+            Status::Achieved => self.status_achieved_short,
+            Status::OnTrack => "A",
+            Status::Insufficient => "B",
+            Status::NotEvaluable => "N",
+            Status::NotRated => self.status_not_rated_short,
+        }
+    }
+
+    /// What a status means, in words.
+    pub fn status_long(&self, status: Status) -> &'static str {
+        match status {
+            Status::Achieved => self.status_achieved,
+            Status::OnTrack => self.status_on_track,
+            Status::Insufficient => self.status_insufficient,
+            Status::NotEvaluable => self.status_not_evaluable,
+            Status::NotRated => self.status_not_rated,
+        }
+    }
+
+    /// アウトプット / アウトカム.
+    pub fn kind(&self, kind: IndicatorKind) -> &'static str {
+        match kind {
+            IndicatorKind::Output => self.outputs_heading,
+            IndicatorKind::Outcome => self.outcomes_heading,
+        }
+    }
+}
+
+/// A role's name.
+pub fn role_label(lang: Lang, role: Role) -> &'static str {
+    match lang {
+        Lang::Ja => role.label_ja(),
+        Lang::En => match role {
+            Role::Secretariat => "Secretariat",
+            Role::Body => "Reporting body",
+            Role::Committee => "Committee member",
+            Role::Viewer => "Viewer",
+        },
+    }
+}
+
+/// An approval state's name.
+pub fn state_label(lang: Lang, state: ActualState) -> &'static str {
+    match lang {
+        Lang::Ja => state.label_ja(),
+        Lang::En => match state {
+            ActualState::Draft => "Draft",
+            ActualState::Submitted => "Submitted",
+            ActualState::Approved => "Approved",
+            ActualState::Returned => "Returned",
+            ActualState::Locked => "Locked",
+        },
+    }
+}
+
+/// A fiscal year: 令和4年度, FY2022.
+pub fn fiscal_year(lang: Lang, fy: FiscalYear) -> String {
+    match lang {
+        Lang::Ja => fy.wareki(),
+        Lang::En => fy.to_string(),
+    }
+}
+
+/// The heading of an evaluation: 令和5年度時点, As of FY2023.
+pub fn as_of(lang: Lang, fy: FiscalYear) -> String {
+    match lang {
+        Lang::Ja => format!("{}時点", fy.wareki()),
+        Lang::En => format!("As of {fy}"),
+    }
+}
+
+/// A stored timestamp (RFC 3339) in Japan time: 令和5年6月13日 14:05, 2023-06-13 14:05.
+/// A text that is not RFC 3339 is shown as it is.
+pub fn date_time(lang: Lang, rfc3339: &str) -> String {
+    let Ok(at) = OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return rfc3339.to_owned();
+    };
+    let jst = UtcOffset::from_hms(9, 0, 0).map_or(at, |offset| at.to_offset(offset));
+    let (y, m, d) = (jst.year(), u8::from(jst.month()), jst.day());
+    match lang {
+        Lang::Ja => format!(
+            "{} {:02}:{:02}",
+            wareki_date(y, u32::from(m), u32::from(d)),
+            jst.hour(),
+            jst.minute()
+        ),
+        Lang::En => format!("{y}-{m:02}-{d:02} {:02}:{:02}", jst.hour(), jst.minute()),
+    }
+}
+
+/// p_attain in words.
+pub fn p_attain_sentence(lang: Lang, p: f64) -> String {
+    let percent = (p * 100.0).round();
+    match lang {
+        Lang::Ja => {
+            format!("現在のペースが続くと、期間末までに目標に達する確率は約{percent:.0}%です。")
+        }
+        Lang::En => format!(
+            "If the current pace continues, the chance of reaching the target by the end of the period is about {percent:.0}%."
+        ),
+    }
+}
+
+/// The line under a project card's counts: A・達成の割合: 58%（評価対象の指標12件中7件）.
+pub fn share_line(lang: Lang, share: &str, part: usize, whole: usize) -> String {
+    match lang {
+        Lang::Ja => format!("A・達成の割合: {share}（評価対象の指標{whole}件中{part}件）"),
+        Lang::En => format!("Rated A or achieved: {share} ({part} of {whole} rated indicators)"),
+    }
+}
+
+/// Who is signed in, in the page header: tanaka（事務局）, tanaka (Secretariat).
+pub fn signed_in_as(lang: Lang, name: &str, role: Role) -> String {
+    match lang {
+        Lang::Ja => format!("サインイン中: {name}（{}）", role_label(lang, role)),
+        Lang::En => format!("Signed in as {name} ({})", role_label(lang, role)),
+    }
+}
+
+/// What the chart shows, for screen readers.
+pub fn chart_description(lang: Lang, first: FiscalYear, last: FiscalYear) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "{}から{}までの実績、期待値と目標の折れ線グラフ",
+            first.wareki(),
+            last.wareki()
+        ),
+        Lang::En => format!(
+            "Line chart of the actual, the expected value and the target from {first} to {last}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_in_japan_time_and_wareki() {
+        assert_eq!(
+            date_time(Lang::Ja, "2023-06-13T05:05:00Z"),
+            "令和5年6月13日 14:05"
+        );
+        // 2019-04-30 15:00 UTC is already 令和元年5月1日 in Japan.
+        assert_eq!(
+            date_time(Lang::Ja, "2019-04-30T15:00:00Z"),
+            "令和元年5月1日 00:00"
+        );
+        assert_eq!(
+            date_time(Lang::En, "2023-06-13T05:05:00Z"),
+            "2023-06-13 14:05"
+        );
+        assert_eq!(date_time(Lang::Ja, "yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn p_attain_reads_as_a_sentence() {
+        assert_eq!(
+            p_attain_sentence(Lang::Ja, 0.8312),
+            "現在のペースが続くと、期間末までに目標に達する確率は約83%です。"
+        );
+    }
+
+    #[test]
+    fn both_languages_fill_every_text() {
+        // The macro makes a missing text a compile error; an empty one is a mistake too.
+        let ja = format!("{JA:?}");
+        let en = format!("{EN:?}");
+        assert!(!ja.contains(": \"\"") && !en.contains(": \"\""));
+    }
+}

@@ -1,0 +1,349 @@
+//! The API's routes as a table, and the OpenAPI 3.1 document built from it. The router mounts
+//! exactly the paths of [`API_ROUTES`] (see `api::router`), and the document describes exactly
+//! them, so the description cannot name a route that does not exist or miss one that does.
+
+use serde_json::{Map, Value, json};
+
+/// `GET /api/openapi.json`
+pub const OPENAPI: &str = "/api/openapi.json";
+/// `GET /api/v1/plans`
+pub const PLANS: &str = "/api/v1/plans";
+/// `GET /api/v1/plans/{id}`
+pub const PLAN: &str = "/api/v1/plans/{id}";
+/// `GET /api/v1/evaluations`
+pub const EVALUATIONS: &str = "/api/v1/evaluations";
+/// `GET /api/v1/audit`
+pub const AUDIT: &str = "/api/v1/audit";
+
+/// One route of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiRoute {
+    /// The HTTP method, lower case as OpenAPI writes it.
+    pub method: &'static str,
+    /// The path, with `{name}` parameters (the same syntax in axum 0.8 and OpenAPI).
+    pub path: &'static str,
+    /// The operation's id.
+    pub operation_id: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Whether it needs a session or a token.
+    pub authenticated: bool,
+}
+
+/// Every route of the API.
+pub const API_ROUTES: &[ApiRoute] = &[
+    ApiRoute {
+        method: "get",
+        path: OPENAPI,
+        operation_id: "openapi",
+        summary: "This document.",
+        authenticated: false,
+    },
+    ApiRoute {
+        method: "get",
+        path: PLANS,
+        operation_id: "listPlans",
+        summary: "Every plan's current revision.",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: PLAN,
+        operation_id: "getPlan",
+        summary: "A plan's catalogue (the JSON of `pdca plan export --format json`).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: EVALUATIONS,
+        operation_id: "evaluate",
+        summary: "Every indicator's figures and status as of a fiscal year (the JSON of `pdca evaluate --format json`).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: AUDIT,
+        operation_id: "auditLog",
+        summary: "The latest entries of the audit log, newest first (secretariat only).",
+        authenticated: true,
+    },
+];
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    })
+}
+
+fn json_response(description: &str, schema: Value) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": schema } }
+    })
+}
+
+fn parameters(path: &str) -> Value {
+    match path {
+        PLAN => json!([{
+            "name": "id", "in": "path", "required": true,
+            "description": "The plan's id, e.g. medical-rd-2.",
+            "schema": { "type": "string" }
+        }]),
+        EVALUATIONS => json!([
+            {
+                "name": "as_of", "in": "query", "required": true,
+                "description": "The as-of fiscal year inside the plan period: 2023, FY2023, 令和5年度 or R5.",
+                "schema": { "type": "string" }
+            },
+            {
+                "name": "plan", "in": "query", "required": false,
+                "description": "The plan's id; by default the built-in plan, or the only plan.",
+                "schema": { "type": "string" }
+            },
+            {
+                "name": "include_unapproved", "in": "query", "required": false,
+                "description": "true to use the latest values whatever their approval state (secretariat and committee only; 403 for other roles).",
+                "schema": { "type": "boolean", "default": false }
+            }
+        ]),
+        AUDIT => json!([{
+            "name": "limit", "in": "query", "required": false,
+            "description": "How many entries, 1–1000.",
+            "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 }
+        }]),
+        _ => json!([]),
+    }
+}
+
+fn responses(path: &str) -> Value {
+    let ok = match path {
+        OPENAPI => json_response("The OpenAPI document.", json!({ "type": "object" })),
+        PLANS => json_response(
+            "The plans.",
+            json!({ "type": "array", "items": { "$ref": "#/components/schemas/PlanSummary" } }),
+        ),
+        PLAN => json_response("The plan.", json!({ "$ref": "#/components/schemas/Plan" })),
+        EVALUATIONS => json_response(
+            "The evaluation.",
+            json!({ "$ref": "#/components/schemas/PlanEvaluation" }),
+        ),
+        _ => json_response(
+            "The entries.",
+            json!({ "type": "array", "items": { "$ref": "#/components/schemas/AuditEntry" } }),
+        ),
+    };
+    let mut out = Map::new();
+    out.insert("200".into(), ok);
+    if path != OPENAPI {
+        out.insert(
+            "401".into(),
+            error_response("No valid session or API token (code `unauthorized`)."),
+        );
+        out.insert(
+            "403".into(),
+            error_response("The role does not allow this (code `forbidden`)."),
+        );
+    }
+    match path {
+        PLAN => {
+            out.insert(
+                "404".into(),
+                error_response("No such plan (code `not_found`)."),
+            );
+        }
+        EVALUATIONS => {
+            out.insert(
+                "400".into(),
+                error_response(
+                    "A parameter cannot be used; the message names it (code `bad_request`).",
+                ),
+            );
+            out.insert(
+                "404".into(),
+                error_response("No such plan (code `not_found`)."),
+            );
+        }
+        AUDIT => {
+            out.insert(
+                "400".into(),
+                error_response("`limit` is not 1–1000 (code `bad_request`)."),
+            );
+        }
+        _ => {}
+    }
+    Value::Object(out)
+}
+
+fn schemas() -> Value {
+    let nullable_number = json!({ "type": ["number", "null"] });
+    json!({
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": { "type": "string", "description": "unauthorized, forbidden, not_found, bad_request, conflict, rate_limited, csrf_mismatch, password_change_required or internal." },
+                        "message": { "type": "string", "description": "What went wrong, for a person (in Japanese)." }
+                    }
+                }
+            }
+        },
+        "PlanSummary": {
+            "type": "object",
+            "required": ["id", "name", "revision", "start_fy", "end_fy"],
+            "properties": {
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "revision": { "type": "integer" },
+                "start_fy": { "type": "integer" },
+                "end_fy": { "type": "integer" }
+            }
+        },
+        "Plan": {
+            "type": "object",
+            "description": "The plan catalogue: header, bodies, glossary, projects and their indicators with targets (docs/plan-format.md).",
+            "required": ["id", "name", "revision", "period", "projects"],
+            "properties": {
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "revision": { "type": "integer" },
+                "effective_from": { "type": "integer" },
+                "decided_on": { "type": ["string", "null"] },
+                "period": { "type": "object", "properties": { "start_fy": { "type": "integer" }, "end_fy": { "type": "integer" } } },
+                "on_track_threshold": { "type": "number" },
+                "committee": { "type": ["string", "null"] },
+                "bodies": { "type": "array", "items": { "type": "object" } },
+                "glossary": { "type": "array", "items": { "type": "object" } },
+                "projects": { "type": "array", "items": { "type": "object" } }
+            }
+        },
+        "PlanEvaluation": {
+            "type": "object",
+            "required": ["plan", "revision", "as_of", "as_of_wareki", "indicators"],
+            "properties": {
+                "plan": { "type": "string" },
+                "revision": { "type": "integer" },
+                "as_of": { "type": "integer" },
+                "as_of_wareki": { "type": "string" },
+                "indicators": { "type": "array", "items": { "$ref": "#/components/schemas/Evaluation" } }
+            }
+        },
+        "Evaluation": {
+            "type": "object",
+            "description": "One indicator's figures; the rules are in the README.",
+            "required": ["id", "status"],
+            "properties": {
+                "id": { "type": "string" },
+                "name": { "type": "string" },
+                "project": { "type": "string" },
+                "kind": { "type": "string", "enum": ["output", "outcome"] },
+                "measure": { "type": "string", "enum": ["count", "ratio", "level", "milestone", "qualitative"] },
+                "parent": { "type": ["string", "null"] },
+                "status": { "type": "string", "enum": ["achieved", "on_track", "insufficient", "not_evaluable", "not_rated"] },
+                "rating": { "type": ["string", "null"], "enum": ["A", "B", "N", null] },
+                "target": nullable_number,
+                "cumulative": nullable_number,
+                "expected": nullable_number,
+                "progress": nullable_number,
+                "pace": nullable_number,
+                "projected_end": nullable_number,
+                "value": nullable_number,
+                "p_attain": nullable_number,
+                "narrative": { "type": ["string", "null"] },
+                "warnings": { "type": "array", "items": { "type": "string" } },
+                "bodies": { "type": "array", "items": { "type": "object" } }
+            }
+        },
+        "AuditEntry": {
+            "type": "object",
+            "required": ["id", "at", "actor", "action", "subject"],
+            "properties": {
+                "id": { "type": "integer" },
+                "at": { "type": "string", "format": "date-time" },
+                "actor": { "type": "string" },
+                "action": { "type": "string" },
+                "subject": { "type": "string" },
+                "old_value": { "type": ["string", "null"] },
+                "new_value": { "type": ["string", "null"] },
+                "note": { "type": ["string", "null"] }
+            }
+        }
+    })
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi_document() -> Value {
+    let mut paths = Map::new();
+    for route in API_ROUTES {
+        let mut operation = json!({
+            "operationId": route.operation_id,
+            "summary": route.summary,
+            "parameters": parameters(route.path),
+            "responses": responses(route.path),
+        });
+        if !route.authenticated
+            && let Some(op) = operation.as_object_mut()
+        {
+            op.insert("security".into(), json!([]));
+        }
+        let item = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(route.method.to_owned(), operation);
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "pdca API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The follow-up of a plan's KPIs: plans, evaluations and the audit log. Machine clients send `Authorization: Bearer pdca_…` with a token made by `pdca token create`; browsers use their session. Errors are `{\"error\":{\"code\",\"message\"}}`."
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearerToken": [] }, { "sessionCookie": [] }],
+        "paths": Value::Object(paths),
+        "components": {
+            "securitySchemes": {
+                "bearerToken": { "type": "http", "scheme": "bearer", "description": "An API token, pdca_…" },
+                "sessionCookie": { "type": "apiKey", "in": "cookie", "name": "pdca_session" }
+            },
+            "schemas": schemas()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_document_describes_every_route_and_nothing_else() {
+        let document = openapi_document();
+        let documented: BTreeSet<(String, String)> = document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(method, _)| (method.clone(), path.clone()))
+            })
+            .collect();
+        let routed: BTreeSet<(String, String)> = API_ROUTES
+            .iter()
+            .filter(|r| crate::api::handler(r.path).is_some())
+            .map(|r| (r.method.to_owned(), r.path.to_owned()))
+            .collect();
+        assert_eq!(documented, routed);
+        assert_eq!(routed.len(), API_ROUTES.len(), "a route without a handler");
+        assert_eq!(document["openapi"], "3.1.0");
+    }
+}

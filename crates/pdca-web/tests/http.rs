@@ -1,0 +1,1182 @@
+//! The web application over real HTTP: each test starts the server on 127.0.0.1 port 0 against
+//! a fresh SQLite file, and again against a fresh PostgreSQL database (on the server named by
+//! `PDCA_TEST_POSTGRES_URL`, e.g. `postgres://postgres@127.0.0.1:5432/test`), seeded with the
+//! built-in plan, a few actuals and one user of each role.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::panic::AssertUnwindSafe;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use futures::FutureExt;
+use pdca_core::access::{ActualState, Role};
+use pdca_core::builtin::{BUILTIN_PLAN_ID, BUILTIN_PLAN_TOML, builtin_plan};
+use pdca_core::{ActualValue, Contribution, FiscalYear, evaluate_plan};
+use pdca_store::{Backend, NewActual, NewUser, Store, Visibility};
+use pdca_web::{API_ROUTES, Application, Config};
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap};
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Connection, Executor};
+
+// ---------------------------------------------------------------------------------------------
+// Harness: one test body, two databases.
+
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::with_sqlite(crate::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::with_postgres(crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    healthz_answers_without_signing_in,
+    pages_redirect_to_sign_in_without_a_session,
+    the_api_refuses_requests_without_a_valid_session_or_token,
+    a_wrong_password_is_refused,
+    five_failures_for_an_account_refuse_its_sign_in,
+    five_failures_from_an_address_refuse_its_sign_ins,
+    a_one_time_password_must_be_changed_first,
+    the_session_cookie_is_http_only_lax_and_renewed,
+    signing_out_ends_the_session,
+    posts_without_the_csrf_token_are_refused,
+    each_role_reaches_exactly_its_routes,
+    evaluations_are_the_engine_json,
+    evaluation_parameters_are_checked,
+    hostile_text_is_escaped_on_every_page,
+    security_headers_are_on_every_response,
+    the_openapi_document_matches_the_routes,
+    the_english_switch_changes_the_strings,
+    the_pages_show_the_evaluation,
+    a_server_error_shows_no_internals,
+);
+
+/// A server on a fresh database.
+struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    base: String,
+    store: Store,
+}
+
+async fn with_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = dir.path().join("pdca.sqlite3").display().to_string();
+    let store = Store::open(&url).await.expect("open a fresh SQLite file");
+    assert_eq!(store.backend(), Backend::Sqlite);
+    let app = TestApp::spawn(store.clone(), false).await;
+    test(app).await;
+    store.close().await;
+}
+
+async fn with_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Ok(server) = std::env::var("PDCA_TEST_POSTGRES_URL") else {
+        panic!(
+            "PDCA_TEST_POSTGRES_URL is not set: set it to a PostgreSQL server the tests may \
+             create databases on, e.g. PDCA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
+        );
+    };
+    let name = unique_database_name();
+    let mut admin = sqlx::postgres::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to PDCA_TEST_POSTGRES_URL={server}: {e}"));
+    // The name is made of letters, digits and underscores only.
+    admin
+        .execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create the test database");
+    let store = Store::open(&database_url(&server, &name))
+        .await
+        .expect("open the fresh database");
+    assert_eq!(store.backend(), Backend::Postgres);
+    let app = TestApp::spawn(store.clone(), false).await;
+    let outcome = AssertUnwindSafe(test(app)).catch_unwind().await;
+    store.close().await;
+    // Best effort: a database left behind only costs disk.
+    let _ = admin
+        .execute(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .await;
+    let _ = admin.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn unique_database_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "pdca_web_test_{}_{}_{}",
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `server` with its database replaced by `name`.
+fn database_url(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server, None),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The seeded data.
+
+const PASSWORD: &str = "correct horse battery staple";
+const SECRETARIAT: &str = "jimukyoku";
+const BODY: &str = "amed-tanto";
+const COMMITTEE: &str = "iin";
+const VIEWER: &str = "etsuran";
+const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
+const HOSTILE_ATTR: &str = "\"><img src=x onerror=alert(1)>";
+
+/// One argon2 hash of [`PASSWORD`] for every seeded user (hashing is slow in debug builds).
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password_auth::generate_hash(PASSWORD))
+}
+
+fn number(indicator: &str, year: i32, body: &str, value: f64) -> NewActual {
+    NewActual::new(Contribution {
+        indicator: indicator.to_owned(),
+        year: FiscalYear::new(year).unwrap(),
+        body: body.to_owned(),
+        value: ActualValue::Number(value),
+    })
+}
+
+impl TestApp {
+    /// Seeds `store` and serves it on a free port.
+    async fn spawn(store: Store, secure_cookies: bool) -> TestApp {
+        let plan = builtin_plan().expect("the built-in plan");
+        store
+            .save_plan(&plan, Some(BUILTIN_PLAN_TOML), "test")
+            .await
+            .unwrap();
+        let mut actuals = Vec::new();
+        // p1-out-01: 25 over five years; 3 + 4 + 2 = 9 by FY2022 against 15 expected: B.
+        for (year, value) in [(2020, 3.0), (2021, 4.0), (2022, 2.0)] {
+            actuals.push(number("p1-out-01", year, "amed", value));
+        }
+        // p1-out-02: 10 over five years; 3 a year is on track.
+        for year in 2020..=2022 {
+            actuals.push(number("p1-out-02", year, "amed", 3.0));
+        }
+        store
+            .record_actuals(BUILTIN_PLAN_ID, &actuals, "test")
+            .await
+            .unwrap();
+        // A correction with a hostile note, recorded by a hostile actor name.
+        let mut corrected = number("p1-out-01", 2022, "amed", 2.0);
+        corrected.note = Some(format!("{HOSTILE_SCRIPT} {HOSTILE_ATTR}"));
+        store
+            .record_actuals(BUILTIN_PLAN_ID, &[corrected], HOSTILE_ATTR)
+            .await
+            .unwrap();
+        // A hostile narrative for a management indicator.
+        let narrative = NewActual::new(Contribution {
+            indicator: "p1-out-m1".to_owned(),
+            year: FiscalYear::new(2022).unwrap(),
+            body: "amed".to_owned(),
+            value: ActualValue::Narrative(format!("支援を継続 {HOSTILE_SCRIPT} {HOSTILE_ATTR}")),
+        });
+        store
+            .record_actuals(BUILTIN_PLAN_ID, &[narrative], "test")
+            .await
+            .unwrap();
+        // A draft nobody approved yet: p1-out-02 FY2022 would be 10.
+        let mut draft = number("p1-out-02", 2022, "amed", 10.0);
+        draft.state = ActualState::Draft;
+        store
+            .record_actuals(BUILTIN_PLAN_ID, &[draft], "test")
+            .await
+            .unwrap();
+        for (name, role, body) in [
+            (SECRETARIAT, Role::Secretariat, None),
+            (BODY, Role::Body, Some("amed")),
+            (COMMITTEE, Role::Committee, None),
+            (VIEWER, Role::Viewer, None),
+        ] {
+            add_user(&store, name, role, body, false).await;
+        }
+
+        let mut config = Config::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        config.secure_cookies = secure_cookies;
+        let application = Application::build(store.clone(), config)
+            .await
+            .expect("bind port 0");
+        let base = format!("http://127.0.0.1:{}", application.port());
+        tokio::spawn(application.run_until_stopped());
+        TestApp { base, store }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser with a cookie jar that does not follow redirects, from `127.0.0.1`.
+    fn browser(&self) -> Browser {
+        self.browser_from(Ipv4Addr::LOCALHOST)
+    }
+
+    /// A browser connecting from another loopback address (the server sees a different
+    /// client address).
+    fn browser_from(&self, ip: Ipv4Addr) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(IpAddr::V4(ip))
+            .build()
+            .unwrap();
+        Browser {
+            base: self.base.clone(),
+            client,
+        }
+    }
+
+    /// A browser signed in as `name`.
+    async fn signed_in(&self, name: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.sign_in(name, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign in as {name}"
+        );
+        browser
+    }
+
+    /// A new API token of `name`.
+    async fn token(&self, name: &str) -> String {
+        let user = self.store.user_by_name(name).await.unwrap().unwrap();
+        let (_, secret) = self
+            .store
+            .create_api_token(user.id, "tests", "test")
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// GET without any credentials.
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.browser().get_page(path).await
+    }
+
+    /// GET an API path with a bearer token.
+    async fn api_get(&self, path: &str, token: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn add_user(store: &Store, name: &str, role: Role, body: Option<&str>, must_change: bool) {
+    store
+        .create_user(
+            &NewUser {
+                name: name.to_owned(),
+                role,
+                body: body.map(str::to_owned),
+                password_hash: password_hash().to_owned(),
+                must_change_password: must_change,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+}
+
+/// One browser: a cookie jar and no automatic redirects.
+struct Browser {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Browser {
+    async fn get_page(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The hidden `csrf` field of the page at `path`.
+    async fn csrf_of(&self, path: &str) -> String {
+        let html = self.get_page(path).await.text().await.unwrap();
+        csrf_field(&html).unwrap_or_else(|| panic!("no csrf field on {path}: {html}"))
+    }
+
+    async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Fills in and sends the sign-in form.
+    async fn sign_in(&self, name: &str, password: &str) -> reqwest::Response {
+        let csrf = self.csrf_of("/signin").await;
+        self.post_form(
+            "/signin",
+            &[
+                ("name", name),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", ""),
+            ],
+        )
+        .await
+    }
+
+    /// Sends the sign-out form with the page's token.
+    async fn sign_out(&self) -> reqwest::Response {
+        let csrf = self.csrf_of("/").await;
+        self.post_form("/signout", &[("csrf", &csrf)]).await
+    }
+}
+
+fn csrf_field(html: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+/// `html` with numeric character references written as the named ones, so tests can look for
+/// escaped text whichever form the template engine chose.
+fn entities(html: &str) -> String {
+    html.replace("&#60;", "&lt;")
+        .replace("&#62;", "&gt;")
+        .replace("&#34;", "&quot;")
+        .replace("&#38;", "&amp;")
+        .replace("&#39;", "&apos;")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn session_cookie_of(response: &reqwest::Response) -> Option<String> {
+    set_cookies(response.headers())
+        .into_iter()
+        .find(|c| c.starts_with("pdca_session=") && !c.starts_with("pdca_session=;"))
+}
+
+async fn error_code(response: reqwest::Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let body: Value = response.json().await.expect("a JSON error");
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+async fn healthz_answers_without_signing_in(app: TestApp) {
+    let response = app.get("/healthz").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+async fn pages_redirect_to_sign_in_without_a_session(app: TestApp) {
+    for (path, next) in [
+        ("/", "%2F"),
+        ("/projects/p1", "%2Fprojects%2Fp1"),
+        (
+            "/indicators/p1-out-01?as_of=2022",
+            "%2Findicators%2Fp1-out-01%3Fas_of%3D2022",
+        ),
+        ("/account/password", "%2Faccount%2Fpassword"),
+    ] {
+        let response = app.get(path).await;
+
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            location(&response),
+            format!("/signin?next={next}"),
+            "{path}"
+        );
+    }
+    // Signing in from there comes back to the page.
+    let browser = app.browser();
+    let csrf = browser.csrf_of("/signin?next=%2Fprojects%2Fp1").await;
+    let response = browser
+        .post_form(
+            "/signin",
+            &[
+                ("name", VIEWER),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", "/projects/p1"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/projects/p1");
+    // …but never to another site.
+    let csrf = browser.csrf_of("/signin").await;
+    let response = browser
+        .post_form(
+            "/signin",
+            &[
+                ("name", VIEWER),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/");
+}
+
+async fn the_api_refuses_requests_without_a_valid_session_or_token(app: TestApp) {
+    let token = app.token(VIEWER).await;
+    let revoked = app.token(VIEWER).await;
+    let user = app.store.user_by_name(VIEWER).await.unwrap().unwrap();
+    let tokens = app.store.list_api_tokens(user.id).await.unwrap();
+    let revoked_id = tokens.iter().map(|t| t.id).max().unwrap();
+    app.store
+        .revoke_api_token(revoked_id, "test")
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let plans = app.url("/api/v1/plans");
+
+    let without = client.get(&plans).send().await.unwrap();
+    let bad = client
+        .get(&plans)
+        .bearer_auth("pdca_0000000000000000000000000000000000000000000000000000000000000000")
+        .send()
+        .await
+        .unwrap();
+    let not_ours = client.get(&plans).bearer_auth("abc").send().await.unwrap();
+    let basic = client
+        .get(&plans)
+        .basic_auth(VIEWER, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    let after_revocation = app.api_get("/api/v1/plans", &revoked).await;
+    let good = app.api_get("/api/v1/plans", &token).await;
+
+    for response in [without, bad, not_ours, basic, after_revocation] {
+        assert_eq!(
+            response.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer realm=\"pdca\""
+        );
+        let (status, code, message) = error_code(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(code, "unauthorized");
+        assert!(!message.is_empty());
+    }
+    assert_eq!(good.status(), StatusCode::OK);
+    // A disabled user's token stops working.
+    app.store
+        .set_user_disabled(VIEWER, true, "test")
+        .await
+        .unwrap();
+    let disabled = app.api_get("/api/v1/plans", &token).await;
+    assert_eq!(disabled.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn a_wrong_password_is_refused(app: TestApp) {
+    let browser = app.browser();
+
+    let wrong = browser.sign_in(SECRETARIAT, "not the password").await;
+    let unknown = browser.sign_in("nobody", PASSWORD).await;
+
+    for response in [wrong, unknown] {
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(session_cookie_of(&response).is_none());
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("ユーザー名またはパスワードが正しくありません"),
+            "{html}"
+        );
+    }
+    let page = browser.get_page("/").await;
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+}
+
+async fn five_failures_for_an_account_refuse_its_sign_in(app: TestApp) {
+    let attacker = app.browser_from(Ipv4Addr::new(127, 0, 0, 2));
+    for _ in 0..5 {
+        let response = attacker.sign_in(SECRETARIAT, "guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    // From another address, even the right password is refused for a while…
+    let owner = app.browser_from(Ipv4Addr::new(127, 0, 0, 3));
+    let refused = owner.sign_in(SECRETARIAT, PASSWORD).await;
+    // …while other accounts still sign in.
+    let other = owner.sign_in(COMMITTEE, PASSWORD).await;
+
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(session_cookie_of(&refused).is_none());
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("15分間は受け付けません"), "{html}");
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+}
+
+async fn five_failures_from_an_address_refuse_its_sign_ins(app: TestApp) {
+    let attacker = app.browser_from(Ipv4Addr::new(127, 0, 0, 4));
+    for i in 0..5 {
+        let response = attacker.sign_in(&format!("guess{i}"), "guess").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    let same_address = attacker.sign_in(VIEWER, PASSWORD).await;
+    let elsewhere = app
+        .browser_from(Ipv4Addr::new(127, 0, 0, 5))
+        .sign_in(VIEWER, PASSWORD)
+        .await;
+
+    assert_eq!(same_address.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+}
+
+async fn a_one_time_password_must_be_changed_first(app: TestApp) {
+    add_user(&app.store, "shinki", Role::Viewer, None, true).await;
+    let browser = app.browser();
+
+    let signed_in = browser.sign_in("shinki", PASSWORD).await;
+    let dashboard = browser.get_page("/").await;
+    let api = browser.get_page("/api/v1/plans").await;
+    let password_page = browser.get_page("/account/password").await;
+
+    assert_eq!(location(&signed_in), "/account/password");
+    assert_eq!(location(&dashboard), "/account/password");
+    let (status, code, _) = error_code(api).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "password_change_required")
+    );
+    assert_eq!(password_page.status(), StatusCode::OK);
+    let html = password_page.text().await.unwrap();
+    assert!(
+        html.contains("自分のパスワードに変更してください"),
+        "{html}"
+    );
+
+    // Too short, then mismatched, then right.
+    let csrf = browser.csrf_of("/account/password").await;
+    let short = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    assert!(short.text().await.unwrap().contains("12文字以上"));
+    let new_password = "a new password of my own";
+    let changed = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&changed), "/");
+    assert!(session_cookie_of(&changed).is_some(), "a new session");
+    assert_eq!(browser.get_page("/").await.status(), StatusCode::OK);
+    let user = app.store.user_by_name("shinki").await.unwrap().unwrap();
+    assert!(!user.must_change_password);
+    let old = app.browser().sign_in("shinki", PASSWORD).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = app.browser().sign_in("shinki", new_password).await;
+    assert_eq!(location(&new), "/");
+}
+
+async fn the_session_cookie_is_http_only_lax_and_renewed(app: TestApp) {
+    let browser = app.browser();
+
+    let first = browser.sign_in(VIEWER, PASSWORD).await;
+    let second = browser.sign_in(VIEWER, PASSWORD).await;
+
+    let first = session_cookie_of(&first).expect("a session cookie");
+    let second = session_cookie_of(&second).expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(first.contains(flag), "{first} lacks {flag}");
+    }
+    assert!(!first.contains("Secure"), "plain HTTP: {first}");
+    let value = |c: &str| c.split(';').next().unwrap().to_owned();
+    assert_ne!(value(&first), value(&second), "a new id at each sign-in");
+    // The session before the second sign-in is gone.
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/"))
+        .header(header::COOKIE, value(&first))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::SEE_OTHER);
+
+    // Served behind TLS, the cookie is Secure.
+    let secure = TestApp {
+        base: {
+            let mut config = Config::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+            config.secure_cookies = true;
+            let application = Application::build(app.store.clone(), config).await.unwrap();
+            let base = format!("http://127.0.0.1:{}", application.port());
+            tokio::spawn(application.run_until_stopped());
+            base
+        },
+        store: app.store.clone(),
+    };
+    let response = secure.browser().sign_in(VIEWER, PASSWORD).await;
+    let cookie = session_cookie_of(&response).expect("a session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+async fn signing_out_ends_the_session(app: TestApp) {
+    let browser = app.signed_in(VIEWER).await;
+
+    let response = browser.sign_out().await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/signin");
+    assert_eq!(browser.get_page("/").await.status(), StatusCode::SEE_OTHER);
+}
+
+async fn posts_without_the_csrf_token_are_refused(app: TestApp) {
+    let browser = app.signed_in(VIEWER).await;
+
+    let sign_out = browser.post_form("/signout", &[]).await;
+    let forged = browser.post_form("/signout", &[("csrf", "forged")]).await;
+    let password = browser
+        .post_form(
+            "/account/password",
+            &[
+                ("current", PASSWORD),
+                ("new", "another long password"),
+                ("confirm", "another long password"),
+            ],
+        )
+        .await;
+    // The sign-in form needs its cookie and field to agree.
+    let fresh = app.browser();
+    let sign_in = fresh
+        .post_form(
+            "/signin",
+            &[("name", VIEWER), ("password", PASSWORD), ("csrf", "x")],
+        )
+        .await;
+
+    for response in [sign_out, forged, password] {
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("フォームを確認できませんでした"), "{html}");
+    }
+    assert_eq!(sign_in.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie_of(&sign_in).is_none());
+    // Nothing happened: still signed in, password unchanged.
+    assert_eq!(browser.get_page("/").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.browser().sign_in(VIEWER, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn each_role_reaches_exactly_its_routes(app: TestApp) {
+    use Role::*;
+    let all = [Secretariat, Body, Committee, Viewer];
+    let readers_of_unapproved = [Secretariat, Committee];
+    let pages: [(&str, &[Role]); 6] = [
+        ("/", &all),
+        ("/?as_of=2021", &all),
+        ("/projects/p1", &all),
+        ("/indicators/p1-out-01", &all),
+        ("/account/password", &all),
+        ("/?include_unapproved=1", &readers_of_unapproved),
+    ];
+    let api: [(&str, &[Role]); 6] = [
+        ("/api/v1/plans", &all),
+        ("/api/v1/plans/medical-rd-2", &all),
+        ("/api/v1/evaluations?as_of=2022", &all),
+        (
+            "/api/v1/evaluations?as_of=2022&include_unapproved=true",
+            &readers_of_unapproved,
+        ),
+        ("/api/v1/audit", &[Secretariat]),
+        ("/api/v1/audit?limit=5", &[Secretariat]),
+    ];
+    let more_pages: [(&str, &[Role]); 2] = [
+        ("/projects/p2?include_unapproved=1", &readers_of_unapproved),
+        (
+            "/indicators/p1-out-02?include_unapproved=true",
+            &readers_of_unapproved,
+        ),
+    ];
+    for (name, role) in [
+        (SECRETARIAT, Secretariat),
+        (BODY, Body),
+        (COMMITTEE, Committee),
+        (VIEWER, Viewer),
+    ] {
+        let browser = app.signed_in(name).await;
+        let token = app.token(name).await;
+        for (path, allowed) in pages.iter().chain(&more_pages) {
+            let response = browser.get_page(path).await;
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(response.status(), expected, "{role} {path}");
+            let html = response.text().await.unwrap();
+            assert!(html.starts_with("<!DOCTYPE html>"), "{role} {path}: a page");
+        }
+        for (path, allowed) in api {
+            let by_token = app.api_get(path, &token).await;
+            let by_session = browser.get_page(path).await;
+            for response in [by_token, by_session] {
+                if allowed.contains(&role) {
+                    assert_eq!(response.status(), StatusCode::OK, "{role} {path}");
+                    let _: Value = response.json().await.unwrap();
+                } else {
+                    let (status, code, _) = error_code(response).await;
+                    assert_eq!(
+                        (status, code.as_str()),
+                        (StatusCode::FORBIDDEN, "forbidden"),
+                        "{role} {path}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+async fn evaluations_are_the_engine_json(app: TestApp) {
+    let token = app.token(COMMITTEE).await;
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    let as_of = FiscalYear::new(2022).unwrap();
+    let expected = |visibility| {
+        let store = app.store.clone();
+        let plan = plan.clone();
+        async move {
+            let actuals = store.actuals_as(BUILTIN_PLAN_ID, visibility).await.unwrap();
+            let evaluation = evaluate_plan(&plan, &actuals, as_of).unwrap();
+            pdca_web::json::evaluation_json(&plan, &evaluation)
+        }
+    };
+
+    let text = |path: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move { app.api_get(path, &token).await.text().await.unwrap() }
+    };
+    let approved = text("/api/v1/evaluations?as_of=2022").await;
+    let by_wareki =
+        text("/api/v1/evaluations?as_of=%E4%BB%A4%E5%92%8C4%E5%B9%B4%E5%BA%A6&plan=medical-rd-2")
+            .await;
+    let all = text("/api/v1/evaluations?as_of=FY2022&include_unapproved=true").await;
+
+    // Byte for byte what the engine and the CLI's JSON builder give.
+    assert_eq!(approved, expected(Visibility::Approved).await.to_string());
+    assert_eq!(by_wareki, approved);
+    assert_eq!(all, expected(Visibility::All).await.to_string());
+    let approved: Value = serde_json::from_str(&approved).unwrap();
+    let all: Value = serde_json::from_str(&all).unwrap();
+    let status_of = |v: &Value, id: &str| {
+        v["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(status_of(&approved, "p1-out-01"), "insufficient");
+    assert_eq!(status_of(&approved, "p1-out-02"), "on_track");
+    // The draft (10 in FY2022) only counts when asked for.
+    assert_eq!(status_of(&all, "p1-out-02"), "achieved");
+    assert_eq!(approved["as_of_wareki"], "令和4年度");
+}
+
+async fn evaluation_parameters_are_checked(app: TestApp) {
+    let token = app.token(VIEWER).await;
+
+    let missing = app.api_get("/api/v1/evaluations", &token).await;
+    let unreadable = app
+        .api_get("/api/v1/evaluations?as_of=someday", &token)
+        .await;
+    let outside = app.api_get("/api/v1/evaluations?as_of=2030", &token).await;
+    let unknown_plan = app
+        .api_get("/api/v1/evaluations?as_of=2022&plan=nonexistent", &token)
+        .await;
+    let unknown = app.api_get("/api/v1/plans/nonexistent", &token).await;
+    let bad_limit = app
+        .api_get("/api/v1/audit?limit=0", &app.token(SECRETARIAT).await)
+        .await;
+
+    for response in [missing, unreadable, outside] {
+        let (status, code, message) = error_code(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request")
+        );
+        assert!(message.starts_with("as_of: "), "{message}");
+        assert!(
+            message.contains("FY2020") && message.contains("FY2024"),
+            "{message}"
+        );
+    }
+    for response in [unknown_plan, unknown] {
+        let (status, code, message) = error_code(response).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
+        assert!(message.contains("nonexistent"), "{message}");
+    }
+    let (status, _, message) = error_code(bad_limit).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(message.starts_with("limit: "), "{message}");
+    // A page with a bad year says so too, as a page.
+    let browser = app.signed_in(VIEWER).await;
+    let page = browser.get_page("/?as_of=someday").await;
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(page.text().await.unwrap().contains("as_of"));
+}
+
+async fn hostile_text_is_escaped_on_every_page(app: TestApp) {
+    add_user(&app.store, "<b>mallory</b>", Role::Viewer, None, false).await;
+    let browser = app.signed_in("<b>mallory</b>").await;
+
+    let indicator = browser.get_page("/indicators/p1-out-01?as_of=2022").await;
+    let narrative = browser.get_page("/indicators/p1-out-m1?as_of=2022").await;
+    let project = browser.get_page("/projects/p1?as_of=2022").await;
+    let dashboard = browser.get_page("/").await;
+
+    for response in [indicator, narrative, project, dashboard] {
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = entities(&response.text().await.unwrap());
+        for raw in [HOSTILE_SCRIPT, "<img src=x", "<b>mallory"] {
+            assert!(!html.contains(raw), "unescaped {raw}");
+        }
+        assert!(html.contains("&lt;b&gt;mallory&lt;/b&gt;"));
+    }
+    let html = entities(
+        &browser
+            .get_page("/indicators/p1-out-01?as_of=2022")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the note, escaped"
+    );
+    assert!(
+        html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+        "the actor, escaped"
+    );
+    let html = entities(
+        &browser
+            .get_page("/indicators/p1-out-m1?as_of=2022")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        html.contains("支援を継続 &lt;script&gt;"),
+        "the narrative, escaped"
+    );
+    assert!(!html.contains("<script"), "no script at all");
+}
+
+async fn security_headers_are_on_every_response(app: TestApp) {
+    let browser = app.signed_in(VIEWER).await;
+    let responses = [
+        app.get("/healthz").await,
+        app.get("/signin").await,
+        app.get("/").await,
+        app.get("/api/v1/plans").await,
+        app.get("/static/pdca.css").await,
+        app.get("/no/such/page").await,
+        browser.get_page("/").await,
+        browser.get_page("/indicators/p1-out-01").await,
+        browser.get_page("/api/openapi.json").await,
+    ];
+
+    for response in responses {
+        let h = response.headers();
+        let url = response.url().path().to_owned();
+        assert_eq!(
+            h.get(header::CONTENT_SECURITY_POLICY).unwrap(),
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+            "{url}"
+        );
+        assert_eq!(
+            h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+            "nosniff",
+            "{url}"
+        );
+        assert_eq!(
+            h.get(header::REFERRER_POLICY).unwrap(),
+            "same-origin",
+            "{url}"
+        );
+        assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY", "{url}");
+    }
+    let page = browser.get_page("/").await.text().await.unwrap();
+    assert!(
+        !page.contains("style=") && !page.contains("<script"),
+        "nothing inline"
+    );
+}
+
+async fn the_openapi_document_matches_the_routes(app: TestApp) {
+    let document: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let token = app.token(SECRETARIAT).await;
+
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.clone(), path.clone()))
+        })
+        .collect();
+    let routes: BTreeSet<(String, String)> = API_ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(documented, routes);
+    // Every documented route answers (with its required parameters)…
+    for (method, path) in &documented {
+        assert_eq!(method, "get");
+        let concrete = path.replace("{id}", BUILTIN_PLAN_ID);
+        let concrete = if concrete.ends_with("/evaluations") {
+            format!("{concrete}?as_of=2022")
+        } else {
+            concrete
+        };
+        let response = app.api_get(&concrete, &token).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    // …and anything else under /api is a JSON 404.
+    let (status, code, _) = error_code(app.api_get("/api/v1/nothing", &token).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+}
+
+async fn the_english_switch_changes_the_strings(app: TestApp) {
+    let browser = app.signed_in(VIEWER).await;
+
+    let japanese = browser.get_page("/").await.text().await.unwrap();
+    let by_query = browser.get_page("/?lang=en").await.text().await.unwrap();
+    let switch = browser
+        .get_page("/lang/en?next=%2Fprojects%2Fp1%3Fas_of%3D2022")
+        .await;
+    let switch_location = location(&switch);
+    let lang_cookie = set_cookies(switch.headers());
+    let english = browser
+        .get_page("/projects/p1?as_of=2022")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let back = browser.get_page("/lang/ja?next=/").await;
+    let japanese_again = browser.get_page("/").await.text().await.unwrap();
+
+    assert!(japanese.contains("<html lang=\"ja\">") && japanese.contains("要注意の指標"));
+    assert!(
+        japanese.contains("href=\"/lang/en?next=%2F\""),
+        "the switch link"
+    );
+    assert!(
+        by_query.contains("<html lang=\"en\">")
+            && by_query.contains("Indicators needing attention")
+    );
+    assert!(!by_query.contains("要注意の指標"));
+    assert_eq!(switch.status(), StatusCode::SEE_OTHER);
+    assert_eq!(switch_location, "/projects/p1?as_of=2022");
+    assert!(
+        lang_cookie.iter().any(|c| c.starts_with("lang=en")),
+        "{lang_cookie:?}"
+    );
+    assert!(
+        english.contains("Outputs") && english.contains("Cumulative") && english.contains("FY2022")
+    );
+    assert_eq!(location(&back), "/");
+    assert!(japanese_again.contains("要注意の指標"));
+    // Off-site targets are ignored.
+    let offsite = browser.get_page("/lang/en?next=//evil.example/").await;
+    assert_eq!(location(&offsite), "/");
+}
+
+async fn the_pages_show_the_evaluation(app: TestApp) {
+    let browser = app.signed_in(COMMITTEE).await;
+
+    let dashboard = browser.get_page("/").await.text().await.unwrap();
+    let project = browser.get_page("/projects/p1").await.text().await.unwrap();
+    let indicator = browser
+        .get_page("/indicators/p1-out-01")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let unapproved = browser
+        .get_page("/indicators/p1-out-02?include_unapproved=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    // The latest approved year is the default as-of year.
+    assert!(dashboard.contains("令和4年度時点"), "{dashboard}");
+    // p1-out-01 (B) needs attention; the six projects have a card each.
+    let attention = &dashboard
+        [dashboard.find("attention-heading").unwrap()..dashboard.find("projects-heading").unwrap()];
+    assert!(attention.contains("非臨床POCの取得件数"));
+    assert!(!attention.contains("創薬支援ネットワークの活動による有望創薬シーズの企業導出件数"));
+    assert_eq!(dashboard.matches("<article class=\"card\">").count(), 6);
+    assert!(dashboard.contains("class=\"fill w"));
+    // The project table: years, target wording, a badge with its meaning.
+    assert!(project.contains("令和2年度") && project.contains("令和4年度"));
+    assert!(project.contains("25件"));
+    assert!(project.contains("進捗が不十分"));
+    assert!(project.contains("○シーズ研究に関する指標"));
+    assert!(project.contains("その他管理指標"));
+    // The indicator page: figures, outlook in words, chart, history in 和暦.
+    assert!(indicator.contains("現在のペースが続くと、期間末までに目標に達する確率は約"));
+    assert!(indicator.contains("<svg") && indicator.contains("class=\"line-expected\""));
+    assert!(
+        indicator.contains("class=\"line-target\"")
+            && indicator.contains("class=\"line-projected\"")
+    );
+    assert!(indicator.contains("令和"), "dates in 和暦");
+    assert!(indicator.contains("2 → 2"), "the correction, old → new");
+    assert!(indicator.contains("POC"), "the glossary term");
+    assert!(indicator.contains("Proof of Concept"));
+    // Unapproved values appear only when asked for, with their state.
+    assert!(unapproved.contains("下書き"));
+    assert!(unapproved.contains("未承認の値を含めた試算です"));
+    // Unknown things are 404 pages.
+    let missing = browser.get_page("/indicators/nonexistent").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("見つかりませんでした")
+    );
+    assert_eq!(
+        browser.get_page("/projects/p9").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_server_error_shows_no_internals(app: TestApp) {
+    let token = app.token(VIEWER).await;
+    let browser = app.signed_in(VIEWER).await;
+    // Closing the pool makes every database call fail.
+    app.store.close().await;
+
+    let api = app.api_get("/api/v1/plans", &token).await;
+    let page = browser.get_page("/").await;
+
+    let (status, code, message) = error_code(api).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    );
+    assert!(
+        !message.contains("pool") && !message.contains("データベース"),
+        "{message}"
+    );
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("サーバーの内部でエラーが起きました"));
+    assert!(!html.contains("pool") && !html.contains("sqlx"), "{html}");
+}
