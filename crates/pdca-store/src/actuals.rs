@@ -385,6 +385,25 @@ impl Store {
             written += done?.rows_affected();
             next = following;
         }
+        // One entry for the batch: the rows themselves are the detailed history (who, when,
+        // each value, and the value before it in the same key).
+        let years: std::collections::BTreeSet<i32> =
+            ordered.iter().map(|a| a.contribution.year.year()).collect();
+        audit::record(
+            &mut tx,
+            &at,
+            Change {
+                actor,
+                action: "actuals.record",
+                subject: plan_id,
+                old_value: None,
+                new_value: Some(
+                    serde_json::json!({ "rows": written, "fiscal_years": years }).to_string(),
+                ),
+                note: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -420,6 +439,25 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
+        let subject = format!("{plan_id}/{}/{}/{}", c.indicator, c.year.year(), c.body);
+        let describe = |value: &ActualValue, state: ActualState, version: i64| {
+            serde_json::json!({ "value": value, "state": state, "version": version }).to_string()
+        };
+        audit::record(
+            &mut tx,
+            &at,
+            Change {
+                actor,
+                action: "actual.record",
+                subject: &subject,
+                old_value: current
+                    .as_ref()
+                    .map(|s| describe(&s.contribution.value, s.state, s.id)),
+                new_value: Some(describe(&c.value, actual.state, id)),
+                note: actual.note.as_deref(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use sqlx::Row;
 use time::OffsetDateTime;
 
+use crate::data_version::{DataVersion, data_version_at, data_version_columns};
 use crate::secrets::{digest, random_hex};
 use crate::users::{User, user_at, user_columns};
 use crate::{Store, StoreError, now, rfc3339, stored_time};
@@ -29,7 +30,8 @@ pub struct Session {
     pub csrf_token: String,
     /// When the user signed in, RFC 3339 in UTC.
     pub created_at: String,
-    /// When the session was last used (now, for a session just looked up), RFC 3339 in UTC.
+    /// When the session was last recorded as used (for a session just looked up: now, or less
+    /// than a minute ago), RFC 3339 in UTC.
     pub last_seen_at: String,
 }
 
@@ -93,7 +95,8 @@ impl Store {
     }
 
     /// The session whose cookie value is `id`, with its user, and records that it was used
-    /// now. `None` when there is no such session, when it was last used more than `idle` ago
+    /// now (unless that was recorded less than a minute ago, or a twentieth of `idle` for an
+    /// idle limit under 20 minutes). `None` when there is no such session, when it was last used more than `idle` ago
     /// or started more than `absolute` ago (it is then deleted), or when its user is disabled.
     pub async fn session(
         &self,
@@ -101,22 +104,63 @@ impl Store {
         idle: Duration,
         absolute: Duration,
     ) -> Result<Option<(Session, User)>, StoreError> {
-        let id_hash = digest(id);
-        let row = sqlx::query(concat!(
+        Ok(self
+            .lookup_session(id, idle, absolute, false)
+            .await?
+            .map(|(session, user, _)| (session, user)))
+    }
+
+    /// [`Store::session`], with the database's [`Store::data_version`] read in the same query
+    /// (a request that needs both makes one round trip).
+    pub async fn session_with_data_version(
+        &self,
+        id: &str,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<(Session, User, DataVersion)>, StoreError> {
+        Ok(self
+            .lookup_session(id, idle, absolute, true)
+            .await?
+            .and_then(|(session, user, version)| version.map(|v| (session, user, v))))
+    }
+
+    async fn lookup_session(
+        &self,
+        id: &str,
+        idle: Duration,
+        absolute: Duration,
+        with_version: bool,
+    ) -> Result<Option<(Session, User, Option<DataVersion>)>, StoreError> {
+        const PLAIN: &str = concat!(
             "SELECT s.csrf_token, s.created_at, s.last_seen_at, ",
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
-        ))
-        .bind(id_hash.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+        );
+        // The version's columns come first, so the others are where they are in PLAIN + 3.
+        const VERSIONED: &str = concat!(
+            "SELECT ",
+            data_version_columns!(),
+            ", s.csrf_token, s.created_at, s.last_seen_at, ",
+            user_columns!(),
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
+        );
+        let id_hash = digest(id);
+        let row = sqlx::query(if with_version { VERSIONED } else { PLAIN })
+            .bind(id_hash.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
-        let user = user_at(&row, 3)?;
+        let (version, at) = if with_version {
+            (Some(data_version_at(&row, 0)?), 3)
+        } else {
+            (None, 0)
+        };
+        let user = user_at(&row, at + 3)?;
         if user.disabled {
             return Ok(None);
         }
-        let created_at: String = row.try_get(1)?;
-        let last_seen_at: String = row.try_get(2)?;
+        let created_at: String = row.try_get(at + 1)?;
+        let last_seen_at: String = row.try_get(at + 2)?;
         let now_time = OffsetDateTime::now_utc();
         let expired = now_time - stored_time(&last_seen_at)? > idle
             || now_time - stored_time(&created_at)? > absolute;
@@ -127,20 +171,29 @@ impl Store {
                 .await?;
             return Ok(None);
         }
-        let seen = now();
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
-            .bind(id_hash.as_str())
-            .bind(seen.as_str())
-            .execute(&self.pool)
-            .await?;
+        // Recording every use would make every request a write; the time of use is recorded
+        // when the stored one is older than a minute (less for short idle limits), so a session
+        // may end up to that much before `idle` has passed since its last use, never after.
+        let seen = if now_time - stored_time(&last_seen_at)? > refresh_after(idle) {
+            let seen = now();
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+                .bind(id_hash.as_str())
+                .bind(seen.as_str())
+                .execute(&self.pool)
+                .await?;
+            seen
+        } else {
+            last_seen_at
+        };
         Ok(Some((
             Session {
                 user_id: user.id,
-                csrf_token: row.try_get(0)?,
+                csrf_token: row.try_get(at)?,
                 created_at,
                 last_seen_at: seen,
             },
             user,
+            version,
         )))
     }
 
@@ -161,5 +214,25 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// How old the recorded last use may get before a lookup records it again: a minute, or a
+/// twentieth of the idle limit when that is shorter.
+fn refresh_after(idle: Duration) -> Duration {
+    (idle / 20).min(Duration::from_secs(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_use_is_recorded_at_most_a_minute_late() {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        assert_eq!(refresh_after(minutes(30)), minutes(1));
+        assert_eq!(refresh_after(minutes(20)), minutes(1));
+        assert_eq!(refresh_after(minutes(10)), Duration::from_secs(30));
+        assert_eq!(refresh_after(Duration::ZERO), Duration::ZERO);
     }
 }

@@ -86,6 +86,7 @@ on_both_databases!(
     batches_record_the_state_of_each_row,
     sign_in_failures_are_counted_since_a_time,
     account_changes_are_audited_without_secrets,
+    recording_values_is_audited,
 );
 
 /// Tests that start from a database without pdca's schema, run on both databases.
@@ -2411,6 +2412,16 @@ async fn account_changes_are_audited_without_secrets(db: TestDb) {
                 Some(r#"{"disabled":false}"#)
             ),
             (
+                "actual.record",
+                "tanaka",
+                "test-plan/p1-out-01/2021/amed",
+                None,
+                Some(
+                    format!(r#"{{"state":"draft","value":{{"number":5.0}},"version":{draft}}}"#)
+                        .as_str()
+                )
+            ),
+            (
                 "actual.state",
                 "tanaka",
                 "test-plan/p1-out-01/2021/amed",
@@ -2440,4 +2451,61 @@ async fn account_changes_are_audited_without_secrets(db: TestDb) {
             assert!(!text.contains(secret), "{text} contains {secret}");
         }
     }
+}
+
+/// Every change to a value is in the audit log: single edits with old → new, batches summarised.
+async fn recording_values_is_audited(db: TestDb) {
+    let plan = saved(&db, 1).await;
+    let store = &db.store;
+    let v1 = store
+        .record_actual_if_current(
+            &plan.id,
+            &number("p1-out-01", 2021, "amed", 3.0),
+            None,
+            "tanaka",
+        )
+        .await
+        .unwrap();
+    store
+        .record_actual_if_current(
+            &plan.id,
+            &number("p1-out-01", 2021, "amed", 4.0),
+            Some(v1),
+            "suzuki",
+        )
+        .await
+        .unwrap();
+    store
+        .record_actuals(
+            &plan.id,
+            &[number("p1-out-01", 2022, "amed", 1.0)],
+            "importer",
+        )
+        .await
+        .unwrap();
+    let log = store.audit_log(10).await.unwrap();
+    let batch = &log[0];
+    assert_eq!(
+        (batch.action.as_str(), batch.actor.as_str()),
+        ("actuals.record", "importer")
+    );
+    assert!(
+        batch.new_value.as_deref().unwrap().contains("\"rows\":1"),
+        "{batch:?}"
+    );
+    let edit = &log[1];
+    assert_eq!(
+        (edit.action.as_str(), edit.actor.as_str()),
+        ("actual.record", "suzuki")
+    );
+    assert!(
+        edit.old_value.as_deref().unwrap().contains("3.0"),
+        "{edit:?}"
+    );
+    assert!(
+        edit.new_value.as_deref().unwrap().contains("4.0"),
+        "{edit:?}"
+    );
+    assert_eq!(log[2].action, "actual.record");
+    assert!(log[2].old_value.is_none());
 }

@@ -3,23 +3,28 @@
 //! from [`API_ROUTES`], the table the OpenAPI document is built from, so the two cannot drift.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use pdca_core::access::Role;
-use pdca_core::evaluate_plan;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::json::{evaluation_json, plan_json};
+use crate::cache;
+use crate::json::plan_json;
 use crate::openapi::{self, API_ROUTES};
-use crate::view::{AppPath, AppQuery, PlanQuery, parse_as_of, plan_in_force};
+use crate::view::{AppPath, AppQuery, PlanQuery};
 use crate::{AppState, WebError};
 
 /// The routes of the API and its OpenAPI document.
 pub(crate) fn router() -> Router<AppState> {
+    // A path with several methods has one handler for all of them, mounted once.
+    let mut mounted = std::collections::HashSet::new();
     API_ROUTES
         .iter()
+        .filter(|route| mounted.insert(route.path))
         .filter_map(|route| handler(route.path).map(|h| (route.path, h)))
         .fold(Router::new(), |router, (path, handler)| {
             router.route(path, handler)
@@ -34,7 +39,7 @@ pub(crate) fn handler(path: &str) -> Option<MethodRouter<AppState>> {
         openapi::PLAN => get(plan),
         openapi::EVALUATIONS => get(evaluations),
         openapi::AUDIT => get(audit),
-        _ => return None,
+        _ => return crate::api_write::handler(path),
     })
 }
 
@@ -82,28 +87,26 @@ async fn evaluations(
     State(state): State<AppState>,
     user: CurrentUser,
     AppQuery(query): AppQuery<PlanQuery>,
-) -> Result<Json<Value>, WebError> {
+) -> Result<Response, WebError> {
     let visibility = query.visibility(&user)?;
-    let current = query.plan(&state.store).await?;
-    let as_of_text = query
-        .as_of
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| WebError::BadRequest {
+    if query.as_of.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        let current = query.plan(&state.store).await?;
+        return Err(WebError::BadRequest {
             param: "as_of".to_owned(),
             message: format!(
                 "評価年度が必要です。as_of=2023 のように、計画期間 {}〜{} の年度を指定してください",
                 current.period.start, current.period.end
             ),
-        })?;
-    let as_of = parse_as_of(as_of_text, &current)?;
-    let plan = plan_in_force(&state.store, current, as_of).await?;
-    let actuals = state.store.actuals_as(&plan.id, visibility).await?;
-    let evaluation = evaluate_plan(&plan, &actuals, as_of).map_err(|e| WebError::BadRequest {
-        param: "as_of".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(Json(evaluation_json(&plan, &evaluation)))
+        });
+    }
+    // The year is checked against the plan's period when the evaluation is computed (a year
+    // that is refused is never cached).
+    let evaluated = cache::evaluated(&state, &user, &query, visibility).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        evaluated.json()?,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

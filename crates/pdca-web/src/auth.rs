@@ -6,7 +6,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use pdca_core::access::Role;
-use pdca_store::User;
+use pdca_store::{DataVersion, User};
 
 use crate::{AppState, WebError};
 
@@ -37,6 +37,9 @@ pub struct CurrentUser {
     pub csrf_token: Option<String>,
     /// Session or token.
     pub via: AuthVia,
+    /// The database's data version, read with the session in the same query, for the
+    /// evaluation cache's check; none for API tokens.
+    pub(crate) data_version: Option<DataVersion>,
 }
 
 impl CurrentUser {
@@ -110,12 +113,13 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, We
             user,
             csrf_token: None,
             via: AuthVia::Token,
+            data_version: None,
         });
     }
     let id = session_id(&CookieJar::from_headers(&parts.headers)).ok_or(WebError::Unauthorized)?;
-    let (session, user) = state
+    let (session, user, version) = state
         .store
-        .session(
+        .session_with_data_version(
             &id,
             state.config.session_idle,
             state.config.session_absolute,
@@ -126,6 +130,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, We
         user,
         csrf_token: Some(session.csrf_token),
         via: AuthVia::Session,
+        data_version: Some(version),
     })
 }
 

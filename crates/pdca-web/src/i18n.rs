@@ -222,6 +222,58 @@ catalogue! {
     ),
     error_detail: ("詳細", "Details"),
     back_to_dashboard: ("ダッシュボードへ戻る", "Back to the dashboard"),
+
+    nav_entry: ("実績の入力", "Enter actuals"),
+    nav_approval: ("承認", "Approval"),
+    entry_title: ("実績の入力", "Enter actuals"),
+    entry_explained: (
+        "変更した値は下書きとして保存されます。すべて入力したら「提出する」で事務局に提出してください。数値は ２５、1,234、25件 のようにも書けます。",
+        "Changed values are saved as drafts. When everything is entered, submit them to the secretariat. Numbers may be written as ２５, 1,234 or 25件."
+    ),
+    entry_value: ("実績", "Value"),
+    entry_numerator: ("分子", "Numerator"),
+    entry_denominator: ("分母", "Denominator"),
+    entry_narrative: ("状況（記述）", "Status (narrative)"),
+    entry_source: ("出典", "Source"),
+    entry_current: ("現在の値", "Current value"),
+    entry_saved_by: ("保存した人", "Saved by"),
+    entry_saved_here: ("保存しました", "Saved"),
+    entry_save_button: ("下書きとして保存", "Save as draft"),
+    entry_submit_button: ("提出する", "Submit"),
+    entry_submit_explained: (
+        "この年度の下書きと差戻しの値をすべて事務局に提出します。",
+        "Submits every draft and returned value of this year to the secretariat."
+    ),
+    entry_saved: ("変更した値を下書きとして保存しました。", "The changed values were saved as drafts."),
+    entry_submitted: ("事務局に提出しました。", "Submitted to the secretariat."),
+    entry_nothing_to_submit: ("提出する下書きはありません。", "There are no drafts to submit."),
+    entry_has_errors: (
+        "入力に誤りがあります。各欄の下のメッセージを確認してください。保存はしていません。",
+        "Some values are invalid; see the messages under the fields. Nothing was saved."
+    ),
+    entry_has_conflicts: (
+        "他の人が先に保存した値があります。その値は保存していません。現在の値を確認してください。",
+        "Someone else saved some values first; those were not saved. Check the current values."
+    ),
+    entry_conflict: ("他の人が先に保存しました:", "Someone else saved this first:"),
+    entry_read_only: (
+        "この値は提出済みか承認済みのため、変更できません。",
+        "This value has been submitted or approved and cannot be changed."
+    ),
+    approval_title: ("提出された実績の承認", "Approve submitted actuals"),
+    approval_none: ("承認を待つ実績はありません。", "No values are awaiting approval."),
+    approval_decision: ("判断", "Decision"),
+    approval_comment: ("差戻しの理由", "Reason for return"),
+    approval_approve: ("承認", "Approve"),
+    approval_return: ("差戻し", "Return"),
+    approval_approve_all: ("表示中のすべてを承認", "Approve all shown"),
+    approval_done_approved: ("承認しました。", "Approved."),
+    approval_done_returned: ("差し戻しました。", "Returned."),
+    approval_comment_required: (
+        "差し戻すときは理由を書いてください。",
+        "Please write the reason for returning the value."
+    ),
+    approval_nothing_chosen: ("承認する値が選ばれていません。", "No value was chosen."),
 }
 
 impl Text {

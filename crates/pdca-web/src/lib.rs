@@ -20,8 +20,12 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod api_write;
+mod approval;
 mod auth;
+mod cache;
 mod chart;
+mod entry;
 mod error;
 pub mod i18n;
 pub mod json;
@@ -45,6 +49,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{AuthVia, CurrentUser};
+pub use cache::{EvaluationCache, EvaluationCount};
 pub use error::WebError;
 pub use openapi::{API_ROUTES, ApiRoute, openapi_document};
 
@@ -75,13 +80,16 @@ impl Config {
     }
 }
 
-/// What every handler shares: the store and the configuration. Cloning is cheap.
+/// What every handler shares: the store, the configuration and the evaluations computed for
+/// the current data (see [`EvaluationCache`]). Cloning is cheap.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The pdca database.
     pub store: Store,
     /// How the application is served.
     pub config: Arc<Config>,
+    /// Evaluations of the data as it is now, checked against the database on every read.
+    pub cache: Arc<EvaluationCache>,
 }
 
 impl AppState {
@@ -90,6 +98,7 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            cache: Arc::default(),
         }
     }
 }
@@ -105,6 +114,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/pdca.css", get(stylesheet))
         .merge(signin::router())
         .merge(pages::router())
+        .merge(entry::router())
+        .merge(approval::router())
         .merge(api::router())
         .fallback(not_found)
         .with_state(state);
@@ -145,6 +156,7 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     router: Router,
+    evaluations: EvaluationCount,
 }
 
 impl Application {
@@ -152,17 +164,25 @@ impl Application {
     pub async fn build(store: Store, config: Config) -> Result<Application, WebError> {
         let listener = TcpListener::bind(config.addr).await?;
         let port = listener.local_addr()?.port();
-        let router = app(AppState::new(store, config));
+        let state = AppState::new(store, config);
+        let evaluations = state.cache.count();
+        let router = app(state);
         Ok(Application {
             listener,
             port,
             router,
+            evaluations,
         })
     }
 
     /// The port listened on (the one chosen when the configuration asked for port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// How many evaluations the application has computed (reads the cache could not answer).
+    pub fn evaluations_computed(&self) -> EvaluationCount {
+        self.evaluations.clone()
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight and returns.

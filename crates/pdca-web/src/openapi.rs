@@ -15,6 +15,8 @@ pub const EVALUATIONS: &str = "/api/v1/evaluations";
 /// `GET /api/v1/audit`
 pub const AUDIT: &str = "/api/v1/audit";
 
+pub use crate::api_write::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
+
 /// One route of the API.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiRoute {
@@ -65,6 +67,41 @@ pub const API_ROUTES: &[ApiRoute] = &[
         path: AUDIT,
         operation_id: "auditLog",
         summary: "The latest entries of the audit log, newest first (secretariat only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: ACTUALS,
+        operation_id: "listActuals",
+        summary: "The current values with their state and version, as the caller's role may see them (approved values, plus a body's own values; everything for the secretariat and the committee).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ACTUALS,
+        operation_id: "writeActual",
+        summary: "Records a value as a draft if `version` is still current (secretariat, or a body for its assigned indicators). Sessions send `X-CSRF-Token`.",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ACTUALS_SUBMIT,
+        operation_id: "submitActual",
+        summary: "Submits a draft or returned value to the secretariat (its body, or the secretariat).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ACTUALS_APPROVE,
+        operation_id: "approveActual",
+        summary: "Approves a submitted value (secretariat only); evaluations then use it.",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ACTUALS_RETURN,
+        operation_id: "returnActual",
+        summary: "Returns a submitted value to its body with a required comment (secretariat only).",
         authenticated: true,
     },
 ];
@@ -176,6 +213,15 @@ fn responses(path: &str) -> Value {
 }
 
 fn schemas() -> Value {
+    let mut schemas = base_schemas();
+    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), crate::api_write::schemas())
+    {
+        all.extend(more);
+    }
+    schemas
+}
+
+fn base_schemas() -> Value {
     let nullable_number = json!({ "type": ["number", "null"] });
     json!({
         "Error": {
@@ -186,7 +232,9 @@ fn schemas() -> Value {
                     "type": "object",
                     "required": ["code", "message"],
                     "properties": {
-                        "code": { "type": "string", "description": "unauthorized, forbidden, not_found, bad_request, conflict, rate_limited, csrf_mismatch, password_change_required or internal." },
+                        "code": { "type": "string", "description": "unauthorized, forbidden, not_found, bad_request, invalid, conflict, rate_limited, csrf_mismatch, password_change_required or internal." },
+                        "field": { "type": "string", "description": "With `invalid`: the request field to blame." },
+                        "current": { "description": "With `conflict` from the actuals routes: the value now current (an Actual, or null)." },
                         "message": { "type": "string", "description": "What went wrong, for a person (in Japanese)." }
                     }
                 }
@@ -282,9 +330,17 @@ pub fn openapi_document() -> Value {
         let mut operation = json!({
             "operationId": route.operation_id,
             "summary": route.summary,
-            "parameters": parameters(route.path),
-            "responses": responses(route.path),
+            "parameters": crate::api_write::parameters(route.method, route.path)
+                .unwrap_or_else(|| parameters(route.path)),
+            "responses": crate::api_write::responses(route.method, route.path)
+                .unwrap_or_else(|| responses(route.path)),
         });
+        if let (Some(body), Some(op)) = (
+            crate::api_write::request_body(route.method, route.path),
+            operation.as_object_mut(),
+        ) {
+            op.insert("requestBody".into(), body);
+        }
         if !route.authenticated
             && let Some(op) = operation.as_object_mut()
         {

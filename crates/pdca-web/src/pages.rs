@@ -3,6 +3,7 @@
 //! and the visibility from the query (`plan`, `as_of`, `include_unapproved`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
@@ -11,19 +12,15 @@ use axum::response::Html;
 use axum::routing::get;
 use pdca_core::actuals::YearActual;
 use pdca_core::plan::{Indicator, IndicatorKind, Measure, Project, Target};
-use pdca_core::{
-    ActualValue, Actuals, Evaluation, FiscalYear, Plan, PlanEvaluation, Status, evaluate_plan,
-};
+use pdca_core::{ActualValue, Actuals, Evaluation, FiscalYear, Plan, Status};
 use pdca_store::{StoredActual, Visibility};
 
 use crate::auth::CurrentUser;
+use crate::cache::{self, Evaluated};
 use crate::chart::{self, Chart, Series};
 use crate::i18n::{self, Lang, Text};
 use crate::json::{format_number, target_text};
-use crate::view::{
-    AppPath, AppQuery, Chrome, Here, PlanQuery, default_as_of, encode_query, percent,
-    plan_in_force, status_class,
-};
+use crate::view::{AppPath, AppQuery, Chrome, Here, PlanQuery, percent, status_class};
 use crate::{AppState, WebError};
 
 /// The routes of this module.
@@ -34,58 +31,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/indicators/{id}", get(indicator_page))
 }
 
-/// What every page of a plan works from.
-struct Context {
-    /// The revision in force in the as-of year.
-    plan: Plan,
-    as_of: FiscalYear,
-    visibility: Visibility,
-    actuals: Actuals,
-    evaluation: PlanEvaluation,
-    /// `plan=…&as_of=…[&include_unapproved=1]`, for links that keep the same view.
-    query: String,
-}
-
+/// What every page of a plan works from: the evaluation the query asks for, shared with every
+/// other read of the same data (see [`crate::cache`]).
 async fn load(
     state: &AppState,
     user: &CurrentUser,
     query: &PlanQuery,
-) -> Result<Context, WebError> {
+) -> Result<Arc<Evaluated>, WebError> {
     let visibility = query.visibility(user)?;
-    let current = query.plan(&state.store).await?;
-    let asked = query.as_of(&current)?;
-    // A plan's revisions share its id, so the actuals do not depend on the revision in force.
-    let actuals = state.store.actuals_as(&current.id, visibility).await?;
-    let as_of = match (asked, visibility) {
-        (Some(fy), _) => fy,
-        (None, Visibility::Approved) => default_as_of(&actuals, &current),
-        (None, Visibility::All) => default_as_of(
-            &state
-                .store
-                .actuals_as(&current.id, Visibility::Approved)
-                .await?,
-            &current,
-        ),
-    };
-    let plan = plan_in_force(&state.store, current, as_of).await?;
-    let evaluation = evaluate_plan(&plan, &actuals, as_of).map_err(|e| WebError::BadRequest {
-        param: "as_of".to_owned(),
-        message: e.to_string(),
-    })?;
-    let as_of_text = as_of.year().to_string();
-    let mut pairs = vec![("plan", plan.id.as_str()), ("as_of", as_of_text.as_str())];
-    if visibility == Visibility::All {
-        pairs.push(("include_unapproved", "1"));
-    }
-    let query = encode_query(pairs.into_iter());
-    Ok(Context {
-        plan,
-        as_of,
-        visibility,
-        actuals,
-        evaluation,
-        query,
-    })
+    cache::evaluated(state, user, query, visibility).await
 }
 
 /// A status as the tables show it: the short label in a badge, its meaning as text.
@@ -245,7 +199,7 @@ async fn dashboard(
         .into_iter()
         .map(|s| Badge::new(t, s))
         .collect(),
-        query: cx.query,
+        query: cx.query.clone(),
     };
     Ok(Html(page.render()?))
 }
@@ -371,7 +325,7 @@ async fn project_page(
             .collect(),
         sections,
         management,
-        query: cx.query,
+        query: cx.query.clone(),
     };
     Ok(Html(page.render()?))
 }
@@ -666,7 +620,7 @@ async fn indicator_page(
             .filter(|g| indicator.name.contains(&g.term))
             .map(|g| (g.term.clone(), g.definition.clone()))
             .collect(),
-        query: cx.query,
+        query: cx.query.clone(),
     };
     Ok(Html(page.render()?))
 }

@@ -119,6 +119,10 @@ pub(crate) struct Chrome {
     pub csrf: String,
     /// The link that switches the language and comes back here.
     pub switch_href: String,
+    /// Whether the user enters values (a body or the secretariat): the data entry link.
+    pub nav_entry: bool,
+    /// Whether the user approves values (the secretariat): the approval link.
+    pub nav_approval: bool,
 }
 
 impl Chrome {
@@ -136,6 +140,13 @@ impl Chrome {
             user: user.map(|u| i18n::signed_in_as(lang, &u.user.name, u.role())),
             csrf: user.and_then(|u| u.csrf_token.clone()).unwrap_or_default(),
             switch_href,
+            nav_entry: user.is_some_and(|u| {
+                matches!(
+                    u.role(),
+                    pdca_core::access::Role::Body | pdca_core::access::Role::Secretariat
+                )
+            }),
+            nav_approval: user.is_some_and(|u| u.role() == pdca_core::access::Role::Secretariat),
         }
     }
 }

@@ -67,6 +67,12 @@ on_both_databases!(
     the_english_switch_changes_the_strings,
     the_pages_show_the_evaluation,
     a_server_error_shows_no_internals,
+    a_body_enters_fixes_submits_and_the_secretariat_approves,
+    a_returned_value_shows_its_comment_to_the_body,
+    a_stale_version_is_refused_on_the_page_and_in_the_api,
+    only_bodies_and_the_secretariat_write_and_only_the_secretariat_approves,
+    the_api_writes_submits_and_approves_with_tokens,
+    hostile_text_in_entries_is_escaped,
 );
 
 /// A server on a fresh database.
@@ -768,7 +774,8 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/account/password", &all),
         ("/?include_unapproved=1", &readers_of_unapproved),
     ];
-    let api: [(&str, &[Role]); 6] = [
+    let api: [(&str, &[Role]); 7] = [
+        ("/api/v1/actuals?fy=2022", &all),
         ("/api/v1/plans", &all),
         ("/api/v1/plans/medical-rd-2", &all),
         ("/api/v1/evaluations?as_of=2022", &all),
@@ -779,7 +786,10 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/api/v1/audit", &[Secretariat]),
         ("/api/v1/audit?limit=5", &[Secretariat]),
     ];
-    let more_pages: [(&str, &[Role]); 2] = [
+    let more_pages: [(&str, &[Role]); 5] = [
+        ("/entry", &[Secretariat, Body]),
+        ("/entry?fy=2022", &[Secretariat, Body]),
+        ("/approval", &[Secretariat]),
         ("/projects/p2?include_unapproved=1", &readers_of_unapproved),
         (
             "/indicators/p1-out-02?include_unapproved=true",
@@ -1030,7 +1040,20 @@ async fn the_openapi_document_matches_the_routes(app: TestApp) {
     assert_eq!(document["openapi"], "3.1.0");
     assert_eq!(documented, routes);
     // Every documented route answers (with its required parameters)…
-    for (method, path) in &documented {
+    for path in [
+        "/api/v1/actuals",
+        "/api/v1/actuals/submit",
+        "/api/v1/actuals/approve",
+        "/api/v1/actuals/return",
+    ] {
+        assert!(
+            documented.contains(&("post".to_owned(), path.to_owned())),
+            "{path}"
+        );
+    }
+    assert!(documented.contains(&("get".to_owned(), "/api/v1/actuals".to_owned())));
+    // The writes are tested with their bodies elsewhere; the reads answer here.
+    for (method, path) in documented.iter().filter(|(m, _)| m == "get") {
         assert_eq!(method, "get");
         let concrete = path.replace("{id}", BUILTIN_PLAN_ID);
         let concrete = if concrete.ends_with("/evaluations") {
@@ -1179,4 +1202,572 @@ async fn a_server_error_shows_no_internals(app: TestApp) {
     let html = page.text().await.unwrap();
     assert!(html.contains("サーバーの内部でエラーが起きました"));
     assert!(!html.contains("pool") && !html.contains("sqlx"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data entry, approval and the actuals API.
+
+impl Browser {
+    /// Sends the entry form of `fy` with `fields` (`value:ID` and so on) and the page's token.
+    async fn post_entry(&self, fy: &str, body: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf_of(&format!("/entry?fy={fy}")).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("fy", fy), ("body", body)];
+        form.extend_from_slice(fields);
+        self.post_form("/entry", &form).await
+    }
+
+    /// Submits the body's drafts of `fy`.
+    async fn submit_entry(&self, fy: &str) -> reqwest::Response {
+        let csrf = self.csrf_of(&format!("/entry?fy={fy}")).await;
+        self.post_form("/entry/submit", &[("csrf", &csrf), ("fy", fy)])
+            .await
+    }
+
+    /// Approves or returns the values named by `items` (`indicator|year|body|version`).
+    async fn decide(&self, action: &str, comment: &str, items: &[String]) -> reqwest::Response {
+        let csrf = self.csrf_of("/approval").await;
+        let mut form: Vec<(&str, &str)> =
+            vec![("csrf", &csrf), ("action", action), ("comment", comment)];
+        form.extend(items.iter().map(|i| ("item", i.as_str())));
+        self.post_form("/approval", &form).await
+    }
+}
+
+impl TestApp {
+    /// POST JSON to an API path with a bearer token.
+    async fn api_post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The current row of one value, whatever its state.
+    async fn current(&self, indicator: &str, year: i32) -> Option<pdca_store::StoredActual> {
+        self.store
+            .current_actuals(BUILTIN_PLAN_ID)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| {
+                a.contribution.indicator == indicator
+                    && a.contribution.year.year() == year
+                    && a.contribution.body == "amed"
+            })
+    }
+
+    /// An indicator's cumulative actual as of `year`, as the official evaluation says.
+    async fn cumulative(&self, indicator: &str, year: i32) -> f64 {
+        let token = self.token(VIEWER).await;
+        let evaluation: Value = self
+            .api_get(&format!("/api/v1/evaluations?as_of={year}"), &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        evaluation["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == indicator)
+            .and_then(|i| i["cumulative"].as_f64())
+            .unwrap_or_default()
+    }
+}
+
+fn item(indicator: &str, year: i32, version: i64) -> String {
+    format!("{indicator}|{year}|amed|{version}")
+}
+
+async fn a_body_enters_fixes_submits_and_the_secretariat_approves(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let page = body.get_page("/entry?fy=2023").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"value:p1-out-01\""), "a number field");
+    assert!(
+        html.contains("name=\"numerator:p1-out-04\""),
+        "a ratio's numerator"
+    );
+    assert!(html.contains("<textarea id=\"value-"), "a narrative");
+    assert!(html.contains("href=\"/entry\""), "the entry link");
+    assert!(
+        !html.contains("href=\"/approval\""),
+        "no approval link for a body"
+    );
+
+    // A negative count, a numerator above its denominator and a sub-target above its parent.
+    let refused = body
+        .post_entry(
+            "2023",
+            "amed",
+            &[
+                ("value:p1-out-01", "-3"),
+                ("numerator:p1-out-04", "5"),
+                ("denominator:p1-out-04", "4"),
+                ("value:p3-out-01", "2"),
+                ("value:p3-out-01-1", "５件"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    let errors = html.matches("<ul class=\"error\" id=\"error-").count();
+    assert_eq!(errors, 3, "an error next to each bad field: {html}");
+    assert!(html.contains("aria-describedby=\"error-"));
+    assert!(html.contains("value=\"-3\""), "the typed value is kept");
+    assert!(
+        app.current("p1-out-01", 2023).await.is_none(),
+        "nothing saved"
+    );
+    assert!(
+        app.current("p3-out-01", 2023).await.is_none(),
+        "nothing saved"
+    );
+
+    // Fixed: full-width digits and a unit are normalised.
+    let saved = body
+        .post_entry(
+            "2023",
+            "amed",
+            &[("value:p1-out-01", "５件"), ("note:p1-out-01", "確認済み")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let draft = app.current("p1-out-01", 2023).await.unwrap();
+    assert_eq!(draft.state, ActualState::Draft);
+    assert_eq!(draft.contribution.value, ActualValue::Number(5.0));
+    assert_eq!(draft.recorded_by, BODY);
+    assert_eq!(
+        app.cumulative("p1-out-01", 2023).await,
+        9.0,
+        "a draft does not count"
+    );
+
+    assert_eq!(
+        body.submit_entry("2023").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let submitted = app.current("p1-out-01", 2023).await.unwrap();
+    assert_eq!(submitted.state, ActualState::Submitted);
+    let html = body.get_page("/entry?fy=2023").await.text().await.unwrap();
+    assert!(html.contains("提出済み"));
+    assert!(
+        !html.contains("name=\"value:p1-out-01\""),
+        "read-only once submitted"
+    );
+    assert_eq!(
+        app.cumulative("p1-out-01", 2023).await,
+        9.0,
+        "nor a submitted one"
+    );
+
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let html = secretariat
+        .get_page("/approval?fy=2023")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("p1-out-01") && html.contains("確認済み"));
+    assert!(html.contains("href=\"/approval\""), "the approval link");
+    let approved = secretariat
+        .decide("approve", "", &[item("p1-out-01", 2023, submitted.id)])
+        .await;
+    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.current("p1-out-01", 2023).await.unwrap().state,
+        ActualState::Approved
+    );
+    assert_eq!(
+        app.cumulative("p1-out-01", 2023).await,
+        14.0,
+        "counted once approved"
+    );
+}
+
+async fn a_returned_value_shows_its_comment_to_the_body(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    body.post_entry("2023", "amed", &[("value:p1-out-03", "1")])
+        .await;
+    body.submit_entry("2023").await;
+    let submitted = app.current("p1-out-03", 2023).await.unwrap();
+    assert_eq!(submitted.state, ActualState::Submitted);
+
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let items = [item("p1-out-03", 2023, submitted.id)];
+    let without_comment = secretariat.decide("return", " ", &items).await;
+    assert_eq!(without_comment.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(without_comment.text().await.unwrap().contains("理由"));
+    assert_eq!(
+        app.current("p1-out-03", 2023).await.unwrap().state,
+        ActualState::Submitted
+    );
+    let comment = format!("根拠資料を添付してください {HOSTILE_SCRIPT}");
+    let returned = secretariat.decide("return", &comment, &items).await;
+    assert_eq!(returned.status(), StatusCode::SEE_OTHER);
+
+    let html = entities(&body.get_page("/entry?fy=2023").await.text().await.unwrap());
+    assert!(html.contains("差戻し"));
+    assert!(html.contains("根拠資料を添付してください &lt;script&gt;"));
+    assert!(!html.contains(HOSTILE_SCRIPT));
+    assert!(html.contains("name=\"value:p1-out-03\""), "editable again");
+}
+
+async fn a_stale_version_is_refused_on_the_page_and_in_the_api(app: TestApp) {
+    // Both read p1-out-02 FY2022 (a draft of 10); the secretariat saves first.
+    let body = app.signed_in(BODY).await;
+    let read = app.current("p1-out-02", 2022).await.unwrap();
+    let csrf = body.csrf_of("/entry?fy=2022").await;
+    let secretariat = app.token(SECRETARIAT).await;
+    let first = app
+        .api_post(
+            "/api/v1/actuals",
+            &secretariat,
+            &serde_json::json!({
+                "indicator_id": "p1-out-02", "fiscal_year": 2022, "body": "amed",
+                "value": 11, "version": read.id
+            }),
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+
+    let version = read.id.to_string();
+    let stale = body
+        .post_form(
+            "/entry",
+            &[
+                ("csrf", csrf.as_str()),
+                ("fy", "2022"),
+                ("value:p1-out-02", "12"),
+                ("version:p1-out-02", &version),
+            ],
+        )
+        .await;
+    // The same stale form, untouched: not a change, so no conflict.
+    let untouched = body
+        .post_form(
+            "/entry",
+            &[
+                ("csrf", csrf.as_str()),
+                ("fy", "2022"),
+                ("value:p1-out-02", "10"),
+                ("version:p1-out-02", &read.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(untouched.status(), StatusCode::SEE_OTHER);
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let html = stale.text().await.unwrap();
+    assert!(html.contains("他の人が先に保存しました"), "{html}");
+    assert!(html.contains("p1-out-02") && html.contains(SECRETARIAT));
+    assert!(html.contains("現在の値: 11"), "the current value");
+    let now = app.current("p1-out-02", 2022).await.unwrap();
+    assert_eq!(
+        now.contribution.value,
+        ActualValue::Number(11.0),
+        "not overwritten"
+    );
+
+    let token = app.token(BODY).await;
+    let api = app
+        .api_post(
+            "/api/v1/actuals",
+            &token,
+            &serde_json::json!({
+                "indicator_id": "p1-out-02", "fiscal_year": 2022, "value": 12, "version": read.id
+            }),
+        )
+        .await;
+    assert_eq!(api.status(), StatusCode::CONFLICT);
+    let error: Value = api.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "conflict");
+    assert_eq!(error["error"]["current"]["value"], 11.0);
+    assert_eq!(error["error"]["current"]["version"], now.id);
+    assert_eq!(
+        app.current("p1-out-02", 2022).await.unwrap().id,
+        now.id,
+        "not overwritten"
+    );
+}
+
+async fn only_bodies_and_the_secretariat_write_and_only_the_secretariat_approves(app: TestApp) {
+    add_user(&app.store, "mext-tanto", Role::Body, Some("mext"), false).await;
+    let write = |body: Option<&str>| {
+        let mut v = serde_json::json!({
+            "indicator_id": "p1-out-01", "fiscal_year": 2023, "value": 1, "version": null
+        });
+        if let Some(body) = body {
+            v["body"] = Value::from(body);
+        }
+        v
+    };
+    // Another body's indicator, or another body named.
+    let mext = app.token("mext-tanto").await;
+    let (status, code, _) =
+        error_code(app.api_post("/api/v1/actuals", &mext, &write(None)).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let amed = app.token(BODY).await;
+    let (status, _, _) = error_code(
+        app.api_post("/api/v1/actuals", &amed, &write(Some("mext")))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let page = app.signed_in("mext-tanto").await;
+    let response = page
+        .post_entry("2023", "amed", &[("value:p1-out-01", "1")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Viewers and the committee write nothing.
+    for name in [VIEWER, COMMITTEE] {
+        let token = app.token(name).await;
+        let (status, code, _) = error_code(
+            app.api_post("/api/v1/actuals", &token, &write(Some("amed")))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{name}"
+        );
+        let browser = app.signed_in(name).await;
+        assert_eq!(
+            browser.get_page("/entry?fy=2023").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let csrf = browser.csrf_of("/").await;
+        let response = browser
+            .post_form(
+                "/entry",
+                &[("csrf", &csrf), ("fy", "2023"), ("value:p1-out-01", "1")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    assert!(
+        app.current("p1-out-01", 2023).await.is_none(),
+        "nothing written"
+    );
+    // A body cannot approve, even its own value.
+    let draft = app.current("p1-out-02", 2022).await.unwrap();
+    let approve = serde_json::json!({
+        "indicator_id": "p1-out-02", "fiscal_year": 2022, "body": "amed", "version": draft.id
+    });
+    let (status, _, _) = error_code(
+        app.api_post("/api/v1/actuals/approve", &amed, &approve)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let body = app.signed_in(BODY).await;
+    assert_eq!(
+        body.get_page("/approval").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let csrf = body.csrf_of("/").await;
+    let item = item("p1-out-02", 2022, draft.id);
+    let response = body
+        .post_form(
+            "/approval",
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "approve"),
+                ("item", &item),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Approved values are read-only for a body.
+    let approved = app.current("p1-out-01", 2022).await.unwrap();
+    let response = app
+        .api_post(
+            "/api/v1/actuals",
+            &amed,
+            &serde_json::json!({
+                "indicator_id": "p1-out-01", "fiscal_year": 2022, "value": 7, "version": approved.id
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.current("p1-out-01", 2022).await.unwrap().id,
+        approved.id
+    );
+}
+
+async fn the_api_writes_submits_and_approves_with_tokens(app: TestApp) {
+    let body = app.token(BODY).await;
+    let invalid = app
+        .api_post(
+            "/api/v1/actuals",
+            &body,
+            &serde_json::json!({
+                "indicator_id": "p1-out-04", "fiscal_year": 2023,
+                "numerator": 5, "denominator": 4, "version": null
+            }),
+        )
+        .await;
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = invalid.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "invalid");
+    assert!(error["error"]["field"].is_string());
+
+    let created = app
+        .api_post(
+            "/api/v1/actuals",
+            &body,
+            &serde_json::json!({
+                "indicator_id": "p1-out-01", "fiscal_year": "令和5年度",
+                "value": "1,234", "note": "API", "version": null
+            }),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["value"], 1234.0);
+    assert_eq!(created["state"], "draft");
+    assert_eq!(created["body"], "amed");
+    let version = created["version"].as_i64().unwrap();
+
+    let viewer = app.token(VIEWER).await;
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            let rows: Value = app
+                .api_get("/api/v1/actuals?fy=2023&indicator=p1-out-01", &token)
+                .await
+                .json()
+                .await
+                .unwrap();
+            rows.as_array().unwrap().clone()
+        }
+    };
+    assert!(
+        listed(viewer.clone()).await.is_empty(),
+        "a viewer sees no draft"
+    );
+    assert_eq!(
+        listed(body.clone()).await.len(),
+        1,
+        "a body sees its own draft"
+    );
+
+    let key = |version: i64| {
+        serde_json::json!({
+            "indicator_id": "p1-out-01", "fiscal_year": 2023, "body": "amed", "version": version
+        })
+    };
+    let submitted = app
+        .api_post("/api/v1/actuals/submit", &body, &key(version))
+        .await;
+    assert_eq!(submitted.status(), StatusCode::OK);
+    let submitted: Value = submitted.json().await.unwrap();
+    assert_eq!(submitted["state"], "submitted");
+    let secretariat = app.token(SECRETARIAT).await;
+    let stale = app
+        .api_post("/api/v1/actuals/approve", &secretariat, &key(version))
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let no_comment = key(submitted["version"].as_i64().unwrap());
+    let returned = app
+        .api_post("/api/v1/actuals/return", &secretariat, &no_comment)
+        .await;
+    assert_eq!(returned.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = returned.json().await.unwrap();
+    assert_eq!(error["error"]["field"], "comment");
+    let approved = app
+        .api_post(
+            "/api/v1/actuals/approve",
+            &secretariat,
+            &key(submitted["version"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let approved: Value = approved.json().await.unwrap();
+    assert_eq!(approved["state"], "approved");
+    let rows = listed(viewer).await;
+    assert_eq!(rows.len(), 1, "approved values are public");
+    assert_eq!(rows[0]["value"], 1234.0);
+
+    // A session writes only with its CSRF token in the header.
+    let browser = app.signed_in(BODY).await;
+    let write = serde_json::json!({
+        "indicator_id": "p1-out-03", "fiscal_year": 2023, "value": 2, "version": null
+    });
+    let without = browser
+        .client
+        .post(app.url("/api/v1/actuals"))
+        .json(&write)
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_code(without).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "csrf_mismatch")
+    );
+    let csrf = browser.csrf_of("/").await;
+    let with = browser
+        .client
+        .post(app.url("/api/v1/actuals"))
+        .header("X-CSRF-Token", csrf)
+        .json(&write)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), StatusCode::CREATED);
+}
+
+async fn hostile_text_in_entries_is_escaped(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let note = format!("{HOSTILE_SCRIPT} {HOSTILE_ATTR}");
+    let saved = body
+        .post_entry(
+            "2023",
+            "amed",
+            &[
+                ("value:p1-out-m2", &note),
+                ("value:p1-out-01", "1"),
+                ("note:p1-out-01", &note),
+                ("source:p1-out-01", HOSTILE_ATTR),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    // Kept as typed when the form comes back with an error, too.
+    let refused = body
+        .post_entry(
+            "2023",
+            "amed",
+            &[("value:p1-out-02", "-1"), ("note:p1-out-02", &note)],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    body.submit_entry("2023").await;
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let pages = [
+        refused.text().await.unwrap(),
+        body.get_page("/entry?fy=2023").await.text().await.unwrap(),
+        secretariat
+            .get_page("/approval")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    ];
+    for html in pages {
+        let html = entities(&html);
+        for raw in [HOSTILE_SCRIPT, "<img src=x"] {
+            assert!(!html.contains(raw), "unescaped {raw}");
+        }
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
 }
