@@ -16,6 +16,9 @@
 //! or `pdca --db DB actuals import rows.csv --plan bench-import` (reading, validation and the
 //! insert in one transaction, as a user runs it). After the run the medians and their ratio are
 //! printed.
+//!
+//! With `PDCA_BENCH_DIR=DIR` the files are made in `DIR` (which should be empty) and kept, to
+//! profile the import by hand: see `docs/benchmarks.md`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -38,6 +41,8 @@ const ROWS: usize = PROJECTS * INDICATORS_PER_PROJECT * BODIES * (END_FY - START
 const PLAN_ID: &str = "bench-import";
 const SQLITE3: &str = "/usr/bin/sqlite3";
 const PDCA: &str = env!("CARGO_BIN_EXE_pdca");
+/// Names a directory for the files, which are then kept.
+const KEEP_DIR: &str = "PDCA_BENCH_DIR";
 const PLAIN_TABLE: &str = "CREATE TABLE actuals(indicator_id TEXT, fiscal_year INTEGER, \
      value REAL, numerator REAL, denominator REAL, body TEXT, note TEXT, source TEXT)";
 
@@ -73,7 +78,9 @@ fn main() {
     divan::main();
 
     report();
-    let _ = std::fs::remove_dir_all(&fixture.dir);
+    if std::env::var_os(KEEP_DIR).is_none() {
+        let _ = std::fs::remove_dir_all(&fixture.dir);
+    }
 }
 
 fn fixture() -> &'static Fixture {
@@ -91,11 +98,25 @@ fn sqlite3_available() -> bool {
 
 /// Writes the plan and the CSV and prepares the template database.
 fn setup() -> Fixture {
-    let dir = tempfile::Builder::new()
-        .prefix("pdca-bench-import-")
-        .tempdir()
-        .expect("temporary directory")
-        .keep();
+    let dir = match std::env::var_os(KEEP_DIR) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).expect("create PDCA_BENCH_DIR");
+            for stale in [
+                "template.sqlite3",
+                "template.sqlite3-wal",
+                "template.sqlite3-shm",
+            ] {
+                let _ = std::fs::remove_file(dir.join(stale));
+            }
+            dir
+        }
+        None => tempfile::Builder::new()
+            .prefix("pdca-bench-import-")
+            .tempdir()
+            .expect("temporary directory")
+            .keep(),
+    };
 
     let plan_path = dir.join("plan.toml");
     let plan_text = plan_toml();
