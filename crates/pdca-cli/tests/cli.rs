@@ -861,6 +861,9 @@ fn drafts_count_only_when_unapproved_values_are_asked_for() {
         "--draft",
     ]);
     assert!(out.contains("下書き"), "{out}");
+    let history = pdca.ok(&["actuals", "history", "t-1", "--plan", "small"]);
+    assert!(history.contains("2 → 5\t下書き"), "{history}");
+    assert!(history.contains("→ 2\t承認済み"), "{history}");
     let eval = pdca.json(&[
         "evaluate", "--plan", "small", "--as-of", "2020", "--format", "json",
     ]);

@@ -180,11 +180,12 @@ pub async fn history(
             .insert((c.year, c.body.clone()), new.clone())
             .unwrap_or_else(|| "（なし）".to_owned());
         println!(
-            "{}\t{}\t{}\t{}\t{old} → {new}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{old} → {new}\t{}\t{}\t{}",
             wareki_timestamp(&r.recorded_at),
             r.recorded_by,
             c.year,
             c.body,
+            r.state.label_ja(),
             r.note.as_deref().unwrap_or(""),
             r.source.as_deref().unwrap_or("")
         );
