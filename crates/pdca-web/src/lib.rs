@@ -19,6 +19,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod api;
 mod api_write;
 mod approval;
@@ -116,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(entry::router())
         .merge(approval::router())
+        .merge(admin::router())
         .merge(api::router())
         .fallback(not_found)
         .with_state(state);

@@ -123,6 +123,8 @@ pub(crate) struct Chrome {
     pub nav_entry: bool,
     /// Whether the user approves values (the secretariat): the approval link.
     pub nav_approval: bool,
+    /// Whether the user administers accounts and reads the audit log (the secretariat).
+    pub nav_admin: bool,
 }
 
 impl Chrome {
@@ -147,6 +149,7 @@ impl Chrome {
                 )
             }),
             nav_approval: user.is_some_and(|u| u.role() == pdca_core::access::Role::Secretariat),
+            nav_admin: user.is_some_and(|u| u.role() == pdca_core::access::Role::Secretariat),
         }
     }
 }

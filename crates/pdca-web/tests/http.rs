@@ -73,6 +73,11 @@ on_both_databases!(
     only_bodies_and_the_secretariat_write_and_only_the_secretariat_approves,
     the_api_writes_submits_and_approves_with_tokens,
     hostile_text_in_entries_is_escaped,
+    admin_posts_are_refused_to_other_roles_and_without_csrf,
+    a_token_is_shown_once_works_and_is_revoked,
+    the_secretariat_creates_disables_and_resets_accounts,
+    account_errors_are_shown_next_to_the_form,
+    the_audit_page_filters_and_escapes,
 );
 
 /// A server on a fresh database.
@@ -786,7 +791,15 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/api/v1/audit", &[Secretariat]),
         ("/api/v1/audit?limit=5", &[Secretariat]),
     ];
-    let more_pages: [(&str, &[Role]); 5] = [
+    let more_pages: [(&str, &[Role]); 10] = [
+        ("/admin/audit", &[Secretariat]),
+        (
+            "/admin/audit?action=user&actor=test&subject=a",
+            &[Secretariat],
+        ),
+        ("/admin/users", &[Secretariat]),
+        ("/account/tokens", &all),
+        ("/account/tokens?done=revoked", &all),
         ("/entry", &[Secretariat, Body]),
         ("/entry?fy=2022", &[Secretariat, Body]),
         ("/approval", &[Secretariat]),
@@ -1770,4 +1783,447 @@ async fn hostile_text_in_entries_is_escaped(app: TestApp) {
         }
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administration and API tokens
+
+/// The first `pdca_…` secret in `html`.
+fn token_secret(html: &str) -> Option<String> {
+    let start = html.find("pdca_")?;
+    let end = html[start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(html.len(), |n| start + n);
+    Some(html[start..end].to_owned())
+}
+
+/// The one-time password in the users page's notice.
+fn issued_password(html: &str) -> Option<String> {
+    let marker = "<code class=\"secret\">";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('<')?;
+    Some(html[start..start + end].to_owned())
+}
+
+async fn admin_posts_are_refused_to_other_roles_and_without_csrf(app: TestApp) {
+    let posts: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "/admin/users",
+            &[("name", "x-new"), ("role", "viewer"), ("body", "")],
+        ),
+        ("/admin/users/etsuran/disable", &[]),
+        ("/admin/users/etsuran/enable", &[]),
+        ("/admin/users/etsuran/reset-password", &[]),
+    ];
+    for name in [BODY, COMMITTEE, VIEWER] {
+        let browser = app.signed_in(name).await;
+        let csrf = browser.csrf_of("/").await;
+        for (path, fields) in posts {
+            let mut fields = fields.to_vec();
+            fields.push(("csrf", &csrf));
+            let response = browser.post_form(path, &fields).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name} {path}");
+        }
+    }
+    // The secretariat without the token, or with a forged one.
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    for (path, fields) in posts {
+        for csrf in [None, Some("forged")] {
+            let mut fields = fields.to_vec();
+            if let Some(csrf) = csrf {
+                fields.push(("csrf", csrf));
+            }
+            let response = secretariat.post_form(path, &fields).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path} {csrf:?}");
+            let html = response.text().await.unwrap();
+            assert!(html.contains("フォームを確認できませんでした"), "{html}");
+        }
+    }
+    let viewer = app.signed_in(VIEWER).await;
+    for path in ["/account/tokens", "/account/tokens/1/revoke"] {
+        let response = viewer.post_form(path, &[("name", "x")]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    // Nothing happened.
+    assert!(app.store.user_by_name("x-new").await.unwrap().is_none());
+    let viewer_user = app.store.user_by_name(VIEWER).await.unwrap().unwrap();
+    assert!(!viewer_user.disabled && !viewer_user.must_change_password);
+    assert!(
+        app.store
+            .list_api_tokens(viewer_user.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(viewer.get_page("/").await.status(), StatusCode::OK);
+}
+
+async fn a_token_is_shown_once_works_and_is_revoked(app: TestApp) {
+    let browser = app.signed_in(BODY).await;
+    let csrf = browser.csrf_of("/account/tokens").await;
+    let name = format!("集計 {HOSTILE_SCRIPT} {HOSTILE_ATTR}");
+    let created = browser
+        .post_form("/account/tokens", &[("csrf", &csrf), ("name", &name)])
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    let secret = token_secret(&html).expect("the secret on the page");
+    assert_eq!(secret.len(), "pdca_".len() + 64, "{secret}");
+    assert!(html.contains("今回しか表示されません"), "{html}");
+    assert!(!html.contains(HOSTILE_SCRIPT) && !html.contains(HOSTILE_ATTR));
+    assert!(entities(&html).contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    // Never again.
+    let again = browser
+        .get_page("/account/tokens")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&secret));
+    assert!(token_secret(&again).is_none(), "{again}");
+
+    // It acts as the body.
+    let plans = app.api_get("/api/v1/plans", &secret).await;
+    assert_eq!(plans.status(), StatusCode::OK);
+    let audit = app.api_get("/api/v1/audit", &secret).await;
+    assert_eq!(audit.status(), StatusCode::FORBIDDEN);
+
+    // A body cannot revoke someone else's token.
+    let viewer_secret = app.token(VIEWER).await;
+    let viewer = app.store.user_by_name(VIEWER).await.unwrap().unwrap();
+    let viewer_token = app.store.list_api_tokens(viewer.id).await.unwrap()[0].id;
+    let refused = browser
+        .post_form(
+            &format!("/account/tokens/{viewer_token}/revoke"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let missing = browser
+        .post_form("/account/tokens/999999/revoke", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api_get("/api/v1/plans", &viewer_secret).await.status(),
+        StatusCode::OK
+    );
+
+    // Without the CSRF token nothing is revoked.
+    let own = app
+        .store
+        .list_api_tokens(app.store.user_by_name(BODY).await.unwrap().unwrap().id)
+        .await
+        .unwrap()[0]
+        .id;
+    let forged = browser
+        .post_form(&format!("/account/tokens/{own}/revoke"), &[("csrf", "x")])
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.api_get("/api/v1/plans", &secret).await.status(),
+        StatusCode::OK
+    );
+
+    let revoked = browser
+        .post_form(&format!("/account/tokens/{own}/revoke"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&revoked), "/account/tokens?done=revoked");
+    let (status, code, _) = error_code(app.api_get("/api/v1/plans", &secret).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    let listed = browser
+        .get_page("/account/tokens?done=revoked")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("トークンを失効させました"), "{listed}");
+    assert!(listed.contains("失効"));
+
+    // An empty name is refused next to the form.
+    let empty = browser
+        .post_form("/account/tokens", &[("csrf", &csrf), ("name", "  ")])
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains("トークンの名前を入力してください")
+    );
+}
+
+async fn the_secretariat_creates_disables_and_resets_accounts(app: TestApp) {
+    let admin = app.signed_in(SECRETARIAT).await;
+    let page = admin.get_page("/admin/users").await.text().await.unwrap();
+    assert!(
+        page.contains(BODY) && page.contains("日本医療研究開発機構"),
+        "{page}"
+    );
+    assert!(page.contains("<label for=\"user-body\">"));
+    let csrf = csrf_field(&page).unwrap();
+
+    // Create a body account: its one-time password is shown once and must be changed.
+    let created = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("name", "mext-tanto"),
+                ("role", "body"),
+                ("body", "amed"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    let password = issued_password(&html).expect("a one-time password");
+    assert_eq!(password.len(), 16);
+    assert!(html.contains("今回しか表示されません"));
+    let stored = app.store.user_by_name("mext-tanto").await.unwrap().unwrap();
+    assert_eq!(stored.role, Role::Body);
+    assert_eq!(stored.body.as_deref(), Some("amed"));
+    assert!(stored.must_change_password);
+    let again = admin.get_page("/admin/users").await.text().await.unwrap();
+    assert!(again.contains("mext-tanto") && !again.contains(&password));
+    let newcomer = app.browser();
+    let signed_in = newcomer.sign_in("mext-tanto", &password).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&signed_in).starts_with("/account/password"),
+        "{}",
+        location(&signed_in)
+    );
+
+    // Disable the viewer: their session ends and they cannot sign in; enable again.
+    let viewer = app.signed_in(VIEWER).await;
+    assert_eq!(viewer.get_page("/").await.status(), StatusCode::OK);
+    let disabled = admin
+        .post_form(
+            &format!("/admin/users/{VIEWER}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&disabled), "/admin/users?done=disabled");
+    let ended = viewer.get_page("/").await;
+    assert_eq!(ended.status(), StatusCode::SEE_OTHER);
+    assert!(location(&ended).starts_with("/signin"));
+    assert_eq!(
+        app.browser().sign_in(VIEWER, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "a disabled account cannot sign in"
+    );
+    let listed = admin
+        .get_page("/admin/users?done=disabled")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("アカウントを無効にしました") && listed.contains("無効"));
+    let enabled = admin
+        .post_form(&format!("/admin/users/{VIEWER}/enable"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(enabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.browser().sign_in(VIEWER, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // The secretariat cannot disable itself.
+    let own = admin
+        .post_form(
+            &format!("/admin/users/{SECRETARIAT}/disable"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !app.store
+            .user_by_name(SECRETARIAT)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+
+    // Reset the committee member's password: the session ends, the old password is gone.
+    let member = app.signed_in(COMMITTEE).await;
+    let reset = admin
+        .post_form(
+            &format!("/admin/users/{COMMITTEE}/reset-password"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let new_password = issued_password(&reset.text().await.unwrap()).unwrap();
+    assert_eq!(member.get_page("/").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.browser().sign_in(COMMITTEE, PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let fresh = app.browser().sign_in(COMMITTEE, &new_password).await;
+    assert_eq!(fresh.status(), StatusCode::SEE_OTHER);
+    assert!(location(&fresh).starts_with("/account/password"));
+    let unknown = admin
+        .post_form("/admin/users/nobody/reset-password", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+async fn account_errors_are_shown_next_to_the_form(app: TestApp) {
+    let admin = app.signed_in(SECRETARIAT).await;
+    let csrf = admin.csrf_of("/admin/users").await;
+    for (name, role, body, expected) in [
+        (BODY, "viewer", "", "既にあります"),
+        ("new-body", "body", "", "報告機関を指定してください"),
+        ("new-viewer", "viewer", "amed", "指定できません"),
+        ("new-x", "overlord", "", "役割を選んでください"),
+    ] {
+        let response = admin
+            .post_form(
+                "/admin/users",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("role", role),
+                    ("body", body),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains("class=\"error\""), "{html}");
+        assert!(html.contains(expected), "{name}: {html}");
+        assert!(issued_password(&html).is_none());
+    }
+    assert!(app.store.user_by_name("new-body").await.unwrap().is_none());
+
+    // A hostile name is escaped in the list, the notice and the forms' paths.
+    let hostile = format!("x{HOSTILE_SCRIPT}{HOSTILE_ATTR}");
+    let created = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("name", &hostile),
+                ("role", "viewer"),
+                ("body", ""),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    assert!(!html.contains(HOSTILE_SCRIPT) && !html.contains(HOSTILE_ATTR));
+    assert!(entities(&html).contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Its own routes work through the encoded path.
+    let marker = "action=\"/admin/users/x";
+    let start = html.find(marker).unwrap() + "action=\"".len();
+    let end = html[start..].find("/disable\"").unwrap();
+    let path = &html[start..start + end];
+    let disabled = admin
+        .post_form(&format!("{path}/disable"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .user_by_name(&hostile)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+}
+
+async fn the_audit_page_filters_and_escapes(app: TestApp) {
+    // A hostile token name and a new account, both in the log.
+    let body = app.signed_in(BODY).await;
+    let csrf = body.csrf_of("/account/tokens").await;
+    let name = format!("t {HOSTILE_SCRIPT} {HOSTILE_ATTR}");
+    body.post_form("/account/tokens", &[("csrf", &csrf), ("name", &name)])
+        .await;
+
+    let admin = app.signed_in(SECRETARIAT).await;
+    let all = admin.get_page("/admin/audit").await;
+    assert_eq!(all.status(), StatusCode::OK);
+    let html = all.text().await.unwrap();
+    for action in ["plan.create", "user.create", "token.create"] {
+        assert!(html.contains(action), "{action}: {html}");
+    }
+    assert!(!html.contains(HOSTILE_SCRIPT) && !html.contains(HOSTILE_ATTR));
+    assert!(html.contains("<label for=\"audit-action\">"));
+    // Newest first: the token (made last) before the plan (made first).
+    assert!(html.find("token.create").unwrap() < html.find("plan.create").unwrap());
+    // Japan time in 和暦.
+    assert!(html.contains("令和"), "{html}");
+
+    let users = admin
+        .get_page("/admin/audit?action=user")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(users.contains("user.create"));
+    assert!(!users.contains("plan.create") && !users.contains("token.create"));
+    assert!(users.contains("<option value=\"user\" selected>"));
+
+    let tokens = admin
+        .get_page(&format!("/admin/audit?action=token&actor={BODY}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(tokens.contains("token.create") && !tokens.contains("user.create"));
+    let nobody = admin
+        .get_page("/admin/audit?action=token&actor=nobody")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!nobody.contains("token.create") && nobody.contains("該当する記録はありません"));
+
+    let subject = admin
+        .get_page(&format!("/admin/audit?subject={COMMITTEE}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(subject.contains(COMMITTEE) && !subject.contains(&format!("<td>{BODY}</td>")));
+
+    let english = admin
+        .get_page("/admin/audit?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Audit log") && !english.contains("令和"));
+    assert!(english.contains("Accounts (user)") && english.contains("Filter"));
+    let english_users = admin
+        .get_page("/admin/users?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english_users.contains("Create an account") && english_users.contains("Reset password")
+    );
+    let english_tokens = admin
+        .get_page("/account/tokens?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(english_tokens.contains("Create token"));
+
+    let bad = admin.get_page("/admin/audit?action=delete").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
