@@ -249,6 +249,7 @@ struct EntryQuery {
     fy: Option<String>,
     body: Option<String>,
     done: Option<String>,
+    count: Option<String>,
 }
 
 /// One indicator's line of the form.
@@ -310,7 +311,7 @@ struct EntryPage {
     projects: Vec<ProjectRows>,
     has_errors: bool,
     has_conflicts: bool,
-    message: Option<&'static str>,
+    message: Option<String>,
     can_submit: bool,
 }
 
@@ -506,7 +507,7 @@ fn build_page(
         },
         has_errors: !errors.is_empty(),
         has_conflicts,
-        message,
+        message: message.map(str::to_owned),
         can_submit,
         projects,
     }
@@ -535,7 +536,7 @@ async fn entry_page(
         Some("nothing") => Some(t.entry_nothing_to_submit),
         _ => None,
     };
-    let page = build_page(
+    let mut page = build_page(
         lang,
         &user,
         &here,
@@ -545,6 +546,14 @@ async fn entry_page(
             ..Outcome::default()
         },
     );
+    if query.done.as_deref() == Some("imported") {
+        let count: u64 = query
+            .count
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_default();
+        page.message = Some(i18n::upload_imported(lang, &count.to_string()));
+    }
     Ok(Html(page.render()?))
 }
 

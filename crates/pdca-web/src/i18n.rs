@@ -330,6 +330,50 @@ catalogue! {
         "この値は提出済みか承認済みのため、変更できません。",
         "This value has been submitted or approved and cannot be changed."
     ),
+    upload_title: ("ファイルからの取り込み", "Import from a file"),
+    upload_heading: ("ファイル（CSV・XLSX）から取り込む", "Import from a file (CSV or XLSX)"),
+    upload_explained: (
+        "列見出しは 指標ID・年度・実績・分子・分母・報告機関・備考・出典（英語名も可）。CSV は UTF-8 または Shift_JIS、20MB まで。取り込む前に内容を確認できます。",
+        "Column headers: indicator_id, fiscal_year, value, numerator, denominator, body, note, source (Japanese names work too). CSV in UTF-8 or Shift_JIS, up to 20 MB. You can check the contents before they are imported."
+    ),
+    upload_file_label: ("ファイル（.csv / .xlsx）", "File (.csv / .xlsx)"),
+    upload_check_button: ("内容を確認する", "Check the file"),
+    upload_errors: (
+        "ファイルにエラーがあるため、何も取り込んでいません。次のエラーを直してから、もう一度アップロードしてください。",
+        "The file has errors, so nothing was imported. Fix the errors below and upload it again."
+    ),
+    upload_preview: (
+        "まだ取り込んでいません。次の内容でよければ「取り込む」を押してください。すべて下書きとして保存されます。",
+        "Nothing has been imported yet. If the rows below are right, press Import; all of them are saved as drafts."
+    ),
+    upload_apply_button: ("取り込む", "Import"),
+    upload_back: ("入力画面に戻る", "Back to data entry"),
+    upload_col_file: ("ファイル", "File"),
+    upload_col_row: ("行", "Row"),
+    upload_col_column: ("列", "Column"),
+    upload_col_text: ("値", "Text"),
+    upload_col_message: ("エラー", "Error"),
+    upload_col_indicator: ("指標", "Indicator"),
+    upload_col_old: ("現在の値", "Current value"),
+    upload_col_new: ("新しい値", "New value"),
+    upload_none: ("（未報告）", "(not reported)"),
+    upload_no_rows: ("取り込む行がありません。", "The file has no rows to import."),
+    upload_not_editable: (
+        "この値は提出済み・承認済み・確定済みのため、変更できません。",
+        "This value has been submitted, approved or locked and cannot be changed."
+    ),
+    upload_too_large: (
+        "ファイルが大きすぎます。20MB までのファイルを選んでください。",
+        "The file is too large. Choose a file of at most 20 MB."
+    ),
+    upload_unreadable: (
+        "アップロードされたファイルを読めませんでした。.csv か .xlsx のファイルを選んで、もう一度送信してください。",
+        "The uploaded file could not be read. Choose a .csv or .xlsx file and send it again."
+    ),
+    upload_tampered: (
+        "確認した内容と送信された内容が一致しません。ファイルをもう一度アップロードしてください。",
+        "What was sent does not match what was checked. Upload the file again."
+    ),
     approval_title: ("提出された実績の承認", "Approve submitted actuals"),
     approval_none: ("承認を待つ実績はありません。", "No values are awaiting approval."),
     approval_decision: ("判断", "Decision"),
@@ -458,6 +502,32 @@ pub fn share_line(lang: Lang, share: &str, part: usize, whole: usize) -> String 
     match lang {
         Lang::Ja => format!("A・達成の割合: {share}（評価対象の指標{whole}件中{part}件）"),
         Lang::En => format!("Rated A or achieved: {share} ({part} of {whole} rated indicators)"),
+    }
+}
+
+/// How many rows an upload recorded: 3件を下書きとして取り込みました.
+pub fn upload_imported(lang: Lang, n: &str) -> String {
+    match lang {
+        Lang::Ja => format!("{n}件を下書きとして取り込みました"),
+        Lang::En => format!("Imported {n} values as drafts"),
+    }
+}
+
+/// A body user's upload names another body.
+pub fn upload_other_body(lang: Lang, body: &str) -> String {
+    match lang {
+        Lang::Ja => {
+            format!("報告機関「{body}」の値は入力できません（自機関の値だけを取り込めます）")
+        }
+        Lang::En => format!("You cannot enter values for the body “{body}” (only your own body’s)"),
+    }
+}
+
+/// The indicator is not assigned to the row's body (or not to the user's).
+pub fn upload_not_assigned(lang: Lang, indicator: &str, body: &str) -> String {
+    match lang {
+        Lang::Ja => format!("指標「{indicator}」は報告機関「{body}」の担当ではありません"),
+        Lang::En => format!("The indicator “{indicator}” is not assigned to the body “{body}”"),
     }
 }
 

@@ -34,6 +34,7 @@ mod middleware;
 mod openapi;
 mod pages;
 mod signin;
+mod upload;
 mod view;
 
 use std::net::SocketAddr;
@@ -116,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .merge(signin::router())
         .merge(pages::router())
         .merge(entry::router())
+        .merge(upload::router())
         .merge(approval::router())
         .merge(admin::router())
         .merge(api::router())

@@ -78,6 +78,11 @@ on_both_databases!(
     the_secretariat_creates_disables_and_resets_accounts,
     account_errors_are_shown_next_to_the_form,
     the_audit_page_filters_and_escapes,
+    a_body_uploads_csv_files_previews_and_applies_them_as_drafts,
+    an_upload_with_errors_lists_them_and_records_nothing,
+    an_upload_for_another_body_is_refused,
+    a_tampered_preview_and_a_missing_csrf_token_are_refused,
+    the_secretariat_uploads_a_workbook_for_a_body,
 );
 
 /// A server on a fresh database.
@@ -2226,4 +2231,315 @@ async fn the_audit_page_filters_and_escapes(app: TestApp) {
 
     let bad = admin.get_page("/admin/audit?action=delete").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data entry by file.
+
+/// The value of the hidden field `name` in `html`.
+fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field: {html}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap();
+    html[start..start + end].to_owned()
+}
+
+impl Browser {
+    /// Uploads `bytes` as `file_name` with `csrf` (the entry page's token unless given).
+    async fn upload(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        csrf: Option<&str>,
+    ) -> reqwest::Response {
+        let csrf = match csrf {
+            Some(c) => c.to_owned(),
+            None => self.csrf_of("/entry?fy=2023").await,
+        };
+        let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+        self.client
+            .post(format!("{}/entry/upload", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends the preview's apply form, with `edit` applied to its fields first.
+    async fn apply_preview(
+        &self,
+        html: &str,
+        edit: impl FnOnce(&mut Vec<(String, String)>),
+    ) -> reqwest::Response {
+        let mut fields: Vec<(String, String)> = ["csrf", "plan", "name", "hash", "data"]
+            .into_iter()
+            .map(|n| (n.to_owned(), hidden_field(html, n)))
+            .collect();
+        edit(&mut fields);
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        self.client
+            .post(format!("{}/entry/upload/apply", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn a_body_uploads_csv_files_previews_and_applies_them_as_drafts(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let page = body.get_page("/entry?fy=2023").await.text().await.unwrap();
+    assert!(page.contains("action=\"/entry/upload\""), "{page}");
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("<label for=\"upload-file\">"));
+    assert!(page.contains("accept=\".csv,.xlsx"));
+
+    // UTF-8 with Japanese headers: a new value and a change of the seeded draft (10).
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,amed\np1-out-02,2022,4,amed\n";
+    let preview = body
+        .upload("jisseki.csv", csv.as_bytes().to_vec(), None)
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = preview.text().await.unwrap();
+    assert!(html.contains("jisseki.csv"), "{html}");
+    assert!(html.contains("（未報告） → 5"), "{html}");
+    assert!(html.contains("10 → 4"), "{html}");
+    assert!(html.contains("action=\"/entry/upload/apply\""));
+    // Nothing is recorded before applying.
+    assert!(app.current("p1-out-01", 2023).await.is_none());
+    assert_eq!(
+        app.current("p1-out-02", 2022)
+            .await
+            .unwrap()
+            .contribution
+            .value,
+        ActualValue::Number(10.0)
+    );
+
+    let applied = body.apply_preview(&html, |_| {}).await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    let location = applied.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(location.contains("done=imported"), "{location}");
+    let done = body.get_page(&location).await.text().await.unwrap();
+    assert!(done.contains("2件を下書きとして取り込みました"), "{done}");
+    let new = app.current("p1-out-01", 2023).await.unwrap();
+    assert_eq!(new.contribution.value, ActualValue::Number(5.0));
+    assert_eq!(new.state, ActualState::Draft);
+    assert_eq!(new.recorded_by, BODY);
+    let changed = app.current("p1-out-02", 2022).await.unwrap();
+    assert_eq!(changed.contribution.value, ActualValue::Number(4.0));
+    assert_eq!(changed.state, ActualState::Draft);
+
+    // Shift_JIS with Japanese headers and a note.
+    let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS
+        .encode("指標ID,年度,実績,報告機関,備考\np1-out-01,2024,6,amed,速報値\n");
+    assert!(!unmappable);
+    let preview = body.upload("sjis.csv", sjis.into_owned(), None).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = preview.text().await.unwrap();
+    assert!(html.contains("（未報告） → 6"), "{html}");
+    assert!(app.current("p1-out-01", 2024).await.is_none());
+    let applied = body.apply_preview(&html, |_| {}).await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    let new = app.current("p1-out-01", 2024).await.unwrap();
+    assert_eq!(new.contribution.value, ActualValue::Number(6.0));
+    assert_eq!(new.state, ActualState::Draft);
+    assert_eq!(new.note.as_deref(), Some("速報値"));
+
+    // The English page says the same in English.
+    let en = body
+        .get_page("/entry?fy=2023&lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Import from a file"), "{en}");
+}
+
+async fn an_upload_with_errors_lists_them_and_records_nothing(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,amed\np1-out-01,2024,-3,amed\nnonexistent,2023,1,amed\n";
+    let response = body.upload("bad.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("何も取り込んでいません"), "{html}");
+    assert!(
+        html.contains("<td>bad.csv</td><td>3</td><td>C「実績」</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>4</td><td>A「指標ID」</td>"), "{html}");
+    assert!(!html.contains("action=\"/entry/upload/apply\""));
+    assert!(app.current("p1-out-01", 2023).await.is_none());
+    assert!(app.current("p1-out-01", 2024).await.is_none());
+
+    // A file pdca cannot read at all.
+    let response = body.upload("notes.txt", b"hello".to_vec(), None).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("notes.txt"));
+
+    // Over the size limit: a clear message.
+    let response = body
+        .upload("huge.csv", vec![b'a'; 21 * 1024 * 1024], None)
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.unwrap().contains("20MB"));
+
+    // A submitted value cannot be replaced by a body.
+    let mut submitted = number("p1-out-01", 2023, "amed", 7.0);
+    submitted.state = ActualState::Submitted;
+    app.store
+        .record_actuals(BUILTIN_PLAN_ID, &[submitted], "test")
+        .await
+        .unwrap();
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,amed\n";
+    let response = body.upload("late.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("変更できません"));
+    assert_eq!(
+        app.current("p1-out-01", 2023)
+            .await
+            .unwrap()
+            .contribution
+            .value,
+        ActualValue::Number(7.0)
+    );
+}
+
+async fn an_upload_for_another_body_is_refused(app: TestApp) {
+    add_user(&app.store, "mext-tanto", Role::Body, Some("mext"), false).await;
+    let other = app.signed_in("mext-tanto").await;
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,amed\n";
+    let response = other
+        .upload("other.csv", csv.as_bytes().to_vec(), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("報告機関「amed」の値は入力できません"),
+        "{html}"
+    );
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,mext\n";
+    let response = other
+        .upload("mine.csv", csv.as_bytes().to_vec(), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.current("p1-out-01", 2023).await.is_none());
+
+    // A viewer may not upload at all.
+    let viewer = app.signed_in(VIEWER).await;
+    let csrf = viewer.csrf_of("/").await;
+    let response = viewer
+        .upload("v.csv", csv.as_bytes().to_vec(), Some(&csrf))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+async fn a_tampered_preview_and_a_missing_csrf_token_are_refused(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let csv = "指標ID,年度,実績,報告機関\np1-out-01,2023,5,amed\n";
+    let response = body
+        .upload("x.csv", csv.as_bytes().to_vec(), Some("wrong"))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    let html = body
+        .upload("x.csv", csv.as_bytes().to_vec(), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Another value with the same seal.
+    let forged = "指標ID,年度,実績,報告機関\np1-out-01,2023,500,amed\n";
+    let response = body
+        .apply_preview(&html, |fields| {
+            for (k, v) in fields.iter_mut() {
+                if k == "data" {
+                    use base64::Engine;
+                    *v = base64::engine::general_purpose::STANDARD.encode(forged);
+                }
+            }
+        })
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // An edited seal.
+    let response = body
+        .apply_preview(&html, |fields| {
+            for (k, v) in fields.iter_mut() {
+                if k == "hash" {
+                    *v = "0".repeat(64);
+                }
+            }
+        })
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // Without the session's token.
+    let response = body
+        .apply_preview(&html, |fields| {
+            for (k, v) in fields.iter_mut() {
+                if k == "csrf" {
+                    *v = "wrong".to_owned();
+                }
+            }
+        })
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Another session's preview cannot be replayed, even with that session's own token.
+    let again = app.signed_in(BODY).await;
+    let own = again.csrf_of("/entry?fy=2023").await;
+    let response = again
+        .apply_preview(&html, |fields| {
+            for (k, v) in fields.iter_mut() {
+                if k == "csrf" {
+                    v.clone_from(&own);
+                }
+            }
+        })
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // The untouched preview still applies.
+    let response = body.apply_preview(&html, |_| {}).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.current("p1-out-01", 2023)
+            .await
+            .unwrap()
+            .contribution
+            .value,
+        ActualValue::Number(5.0)
+    );
+}
+
+async fn the_secretariat_uploads_a_workbook_for_a_body(app: TestApp) {
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let contribution = Contribution {
+        indicator: "p1-out-01".to_owned(),
+        year: FiscalYear::new(2023).unwrap(),
+        body: "amed".to_owned(),
+        value: ActualValue::Number(8.0),
+    };
+    let row = pdca_interchange::ExportRow::from_contribution(&contribution, None, None);
+    let xlsx = pdca_interchange::write_actuals_xlsx(&[row]).unwrap();
+    let preview = secretariat.upload("jisseki.xlsx", xlsx, None).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = preview.text().await.unwrap();
+    assert!(html.contains("（未報告） → 8"), "{html}");
+    assert!(app.current("p1-out-01", 2023).await.is_none());
+    let applied = secretariat.apply_preview(&html, |_| {}).await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    let new = app.current("p1-out-01", 2023).await.unwrap();
+    assert_eq!(new.contribution.value, ActualValue::Number(8.0));
+    assert_eq!(new.state, ActualState::Draft);
+    assert_eq!(new.recorded_by, SECRETARIAT);
 }
