@@ -148,6 +148,16 @@ pub enum ActualsCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Lock a fiscal year's approved values when its follow-up closes (refused while any value
+    /// of the year awaits approval).
+    Lock {
+        /// The fiscal year to lock.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
     /// Show every revision of an indicator's actuals (who, when, old → new).
     History {
         /// Indicator id.

@@ -952,3 +952,40 @@ fn serve_creates_the_first_account_and_answers_the_api_like_the_cli() {
         1
     );
 }
+
+#[test]
+fn a_year_is_locked_only_when_nothing_awaits_approval() {
+    let pdca = Pdca::sqlite();
+    with_small_plan(&pdca);
+    let approved = pdca.write("approved.csv", format!("{HEADER}t-1,2020,2,,,,,\n"));
+    pdca.ok(&[
+        "actuals",
+        "import",
+        approved.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
+    let draft = pdca.write("draft.csv", format!("{HEADER}t-1-1,2020,1,,,,,\n"));
+    pdca.ok(&[
+        "actuals",
+        "import",
+        draft.to_str().unwrap(),
+        "--plan",
+        "small",
+        "--draft",
+    ]);
+    let err = pdca.fails(&["actuals", "lock", "--fy", "2020", "--plan", "small"]);
+    assert!(err.contains("t-1-1") && err.contains("下書き"), "{err}");
+    let approve = pdca.write("approve.csv", format!("{HEADER}t-1-1,2020,1,,,,,\n"));
+    pdca.ok(&[
+        "actuals",
+        "import",
+        approve.to_str().unwrap(),
+        "--plan",
+        "small",
+    ]);
+    let out = pdca.ok(&["actuals", "lock", "--fy", "令和2年度", "--plan", "small"]);
+    assert!(out.contains("令和2年度") && out.contains("2件"), "{out}");
+    let history = pdca.ok(&["actuals", "history", "t-1", "--plan", "small"]);
+    assert!(history.contains("確定"), "{history}");
+}

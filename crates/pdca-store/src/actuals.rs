@@ -462,6 +462,87 @@ impl Store {
         Ok(id)
     }
 
+    /// Locks fiscal year `fy` of plan `plan_id` when its follow-up closes: every value whose latest
+    /// row is approved gets a copy in state `locked`, in one transaction with one audit entry.
+    /// Refused ([`StoreError::Invalid`], naming them) while any value of the year is a draft,
+    /// submitted or returned, so nothing awaiting the secretariat is left behind. Returns how
+    /// many values were locked; values already locked are left as they are.
+    pub async fn lock_year(
+        &self,
+        plan_id: &str,
+        fy: FiscalYear,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        self.require_plan(plan_id).await?;
+        let at = now();
+        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let pending = sqlx::query(
+            "SELECT indicator_id, body_id, state FROM actual_revisions
+             WHERE id IN (SELECT MAX(id) FROM actual_revisions
+                          WHERE plan_id = $1 AND fiscal_year = $2
+                          GROUP BY indicator_id, body_id)
+               AND state IN ('draft', 'submitted', 'returned')
+             ORDER BY indicator_id, body_id",
+        )
+        .bind(plan_id)
+        .bind(fy.year())
+        .fetch_all(&mut *tx)
+        .await?;
+        if !pending.is_empty() {
+            let mut names = Vec::with_capacity(pending.len());
+            for row in &pending {
+                let indicator: String = row.try_get(0)?;
+                let body: String = row.try_get(1)?;
+                let state: String = row.try_get(2)?;
+                let label = state
+                    .parse::<ActualState>()
+                    .map_or(state.clone(), |s| s.label_ja().to_owned());
+                names.push(format!("{indicator}（{body}、{label}）"));
+            }
+            rollback(tx).await?;
+            return Err(StoreError::Invalid(format!(
+                "{fy}には承認待ちの値が{}件あるため確定できません: {}",
+                names.len(),
+                names.join("、")
+            )));
+        }
+        let locked = sqlx::query(
+            "INSERT INTO actual_revisions
+                 (plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                  narrative, note, source, recorded_by, recorded_at, state, review_comment)
+             SELECT plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                    narrative, note, source, $3, $4, 'locked', NULL
+             FROM actual_revisions
+             WHERE id IN (SELECT MAX(id) FROM actual_revisions
+                          WHERE plan_id = $1 AND fiscal_year = $2
+                          GROUP BY indicator_id, body_id)
+               AND state = 'approved'",
+        )
+        .bind(plan_id)
+        .bind(fy.year())
+        .bind(actor)
+        .bind(at.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let subject = format!("{plan_id}/{}", fy.year());
+        audit::record(
+            &mut tx,
+            &at,
+            Change {
+                actor,
+                action: "actuals.lock",
+                subject: &subject,
+                old_value: None,
+                new_value: Some(serde_json::json!({ "locked": locked }).to_string()),
+                note: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(locked)
+    }
+
     /// The latest row of every indicator, year and body of plan `plan_id` whatever its state
     /// (as [`Visibility::All`]), ordered by indicator id, year and body id: what exports and
     /// history views show.

@@ -87,6 +87,7 @@ on_both_databases!(
     sign_in_failures_are_counted_since_a_time,
     account_changes_are_audited_without_secrets,
     recording_values_is_audited,
+    a_year_locks_only_when_nothing_awaits_approval,
 );
 
 /// Tests that start from a database without pdca's schema, run on both databases.
@@ -2508,4 +2509,93 @@ async fn recording_values_is_audited(db: TestDb) {
     );
     assert_eq!(log[2].action, "actual.record");
     assert!(log[2].old_value.is_none());
+}
+
+/// Closing a year locks its approved values; anything awaiting approval blocks it.
+async fn a_year_locks_only_when_nothing_awaits_approval(db: TestDb) {
+    let plan = saved(&db, 1).await;
+    let store = &db.store;
+    store
+        .record_actuals(
+            &plan.id,
+            &[
+                number("p1-out-01", 2021, "amed", 3.0),
+                number("p1-out-01", 2022, "amed", 9.0),
+            ],
+            "importer",
+        )
+        .await
+        .unwrap();
+    let mut draft = number("p1-out-01", 2021, "mext", 2.0);
+    draft.state = ActualState::Draft;
+    let v = store
+        .record_actual_if_current(&plan.id, &draft, None, "mext-staff")
+        .await
+        .unwrap();
+    let refused = store.lock_year(&plan.id, fy(2021), "admin").await;
+    match refused {
+        Err(StoreError::Invalid(message)) => {
+            assert!(message.contains("p1-out-01（mext、下書き）"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    store
+        .set_state(
+            &plan.id,
+            "p1-out-01",
+            fy(2021),
+            "mext",
+            ActualState::Submitted,
+            None,
+            Some(v),
+            "mext-staff",
+        )
+        .await
+        .unwrap();
+    store
+        .set_state(
+            &plan.id,
+            "p1-out-01",
+            fy(2021),
+            "mext",
+            ActualState::Approved,
+            None,
+            None,
+            "admin",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.lock_year(&plan.id, fy(2021), "admin").await.unwrap(),
+        2
+    );
+    let current = store.current_actuals(&plan.id).await.unwrap();
+    let states: Vec<(i32, ActualState)> = current
+        .iter()
+        .map(|a| (a.contribution.year.year(), a.state))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            (2021, ActualState::Locked),
+            (2021, ActualState::Locked),
+            (2022, ActualState::Approved)
+        ]
+    );
+    // Locked values still count; locking again changes nothing.
+    assert_eq!(
+        store
+            .actuals(&plan.id)
+            .await
+            .unwrap()
+            .year("p1-out-01", fy(2021))
+            .unwrap()
+            .number,
+        5.0
+    );
+    assert_eq!(
+        store.lock_year(&plan.id, fy(2021), "admin").await.unwrap(),
+        0
+    );
+    assert_eq!(store.audit_log(1).await.unwrap()[0].action, "actuals.lock");
 }

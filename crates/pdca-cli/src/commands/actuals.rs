@@ -158,6 +158,24 @@ pub async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn lock(
+    session: &Session,
+    fy: FiscalYear,
+    plan: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    let n = session
+        .store
+        .lock_year(&plan.id, fy, &session.actor)
+        .await?;
+    println!(
+        "計画「{}」の{}（{fy}）の承認済みの値{n}件を確定しました",
+        plan.id,
+        fy.wareki()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn history(
     session: &Session,
     indicator: &str,

@@ -113,6 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
                 output,
             } => actuals::export(&session, plan.as_deref(), format, output.as_deref()).await,
+            ActualsCommand::Lock { fy, plan } => actuals::lock(&session, fy, plan.as_deref()).await,
             ActualsCommand::History {
                 indicator,
                 plan,
