@@ -597,7 +597,7 @@ async fn reset_password(
 }
 
 /// `text` percent-encoded for one URL path segment (everything but the unreserved characters).
-fn path_segment(text: &str) -> String {
+pub(crate) fn path_segment(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

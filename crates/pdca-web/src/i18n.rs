@@ -228,6 +228,50 @@ catalogue! {
     nav_users: ("アカウント管理", "Accounts"),
     nav_audit: ("監査ログ", "Audit log"),
     nav_tokens: ("API トークン", "API tokens"),
+    nav_bodies: ("報告機関の割当て", "Reporting bodies"),
+    nav_plans: ("計画の登録", "Plans"),
+
+    bodies_title: ("報告機関の割当て", "Reporting bodies and assignments"),
+    bodies_plan: ("計画", "Plan"),
+    bodies_list_heading: ("報告機関", "Reporting bodies"),
+    bodies_id: ("ID", "ID"),
+    bodies_name: ("名称", "Name"),
+    bodies_short_name: ("略称", "Short name"),
+    bodies_assignments_heading: ("指標ごとの報告機関", "Reporting bodies of each indicator"),
+    bodies_indicator: ("指標", "Indicator"),
+    bodies_assigned: ("報告機関（分担）", "Bodies (share)"),
+    bodies_share: ("分担（任意、0 以上。例: 2、２）", "Share (optional, 0 or more, e.g. 2)"),
+    bodies_unassign: ("割当てを外す", "Remove"),
+    bodies_assign_heading: ("報告機関の割当て・分担の変更", "Assign a body or change its share"),
+    bodies_body: ("報告機関", "Reporting body"),
+    bodies_assign: ("割り当てる", "Assign"),
+    bodies_done_assigned: ("割当てを保存しました。", "The assignment was saved."),
+    bodies_done_unassigned: ("割当てを外しました。", "The assignment was removed."),
+    bodies_bad_share: (
+        "分担は 0 以上の数値で入力してください（例: 2、２、0.5）。",
+        "Enter the share as a number of 0 or more (e.g. 2, ２, 0.5)."
+    ),
+
+    plans_title: ("計画の登録", "Plans"),
+    plans_id: ("計画 ID", "Plan id"),
+    plans_name: ("計画名", "Plan name"),
+    plans_revisions: ("版", "Revisions"),
+    plans_revision: ("版", "Revision"),
+    plans_effective_from: ("適用開始", "Effective from"),
+    plans_none: ("計画はまだありません。", "There are no plans yet."),
+    plans_import_heading: ("計画ファイルの取込み", "Import a plan file"),
+    plans_import_explained: (
+        "計画ファイル（TOML）を pdca plan validate と同じ規則で確認し、誤りがなければ新しい計画または新しい版として保存します。",
+        "The plan file (TOML) is checked with the same rules as pdca plan validate and, without errors, saved as a new plan or a new revision."
+    ),
+    plans_file: ("計画ファイル（TOML）", "Plan file (TOML)"),
+    plans_import: ("取り込む", "Import"),
+    plans_no_file: ("計画ファイルを選んでください。", "Choose a plan file."),
+    plans_not_utf8: ("計画ファイルは UTF-8 で保存してください。", "Save the plan file as UTF-8."),
+    plans_file_errors: (
+        "計画ファイルに誤りがあります。何も保存していません:",
+        "The plan file has errors; nothing was saved:"
+    ),
 
     audit_title: ("監査ログ", "Audit log"),
     audit_filters: ("絞り込み", "Filters"),
@@ -549,6 +593,34 @@ pub fn chart_description(lang: Lang, first: FiscalYear, last: FiscalYear) -> Str
         ),
         Lang::En => format!(
             "Line chart of the actual, the expected value and the target from {first} to {last}"
+        ),
+    }
+}
+
+/// The message after a plan file was saved as a new plan.
+pub fn plan_created(lang: Lang, id: &str, revision: u32) -> String {
+    match lang {
+        Lang::Ja => format!("計画「{id}」を新しく登録しました（版 {revision}）。"),
+        Lang::En => format!("The plan “{id}” was created (revision {revision})."),
+    }
+}
+
+/// The message after a plan file was saved as a new revision.
+pub fn plan_new_revision(lang: Lang, id: &str, revision: u32) -> String {
+    match lang {
+        Lang::Ja => format!("計画「{id}」の新しい版 {revision} を保存しました。"),
+        Lang::En => format!("Revision {revision} of the plan “{id}” was saved."),
+    }
+}
+
+/// The message after a plan file equal to a saved revision was imported again.
+pub fn plan_unchanged(lang: Lang, id: &str, revision: u32) -> String {
+    match lang {
+        Lang::Ja => {
+            format!("計画「{id}」の版 {revision} は保存済みで、内容も同じです。変更はありません。")
+        }
+        Lang::En => format!(
+            "Revision {revision} of the plan “{id}” is already saved with the same content; nothing changed."
         ),
     }
 }

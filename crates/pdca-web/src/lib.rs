@@ -33,6 +33,7 @@ pub mod json;
 mod middleware;
 mod openapi;
 mod pages;
+mod setup;
 mod signin;
 mod upload;
 mod view;
@@ -120,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .merge(upload::router())
         .merge(approval::router())
         .merge(admin::router())
+        .merge(setup::router())
         .merge(api::router())
         .fallback(not_found)
         .with_state(state);

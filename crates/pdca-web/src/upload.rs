@@ -79,18 +79,18 @@ struct UploadPage {
 
 /// The form as sent: its text fields and the file (name and bytes).
 #[derive(Default)]
-struct UploadForm {
-    fields: HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
+pub(crate) struct UploadForm {
+    pub(crate) fields: HashMap<String, String>,
+    pub(crate) file: Option<(String, Vec<u8>)>,
 }
 
 /// Why the form could not be read.
-enum FormProblem {
+pub(crate) enum FormProblem {
     TooLarge,
     Unreadable,
 }
 
-async fn read_form(mut multipart: Multipart) -> Result<UploadForm, FormProblem> {
+pub(crate) async fn read_form(mut multipart: Multipart) -> Result<UploadForm, FormProblem> {
     let mut form = UploadForm::default();
     loop {
         let field = match multipart.next_field().await {

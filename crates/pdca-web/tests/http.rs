@@ -78,6 +78,12 @@ on_both_databases!(
     the_secretariat_creates_disables_and_resets_accounts,
     account_errors_are_shown_next_to_the_form,
     the_audit_page_filters_and_escapes,
+    the_secretariat_assigns_and_unassigns_bodies,
+    the_last_body_of_an_indicator_is_kept,
+    plan_imports_are_refused_to_other_roles_and_without_csrf,
+    the_secretariat_imports_a_plan_and_its_revision,
+    a_broken_plan_file_lists_its_errors_and_saves_nothing,
+    hostile_text_in_an_imported_plan_is_escaped,
     a_body_uploads_csv_files_previews_and_applies_them_as_drafts,
     an_upload_with_errors_lists_them_and_records_nothing,
     an_upload_for_another_body_is_refused,
@@ -796,8 +802,14 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/api/v1/audit", &[Secretariat]),
         ("/api/v1/audit?limit=5", &[Secretariat]),
     ];
-    let more_pages: [(&str, &[Role]); 10] = [
+    let more_pages: [(&str, &[Role]); 13] = [
         ("/admin/audit", &[Secretariat]),
+        ("/admin/bodies", &[Secretariat]),
+        (
+            "/admin/bodies?plan=medical-rd-2&done=assigned",
+            &[Secretariat],
+        ),
+        ("/admin/plans", &[Secretariat]),
         (
             "/admin/audit?action=user&actor=test&subject=a",
             &[Secretariat],
@@ -1811,10 +1823,27 @@ fn issued_password(html: &str) -> Option<String> {
 }
 
 async fn admin_posts_are_refused_to_other_roles_and_without_csrf(app: TestApp) {
-    let posts: [(&str, &[(&str, &str)]); 4] = [
+    let posts: [(&str, &[(&str, &str)]); 6] = [
         (
             "/admin/users",
             &[("name", "x-new"), ("role", "viewer"), ("body", "")],
+        ),
+        (
+            "/admin/bodies/assign",
+            &[
+                ("plan", "medical-rd-2"),
+                ("indicator", "p1-out-01"),
+                ("body", "x-nobody"),
+                ("share", "1"),
+            ],
+        ),
+        (
+            "/admin/bodies/unassign",
+            &[
+                ("plan", "medical-rd-2"),
+                ("indicator", "p1-out-01"),
+                ("body", "amed"),
+            ],
         ),
         ("/admin/users/etsuran/disable", &[]),
         ("/admin/users/etsuran/enable", &[]),
@@ -2542,4 +2571,349 @@ async fn the_secretariat_uploads_a_workbook_for_a_body(app: TestApp) {
     assert_eq!(new.contribution.value, ActualValue::Number(8.0));
     assert_eq!(new.state, ActualState::Draft);
     assert_eq!(new.recorded_by, SECRETARIAT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting bodies and plan import
+
+/// The assignments of `indicator` in the stored built-in plan, as (body, share).
+async fn assignments_of(app: &TestApp, indicator: &str) -> Vec<(String, Option<f64>)> {
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    plan.indicator(indicator)
+        .unwrap()
+        .assignments
+        .iter()
+        .map(|a| (a.body.clone(), a.share))
+        .collect()
+}
+
+/// An indicator of the built-in plan with one body, and a body of the plan it lacks.
+async fn single_body_indicator(app: &TestApp) -> (String, String, String) {
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    let (_, indicator) = plan
+        .indicators()
+        .find(|(_, i)| i.assignments.len() == 1)
+        .unwrap();
+    let only = indicator.assignments[0].body.clone();
+    let other = plan
+        .bodies
+        .iter()
+        .find(|b| b.id != only)
+        .unwrap()
+        .id
+        .clone();
+    (indicator.id.clone(), only, other)
+}
+
+async fn the_secretariat_assigns_and_unassigns_bodies(app: TestApp) {
+    let (indicator, only, other) = single_body_indicator(&app).await;
+    let admin = app.signed_in(SECRETARIAT).await;
+    let page = admin.get_page("/admin/bodies").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("href=\"/admin/bodies\""), "nav link");
+    assert!(html.contains("<label for=\"assign-share\">"));
+    assert!(html.contains(&format!("value=\"{indicator}\"")));
+    let csrf = csrf_field(&html).unwrap();
+    let assigned = admin
+        .post_form(
+            "/admin/bodies/assign",
+            &[
+                ("csrf", &csrf),
+                ("plan", BUILTIN_PLAN_ID),
+                ("indicator", &indicator),
+                ("body", &other),
+                ("share", "２"),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&assigned),
+        format!("/admin/bodies?plan={BUILTIN_PLAN_ID}&done=assigned")
+    );
+    let now = assignments_of(&app, &indicator).await;
+    assert!(now.contains(&(other.clone(), Some(2.0))), "{now:?}");
+    assert!(now.iter().any(|(b, _)| *b == only));
+    let shown = admin
+        .get_page(&location(&assigned))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.contains("割当てを保存しました。"));
+    assert!(shown.contains("（2）"), "the share is shown");
+    // A share that is not a number, an unknown body: 422 with the message, nothing changed.
+    for (body, share, expected) in [
+        (other.as_str(), "たくさん", "分担は 0 以上の数値"),
+        (other.as_str(), "-1", "分担は 0 以上の数値"),
+        ("x-nobody", "", "が見つかりません"),
+    ] {
+        let refused = admin
+            .post_form(
+                "/admin/bodies/assign",
+                &[
+                    ("csrf", &csrf),
+                    ("plan", BUILTIN_PLAN_ID),
+                    ("indicator", &indicator),
+                    ("body", body),
+                    ("share", share),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{share}"
+        );
+        let html = refused.text().await.unwrap();
+        assert!(html.contains(expected), "{html}");
+    }
+    assert_eq!(assignments_of(&app, &indicator).await, now);
+    let removed = admin
+        .post_form(
+            "/admin/bodies/unassign",
+            &[
+                ("csrf", &csrf),
+                ("plan", BUILTIN_PLAN_ID),
+                ("indicator", &indicator),
+                ("body", &other),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        assignments_of(&app, &indicator).await,
+        vec![(only.clone(), None)]
+    );
+    let log = app.store.audit_log(100).await.unwrap();
+    assert!(
+        log.iter()
+            .filter(|e| e.action.starts_with("assignment") && e.actor == SECRETARIAT)
+            .count()
+            >= 2,
+        "{log:?}"
+    );
+}
+
+async fn the_last_body_of_an_indicator_is_kept(app: TestApp) {
+    let (indicator, only, _) = single_body_indicator(&app).await;
+    let before = assignments_of(&app, &indicator).await;
+    let admin = app.signed_in(SECRETARIAT).await;
+    let csrf = admin.csrf_of("/admin/bodies").await;
+    let refused = admin
+        .post_form(
+            "/admin/bodies/unassign",
+            &[
+                ("csrf", &csrf),
+                ("plan", BUILTIN_PLAN_ID),
+                ("indicator", &indicator),
+                ("body", &only),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert_eq!(assignments_of(&app, &indicator).await, before);
+}
+
+const SMALL_PLAN: &str = r#"[plan]
+id = "small-plan"
+name = "小さな計画"
+start_fy = 2020
+end_fy = 2024
+revision = 1
+default_bodies = ["amed"]
+
+[[bodies]]
+id = "amed"
+name = "日本医療研究開発機構"
+
+[[projects]]
+id = "p1"
+name = "医薬品プロジェクト"
+
+[[projects.indicators]]
+id = "p1-out-01"
+name = "非臨床POCの取得件数"
+kind = "output"
+group = "シーズ研究に関する指標"
+measure = "count"
+target = { value = 25, unit = "件" }
+"#;
+
+fn small_plan_revision_2() -> String {
+    SMALL_PLAN
+        .replace("revision = 1", "revision = 2\neffective_from = 2022")
+        .replace("value = 25", "value = 30")
+}
+
+impl Browser {
+    /// Sends `text` as the plan file `file_name` to the plan import.
+    async fn import_plan(
+        &self,
+        file_name: &str,
+        text: &str,
+        csrf: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(csrf) = csrf {
+            form = form.text("csrf", csrf.to_owned());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
+                .file_name(file_name.to_owned()),
+        );
+        self.client
+            .post(format!("{}/admin/plans", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn plan_imports_are_refused_to_other_roles_and_without_csrf(app: TestApp) {
+    for name in [BODY, COMMITTEE, VIEWER] {
+        let browser = app.signed_in(name).await;
+        let csrf = browser.csrf_of("/").await;
+        let response = browser
+            .import_plan("small.toml", SMALL_PLAN, Some(&csrf))
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    let admin = app.signed_in(SECRETARIAT).await;
+    for csrf in [None, Some("forged")] {
+        let response = admin.import_plan("small.toml", SMALL_PLAN, csrf).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{csrf:?}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("フォームを確認できませんでした"), "{html}");
+    }
+    assert!(app.store.plan("small-plan").await.unwrap().is_none());
+}
+
+async fn the_secretariat_imports_a_plan_and_its_revision(app: TestApp) {
+    let admin = app.signed_in(SECRETARIAT).await;
+    let page = admin.get_page("/admin/plans").await.text().await.unwrap();
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("<label for=\"plan-file\">"));
+    assert!(page.contains(BUILTIN_PLAN_ID));
+    let csrf = csrf_field(&page).unwrap();
+    let created = admin
+        .import_plan("small.toml", SMALL_PLAN, Some(&csrf))
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let html = created.text().await.unwrap();
+    assert!(
+        html.contains("計画「small-plan」を新しく登録しました（版 1）。"),
+        "{html}"
+    );
+    assert!(html.contains("小さな計画"));
+    let saved = app.store.plan("small-plan").await.unwrap().unwrap();
+    assert_eq!(saved.revision, 1);
+    assert_eq!(
+        app.store
+            .plan_source("small-plan", 1)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(SMALL_PLAN)
+    );
+    let again = admin
+        .import_plan("small.toml", SMALL_PLAN, Some(&csrf))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.text().await.unwrap().contains("変更はありません"));
+    let revised = admin
+        .import_plan("small-2.toml", &small_plan_revision_2(), Some(&csrf))
+        .await;
+    assert_eq!(revised.status(), StatusCode::OK);
+    let html = revised.text().await.unwrap();
+    assert!(
+        html.contains("計画「small-plan」の新しい版 2 を保存しました。"),
+        "{html}"
+    );
+    assert_eq!(
+        app.store
+            .plan("small-plan")
+            .await
+            .unwrap()
+            .unwrap()
+            .revision,
+        2
+    );
+    // Revision 1 altered after revision 2: the store's refusal, nothing saved.
+    let altered = SMALL_PLAN.replace("value = 25", "value = 26");
+    let refused = admin
+        .import_plan("small-old.toml", &altered, Some(&csrf))
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("版 2 まで保存されています"), "{html}");
+    let history = app.store.plan_history("small-plan").await.unwrap().unwrap();
+    assert_eq!(history.versions().len(), 2);
+    let en = admin
+        .get_page("/admin/plans?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Import a plan file"));
+}
+
+async fn a_broken_plan_file_lists_its_errors_and_saves_nothing(app: TestApp) {
+    let admin = app.signed_in(SECRETARIAT).await;
+    let csrf = admin.csrf_of("/admin/plans").await;
+    let broken = SMALL_PLAN.replace("kind = \"output\"", "kind = \"sideways\"");
+    let expected = pdca_core::plan_file::parse_plan("broken.toml", &broken)
+        .unwrap_err()
+        .to_string();
+    assert!(expected.starts_with("broken.toml:"), "{expected}");
+    assert!(expected.contains("kind"), "{expected}");
+    let refused = admin.import_plan("broken.toml", &broken, Some(&csrf)).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = entities(&refused.text().await.unwrap());
+    let escaped = expected
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    assert!(html.contains(&escaped), "{escaped}\n{html}");
+    assert!(app.store.plan("small-plan").await.unwrap().is_none());
+    let not_toml = admin
+        .import_plan("x.toml", "[plan\nid = ", Some(&csrf))
+        .await;
+    assert_eq!(not_toml.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_toml.text().await.unwrap().contains("x.toml:"));
+    assert_eq!(app.store.list_plans().await.unwrap().len(), 1);
+}
+
+async fn hostile_text_in_an_imported_plan_is_escaped(app: TestApp) {
+    let admin = app.signed_in(SECRETARIAT).await;
+    let csrf = admin.csrf_of("/admin/plans").await;
+    let hostile = SMALL_PLAN
+        .replace(
+            "name = \"小さな計画\"",
+            &format!("name = \"{HOSTILE_SCRIPT}\""),
+        )
+        .replace(
+            "name = \"日本医療研究開発機構\"",
+            &format!("name = '{HOSTILE_ATTR}'"),
+        );
+    let created = admin
+        .import_plan(&format!("{HOSTILE_SCRIPT}.toml"), &hostile, Some(&csrf))
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    for path in ["/admin/plans", "/admin/bodies?plan=small-plan"] {
+        let html = admin.get_page(path).await.text().await.unwrap();
+        assert!(!html.contains(HOSTILE_SCRIPT), "{path}");
+        assert!(!html.contains(HOSTILE_ATTR), "{path}");
+        assert!(
+            entities(&html).contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{path}"
+        );
+    }
 }
