@@ -5,6 +5,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// The shortest password pdca accepts, in characters (the web form and the CLI alike).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use pdca_core::FiscalYear;
 use pdca_core::access::{ActualState, Role};
 use pdca_store::{StoreError, Visibility};
@@ -22,7 +22,9 @@ use crate::{AppState, WebError};
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/approval", get(approval_page).post(decide))
+    Router::new()
+        .route("/approval", get(approval_page).post(decide))
+        .route("/approval/lock", post(lock))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -30,12 +32,13 @@ struct ApprovalQuery {
     plan: Option<String>,
     fy: Option<String>,
     done: Option<String>,
+    n: Option<u64>,
 }
 
 /// What the page says about the last action.
 enum Feedback {
     /// Done (or nothing to say).
-    Message(Option<&'static str>),
+    Message(Option<String>),
     /// Refused, and why.
     Error(String),
 }
@@ -64,8 +67,10 @@ struct ApprovalPage {
     fy: String,
     pending: Vec<Pending>,
     all_items: Vec<String>,
-    message: Option<&'static str>,
+    message: Option<String>,
     error: Option<String>,
+    /// The button locking the year shown, when one is chosen.
+    lock_button: Option<String>,
 }
 
 async fn render(
@@ -148,6 +153,10 @@ async fn render(
         pending,
         message,
         error,
+        lock_button: fy.map(|fy| {
+            t.approval_lock_button
+                .replace("{fy}", &i18n::fiscal_year(lang, fy))
+        }),
     })
 }
 
@@ -161,8 +170,12 @@ async fn approval_page(
 ) -> Result<Html<String>, WebError> {
     let t = lang.text();
     let message = match query.done.as_deref() {
-        Some("approved") => Some(t.approval_done_approved),
-        Some("returned") => Some(t.approval_done_returned),
+        Some("approved") => Some(t.approval_done_approved.to_owned()),
+        Some("returned") => Some(t.approval_done_returned.to_owned()),
+        Some("locked") => Some(
+            t.approval_done_locked
+                .replace("{n}", &query.n.unwrap_or_default().to_string()),
+        ),
         _ => None,
     };
     let page = render(
@@ -331,5 +344,64 @@ async fn decide(
             .await?;
             Ok((status, Html(page.render()?)).into_response())
         }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LockForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    fy: String,
+}
+
+/// `POST /approval/lock`: `plan`, `fy`. Locks every approved value of the year; refused
+/// (422, with the store's message naming them) while any value of the year is pending.
+async fn lock(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    here: Here,
+    AppForm(form): AppForm<LockForm>,
+) -> Result<Response, WebError> {
+    user.require(&[Role::Secretariat])?;
+    user.check_csrf(&form.csrf)?;
+    let text = form.fy.trim();
+    let fy: FiscalYear = text.parse().map_err(|_| WebError::BadRequest {
+        param: "fy".to_owned(),
+        message: format!("「{text}」は年度として読めません（例: 2023、令和5年度）"),
+    })?;
+    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    match state.store.lock_year(&plan.id, fy, &user.user.name).await {
+        Ok(n) => {
+            let year = fy.year().to_string();
+            let n = n.to_string();
+            let query = encode_query(
+                [
+                    ("plan", plan.id.as_str()),
+                    ("fy", year.as_str()),
+                    ("done", "locked"),
+                    ("n", n.as_str()),
+                ]
+                .into_iter(),
+            );
+            Ok(Redirect::to(&format!("/approval?{query}")).into_response())
+        }
+        Err(StoreError::Invalid(message)) => {
+            let year = fy.year().to_string();
+            let page = render(
+                &state,
+                &user,
+                lang,
+                &here,
+                Some(&plan.id),
+                Some(&year),
+                Feedback::Error(message),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }

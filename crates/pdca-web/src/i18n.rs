@@ -432,6 +432,17 @@ catalogue! {
         "Please write the reason for returning the value."
     ),
     approval_nothing_chosen: ("承認する値が選ばれていません。", "No value was chosen."),
+    approval_lock_heading: ("年度の確定", "Locking a fiscal year"),
+    approval_lock_explain: (
+        "確定した値は、以後編集できなくなります。",
+        "Locked values can no longer be edited."
+    ),
+    approval_lock_button: ("{fy}の値を確定する", "Lock the values of {fy}"),
+    approval_lock_choose_year: (
+        "年度を選ぶと、その年度の値を確定できます。",
+        "Choose a fiscal year to lock its values."
+    ),
+    approval_done_locked: ("{n}件を確定しました。", "Locked {n} values."),
 }
 
 impl Text {

@@ -38,7 +38,7 @@ const MAX_FAILURES: u32 = 5;
 const FAILURE_WINDOW: time::Duration = time::Duration::minutes(15);
 
 /// The shortest password accepted.
-const MIN_PASSWORD_CHARS: usize = 12;
+const MIN_PASSWORD_CHARS: usize = pdca_core::access::MIN_PASSWORD_CHARS;
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {

@@ -89,6 +89,9 @@ on_both_databases!(
     an_upload_for_another_body_is_refused,
     a_tampered_preview_and_a_missing_csrf_token_are_refused,
     the_secretariat_uploads_a_workbook_for_a_body,
+    the_secretariat_locks_a_year_of_approved_values,
+    a_year_with_a_pending_value_is_not_locked,
+    locking_is_refused_to_other_roles_and_without_csrf,
 );
 
 /// A server on a fresh database.
@@ -802,7 +805,7 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/api/v1/audit", &[Secretariat]),
         ("/api/v1/audit?limit=5", &[Secretariat]),
     ];
-    let more_pages: [(&str, &[Role]); 13] = [
+    let more_pages: [(&str, &[Role]); 15] = [
         ("/admin/audit", &[Secretariat]),
         ("/admin/bodies", &[Secretariat]),
         (
@@ -820,6 +823,8 @@ async fn each_role_reaches_exactly_its_routes(app: TestApp) {
         ("/entry", &[Secretariat, Body]),
         ("/entry?fy=2022", &[Secretariat, Body]),
         ("/approval", &[Secretariat]),
+        ("/approval?fy=2021", &[Secretariat]),
+        ("/approval?fy=2021&done=locked&n=2", &[Secretariat]),
         ("/projects/p2?include_unapproved=1", &readers_of_unapproved),
         (
             "/indicators/p1-out-02?include_unapproved=true",
@@ -2916,4 +2921,167 @@ async fn hostile_text_in_an_imported_plan_is_escaped(app: TestApp) {
             "{path}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locking a fiscal year.
+
+impl Browser {
+    /// Sends the lock form of `fy` with the approval page's token.
+    async fn lock_year(&self, fy: &str) -> reqwest::Response {
+        let csrf = self.csrf_of(&format!("/approval?fy={fy}")).await;
+        self.post_form("/approval/lock", &[("csrf", &csrf), ("fy", fy)])
+            .await
+    }
+}
+
+impl TestApp {
+    /// The states of every current value of `year`.
+    async fn states_of(&self, year: i32) -> Vec<(String, ActualState)> {
+        self.store
+            .current_actuals(BUILTIN_PLAN_ID)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.contribution.year.year() == year)
+            .map(|a| (a.contribution.indicator.clone(), a.state))
+            .collect()
+    }
+}
+
+async fn the_secretariat_locks_a_year_of_approved_values(app: TestApp) {
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let html = secretariat
+        .get_page("/approval?fy=2021")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("年度の確定"), "{html}");
+    assert!(html.contains("action=\"/approval/lock\""));
+    assert!(html.contains("令和3年度の値を確定する"));
+    assert!(html.contains("以後編集できなくなります"));
+    // Before: approved, and still editable by the secretariat.
+    let before = app.states_of(2021).await;
+    assert!(!before.is_empty());
+    assert!(before.iter().all(|(_, s)| *s == ActualState::Approved));
+    let html = secretariat
+        .get_page("/entry?fy=2021&body=amed")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"value:p1-out-01\""), "editable before");
+
+    let response = secretariat.lock_year("2021").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/approval?"), "{location}");
+    let html = secretariat.get_page(location).await.text().await.unwrap();
+    assert!(
+        html.contains(&format!("{}件を確定しました", before.len())),
+        "{html}"
+    );
+
+    let after = app.states_of(2021).await;
+    assert_eq!(after.len(), before.len());
+    assert!(
+        after.iter().all(|(_, s)| *s == ActualState::Locked),
+        "{after:?}"
+    );
+    // Other years are untouched.
+    assert!(
+        app.states_of(2020)
+            .await
+            .iter()
+            .all(|(_, s)| *s == ActualState::Approved)
+    );
+    // Read-only now, for the body and for the secretariat.
+    let body = app.signed_in(BODY).await;
+    for (browser, path) in [
+        (&body, "/entry?fy=2021"),
+        (&secretariat, "/entry?fy=2021&body=amed"),
+    ] {
+        let html = browser.get_page(path).await.text().await.unwrap();
+        assert!(html.contains("p1-out-01"), "{path}: {html}");
+        assert!(
+            !html.contains("name=\"value:p1-out-01\""),
+            "{path}: read-only once locked"
+        );
+        assert!(!html.contains("name=\"value:p1-out-02\""), "{path}");
+    }
+    let response = body
+        .post_entry("2021", "amed", &[("value:p1-out-01", "9")])
+        .await;
+    assert_ne!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.states_of(2021)
+            .await
+            .iter()
+            .all(|(_, s)| *s == ActualState::Locked),
+        "nothing changed"
+    );
+}
+
+async fn a_year_with_a_pending_value_is_not_locked(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    body.post_entry("2023", "amed", &[("value:p1-out-03", "1")])
+        .await;
+    body.submit_entry("2023").await;
+    assert_eq!(
+        app.current("p1-out-03", 2023).await.unwrap().state,
+        ActualState::Submitted
+    );
+
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    let response = secretariat.lock_year("2023").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(html.contains("確定できません"), "{html}");
+    assert!(html.contains("p1-out-03（amed、提出済み）"), "{html}");
+    assert_eq!(
+        app.current("p1-out-03", 2023).await.unwrap().state,
+        ActualState::Submitted,
+        "nothing locked"
+    );
+    // The draft of 2022 blocks that year too, and its approved values stay approved.
+    let response = secretariat.lock_year("2022").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("p1-out-02"));
+    assert!(
+        !app.states_of(2022)
+            .await
+            .iter()
+            .any(|(_, s)| *s == ActualState::Locked)
+    );
+}
+
+async fn locking_is_refused_to_other_roles_and_without_csrf(app: TestApp) {
+    for name in [BODY, COMMITTEE, VIEWER] {
+        let browser = app.signed_in(name).await;
+        let csrf = browser.csrf_of("/").await;
+        let response = browser
+            .post_form("/approval/lock", &[("csrf", &csrf), ("fy", "2021")])
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    for csrf in [None, Some("forged")] {
+        let mut form = vec![("fy", "2021")];
+        if let Some(csrf) = csrf {
+            form.push(("csrf", csrf));
+        }
+        let response = secretariat.post_form("/approval/lock", &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{csrf:?}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("フォームを確認できませんでした"), "{html}");
+    }
+    assert!(
+        app.states_of(2021)
+            .await
+            .iter()
+            .all(|(_, s)| *s == ActualState::Approved),
+        "nothing locked"
+    );
 }

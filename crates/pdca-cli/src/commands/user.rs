@@ -21,10 +21,11 @@ fn password_from_stdin() -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// The password rule: at least 10 characters.
+/// The password rule, the same as the web form's.
 fn check_password(password: &str) -> anyhow::Result<()> {
-    if password.chars().count() < 10 {
-        bail!("パスワードは10文字以上にしてください");
+    let min = pdca_core::access::MIN_PASSWORD_CHARS;
+    if password.chars().count() < min {
+        bail!("パスワードは{min}文字以上にしてください");
     }
     Ok(())
 }
