@@ -434,23 +434,36 @@ async fn users_page(
     ))
 }
 
-/// A random one-time password that is easy to type (no look-alike characters).
-fn one_time_password() -> Result<String, WebError> {
+/// A random one-time password that is easy to type (no look-alike characters). Bytes at or
+/// above the largest multiple of the alphabet's size are drawn again, so every character is
+/// equally likely.
+pub fn one_time_password() -> Result<String, WebError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| WebError::Internal(format!("no randomness from the system: {e}")))?;
-    Ok(bytes
-        .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect())
+    const LENGTH: usize = 16;
+    let limit = 256 - 256 % ALPHABET.len();
+    let mut password = String::with_capacity(LENGTH);
+    while password.len() < LENGTH {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| WebError::Internal(format!("no randomness from the system: {e}")))?;
+        for b in bytes.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if password.len() < LENGTH {
+                password.push(char::from(ALPHABET[b % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(password)
+}
+
+/// Hashes a password with argon2, off the async threads (it is slow on purpose).
+pub async fn hash_password(password: String) -> Result<String, WebError> {
+    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?)
 }
 
 /// A one-time password and its hash.
 async fn issue_password() -> Result<(String, String), WebError> {
     let password = one_time_password()?;
-    let given = password.clone();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(given)).await?;
+    let hash = hash_password(password.clone()).await?;
     Ok((password, hash))
 }
 

@@ -51,6 +51,7 @@ use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use admin::{hash_password, one_time_password};
 pub use auth::{AuthVia, CurrentUser};
 pub use cache::{EvaluationCache, EvaluationCount};
 pub use error::WebError;

@@ -56,7 +56,7 @@ async fn ensure_first_account(session: &Session) -> anyhow::Result<()> {
     if !session.store.list_users().await?.is_empty() {
         return Ok(());
     }
-    let password = one_time_password();
+    let password = one_time_password()?;
     let created = session
         .store
         .create_user(

@@ -30,19 +30,14 @@ fn check_password(password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A random one-time password that is easy to type (no look-alike characters).
-pub fn one_time_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    (0..16)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
+/// A random one-time password, the same kind the web application issues.
+pub fn one_time_password() -> anyhow::Result<String> {
+    Ok(pdca_web::one_time_password()?)
 }
 
 /// Hashes a password with argon2 (slow on purpose; off the async threads).
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+    pdca_web::hash_password(password)
         .await
         .context("パスワードのハッシュ化に失敗しました")
 }
@@ -70,7 +65,7 @@ pub async fn add(
     let (password, one_time) = if password_stdin {
         (password_from_stdin()?, false)
     } else {
-        (one_time_password(), true)
+        (one_time_password()?, true)
     };
     let user = session
         .store
@@ -133,7 +128,7 @@ pub async fn reset_password(
     let (password, one_time) = if password_stdin {
         (password_from_stdin()?, false)
     } else {
-        (one_time_password(), true)
+        (one_time_password()?, true)
     };
     let hash = hash_password(password.clone()).await?;
     session
