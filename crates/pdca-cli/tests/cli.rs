@@ -384,6 +384,22 @@ fn import_and_evaluate(pdca: &Pdca) {
     let exported = pdca.ok(&["actuals", "export", "--plan", "small", "--format", "csv"]);
     assert!(exported.starts_with('\u{feff}'));
     assert!(exported.contains("t-1,2022,4"), "{exported}");
+    let file = pdca.path("export.csv");
+    let printed = pdca.ok(&[
+        "actuals",
+        "export",
+        "--plan",
+        "small",
+        "--format",
+        "csv",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        printed.is_empty(),
+        "-o writes the file, not standard output: {printed}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), exported);
     let json: Value = pdca.json(&["actuals", "export", "--plan", "small", "--format", "json"]);
     assert_eq!(json.as_array().unwrap().len(), 8);
 }
