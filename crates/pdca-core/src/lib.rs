@@ -8,6 +8,7 @@ pub mod actuals;
 pub mod builtin;
 pub mod evaluation;
 pub mod fiscal_year;
+pub mod follow_up;
 pub mod import;
 pub mod normalize;
 pub mod plan;

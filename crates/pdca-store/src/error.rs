@@ -34,6 +34,9 @@ pub enum StoreError {
         /// The latest revision saved.
         latest: u32,
     },
+    /// A follow-up rule refused the request (closing with something missing, …).
+    #[error(transparent)]
+    Round(#[from] pdca_core::follow_up::RoundError),
     /// The request contradicts the plan or the rules of the store.
     #[error("{0}")]
     Invalid(String),

@@ -34,6 +34,7 @@ mod data_version;
 mod error;
 mod migrations;
 mod plans;
+mod rounds;
 mod secrets;
 mod sessions;
 mod sign_in;
@@ -45,6 +46,7 @@ pub use audit::AuditEntry;
 pub use data_version::DataVersion;
 pub use error::StoreError;
 pub use plans::{PlanSummary, SaveOutcome};
+pub use rounds::{NewMeeting, RoundContent};
 pub use sessions::{NewSession, Session};
 pub use users::{NewUser, User};
 
@@ -93,6 +95,8 @@ enum WriteScope {
     Plans,
     /// Actual revisions (and the audit log).
     Actuals,
+    /// Follow-up rounds, their ratings and items, meetings (and the audit log).
+    Rounds,
     /// Users, sessions and API tokens (and the audit log). Their unique indexes are all the
     /// locking they need, so PostgreSQL takes no table lock.
     Accounts,
@@ -140,6 +144,9 @@ impl Store {
                     // Ids then follow commit order, so the highest id is the latest value.
                     WriteScope::Actuals => {
                         Some("LOCK TABLE actual_revisions IN SHARE ROW EXCLUSIVE MODE")
+                    }
+                    WriteScope::Rounds => {
+                        Some("LOCK TABLE follow_up_rounds, meetings IN SHARE ROW EXCLUSIVE MODE")
                     }
                     WriteScope::Accounts => None,
                 };

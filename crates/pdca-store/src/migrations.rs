@@ -27,6 +27,11 @@ const SQLITE: &[Source] = &[
         "accounts and approval",
         include_str!("../migrations/sqlite/0002_accounts.sql"),
     ),
+    (
+        4,
+        "follow-up rounds and meetings",
+        include_str!("../migrations/sqlite/0004_follow_up.sql"),
+    ),
 ];
 
 const POSTGRES: &[Source] = &[
@@ -39,6 +44,11 @@ const POSTGRES: &[Source] = &[
         2,
         "accounts and approval",
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        4,
+        "follow-up rounds and meetings",
+        include_str!("../migrations/postgres/0004_follow_up.sql"),
     ),
 ];
 

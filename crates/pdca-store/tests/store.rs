@@ -88,6 +88,9 @@ on_both_databases!(
     account_changes_are_audited_without_secrets,
     recording_values_is_audited,
     a_year_locks_only_when_nothing_awaits_approval,
+    a_round_moves_through_its_states_and_closes_when_complete,
+    round_items_link_and_clause_statuses_answer_earlier_clauses,
+    meetings_keep_their_materials_and_minutes,
 );
 
 /// Tests that start from a database without pdca's schema, run on both databases.
@@ -2598,4 +2601,410 @@ async fn a_year_locks_only_when_nothing_awaits_approval(db: TestDb) {
         0
     );
     assert_eq!(store.audit_log(1).await.unwrap()[0].action, "actuals.lock");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up rounds
+
+fn date(text: &str) -> time::Date {
+    pdca_core::follow_up::parse_date(text).unwrap()
+}
+
+fn new_rating(
+    indicator: &str,
+    rating: pdca_core::Rating,
+    issue: Option<&str>,
+    solution: Option<&str>,
+) -> pdca_core::follow_up::NewRating {
+    pdca_core::follow_up::NewRating {
+        indicator_id: indicator.into(),
+        rating,
+        reason: None,
+        issue: issue.map(str::to_owned),
+        solution: solution.map(str::to_owned),
+    }
+}
+
+async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
+    use pdca_core::Rating;
+    use pdca_core::follow_up::{Missing, RoundError, RoundState};
+    let plan = saved(&db, 1).await;
+    let store = &db.store;
+    store
+        .record_actuals(&plan.id, &[number(COUNT, 2021, "amed", 4.0)], "importer")
+        .await
+        .unwrap();
+    let mut draft = ratio(2021, "amed", 3.0, 4.0);
+    draft.state = ActualState::Draft;
+    let v = store
+        .record_actual_if_current(&plan.id, &draft, None, "amed-staff")
+        .await
+        .unwrap();
+
+    let round = store
+        .open_round(&plan, fy(2021), date("2022-04-30"), "admin")
+        .await
+        .unwrap();
+    assert_eq!(round.state, RoundState::Collecting);
+    assert_eq!(store.round(&plan.id, fy(2021)).await.unwrap(), Some(round));
+    let again = store
+        .open_round(&plan, fy(2021), date("2022-04-30"), "admin")
+        .await;
+    assert!(matches!(again, Err(StoreError::Invalid(m)) if m.contains("既に")));
+    let outside = store
+        .open_round(&plan, fy(2030), date("2031-04-30"), "admin")
+        .await;
+    assert!(matches!(outside, Err(StoreError::Invalid(m)) if m.contains("期間")));
+
+    for expected in [RoundState::Meeting1, RoundState::Meeting2] {
+        assert_eq!(
+            store
+                .advance_round(&plan.id, fy(2021), "admin")
+                .await
+                .unwrap(),
+            expected
+        );
+    }
+    assert!(matches!(
+        store.advance_round(&plan.id, fy(2021), "admin").await,
+        Err(StoreError::Round(RoundError::AdvanceFromMeeting2))
+    ));
+
+    // Nothing rated, a draft pending: every gap is listed.
+    let Err(StoreError::Round(RoundError::Incomplete(missing))) =
+        store.close_round(&plan, fy(2021), "admin").await
+    else {
+        panic!("closing an incomplete round must be refused");
+    };
+    assert_eq!(
+        missing,
+        vec![
+            Missing::Rating {
+                indicator_id: COUNT.into()
+            },
+            Missing::Rating {
+                indicator_id: RATIO.into()
+            },
+            Missing::PendingValue {
+                indicator_id: RATIO.into(),
+                body_id: "amed".into(),
+                state: "下書き".into()
+            },
+        ]
+    );
+
+    store
+        .rate(
+            &plan.id,
+            fy(2021),
+            &new_rating(COUNT, Rating::A, None, None),
+            "admin",
+        )
+        .await
+        .unwrap();
+    store
+        .rate(
+            &plan.id,
+            fy(2021),
+            &new_rating(RATIO, Rating::B, Some("症例集積の遅れ"), None),
+            "admin",
+        )
+        .await
+        .unwrap();
+    for step in [ActualState::Submitted, ActualState::Approved] {
+        store
+            .set_state(&plan.id, RATIO, fy(2021), "amed", step, None, None, "admin")
+            .await
+            .unwrap();
+    }
+    let Err(StoreError::Round(RoundError::Incomplete(missing))) =
+        store.close_round(&plan, fy(2021), "admin").await
+    else {
+        panic!("a B without a solution keeps the round open");
+    };
+    assert_eq!(
+        missing,
+        vec![Missing::IssueOrSolution {
+            indicator_id: RATIO.into(),
+            issue: false,
+            solution: true
+        }]
+    );
+    store
+        .rate(
+            &plan.id,
+            fy(2021),
+            &new_rating(
+                RATIO,
+                Rating::B,
+                Some("症例集積の遅れ"),
+                Some("拠点間の連携"),
+            ),
+            "admin",
+        )
+        .await
+        .unwrap();
+    let _ = v;
+    assert_eq!(
+        store.close_round(&plan, fy(2021), "admin").await.unwrap(),
+        2
+    );
+    let closed = store.round(&plan.id, fy(2021)).await.unwrap().unwrap();
+    assert_eq!(closed.state, RoundState::Closed);
+    assert!(
+        store
+            .current_actuals(&plan.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|a| a.contribution.year == fy(2021))
+            .all(|a| a.state == ActualState::Locked)
+    );
+    assert!(matches!(
+        store
+            .rate(
+                &plan.id,
+                fy(2021),
+                &new_rating(COUNT, Rating::N, None, None),
+                "admin"
+            )
+            .await,
+        Err(StoreError::Round(RoundError::Closed))
+    ));
+    assert!(matches!(
+        store.close_round(&plan, fy(2021), "admin").await,
+        Err(StoreError::Round(RoundError::Closed))
+    ));
+    assert!(matches!(
+        store.reopen_round(&plan.id, fy(2021), " ", "admin").await,
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .reopen_round(&plan.id, fy(2021), "評価の訂正", "admin")
+        .await
+        .unwrap();
+    let reopened = store.round(&plan.id, fy(2021)).await.unwrap().unwrap();
+    assert_eq!(reopened.state, RoundState::Meeting2);
+
+    let ratings = store.round_ratings(&plan.id, fy(2021)).await.unwrap();
+    assert_eq!(ratings.len(), 2);
+    assert_eq!(ratings[1].solution.as_deref(), Some("拠点間の連携"));
+    let log = store.audit_log(100).await.unwrap();
+    let rerate = log
+        .iter()
+        .find(|e| e.action == "round.rate" && e.old_value.is_some())
+        .expect("the second rating of RATIO keeps the first");
+    assert!(
+        rerate
+            .old_value
+            .as_deref()
+            .unwrap()
+            .contains("症例集積の遅れ")
+    );
+    assert!(
+        rerate
+            .new_value
+            .as_deref()
+            .unwrap()
+            .contains("拠点間の連携")
+    );
+    let reopen = log
+        .iter()
+        .find(|e| e.action == "round.state" && e.note.is_some())
+        .unwrap();
+    assert_eq!(reopen.note.as_deref(), Some("評価の訂正"));
+    assert!(log.iter().any(|e| e.action == "round.open"));
+}
+
+async fn round_items_link_and_clause_statuses_answer_earlier_clauses(db: TestDb) {
+    use pdca_core::follow_up::{ItemKind, Link, NewItem};
+    let plan = saved(&db, 1).await;
+    let store = &db.store;
+    store
+        .open_round(&plan, fy(2021), date("2022-04-30"), "admin")
+        .await
+        .unwrap();
+    let validated = |kind, text: &str, title: Option<&str>, links: &[&str], body: Option<&str>| {
+        NewItem {
+            kind: Some(kind),
+            text: text.into(),
+            title: title.map(str::to_owned),
+            links: links
+                .iter()
+                .map(|l| Link::parse(l, &plan).unwrap())
+                .collect(),
+            body_id: body.map(str::to_owned),
+            ..NewItem::default()
+        }
+        .validate(&plan)
+        .unwrap()
+        .1
+    };
+    let priority = store
+        .add_item(
+            &plan.id,
+            fy(2021),
+            ItemKind::PriorityItem,
+            &validated(
+                ItemKind::PriorityItem,
+                "臨床研究の推進",
+                Some("治験の加速"),
+                &[RATIO],
+                None,
+            ),
+            "admin",
+        )
+        .await
+        .unwrap();
+    let priority_link = format!("#{}", priority.id);
+    let clause = store
+        .add_item(
+            &plan.id,
+            fy(2021),
+            ItemKind::PolicyClause,
+            &validated(
+                ItemKind::PolicyClause,
+                "治験拠点への重点配分",
+                Some("第1項"),
+                &[priority_link.as_str(), RATIO],
+                None,
+            ),
+            "admin",
+        )
+        .await
+        .unwrap();
+    let opinion = store
+        .add_item(
+            &plan.id,
+            fy(2021),
+            ItemKind::Opinion,
+            &validated(
+                ItemKind::Opinion,
+                "症例集積を急ぐべき",
+                None,
+                &[RATIO],
+                None,
+            ),
+            "member",
+        )
+        .await
+        .unwrap();
+    store
+        .set_item_reflected(&plan.id, opinion.id, true, "admin")
+        .await
+        .unwrap();
+    let items = store.round_items(&plan.id, Some(fy(2021))).await.unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[1].links.len(), 2);
+    assert!(items[2].reflected);
+    assert_eq!(items[2].author, "member");
+
+    // The next round: a clause status answers last year's clause, nothing else.
+    store
+        .open_round(&plan, fy(2022), date("2023-04-30"), "admin")
+        .await
+        .unwrap();
+    let clause_link = format!("#{}", clause.id);
+    let status = validated(
+        ItemKind::ClauseStatus,
+        "拠点を2か所追加した",
+        None,
+        &[clause_link.as_str()],
+        Some("amed"),
+    );
+    store
+        .add_item(
+            &plan.id,
+            fy(2022),
+            ItemKind::ClauseStatus,
+            &status,
+            "amed-staff",
+        )
+        .await
+        .unwrap();
+    let wrong = validated(
+        ItemKind::ClauseStatus,
+        "x",
+        None,
+        &[priority_link.as_str()],
+        Some("amed"),
+    );
+    assert!(matches!(
+        store
+            .add_item(
+                &plan.id,
+                fy(2022),
+                ItemKind::ClauseStatus,
+                &wrong,
+                "amed-staff"
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    let unknown = validated(ItemKind::Opinion, "x", None, &["#99999"], None);
+    assert!(matches!(
+        store
+            .add_item(&plan.id, fy(2022), ItemKind::Opinion, &unknown, "member")
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.round_items(&plan.id, None).await.unwrap().len(), 4);
+}
+
+async fn meetings_keep_their_materials_and_minutes(db: TestDb) {
+    use pdca_core::follow_up::{Material, MeetingKind};
+    use pdca_store::NewMeeting;
+    let plan = saved(&db, 1).await;
+    let store = &db.store;
+    let meeting = NewMeeting {
+        plan_id: plan.id.clone(),
+        fiscal_year: Some(fy(2021)),
+        committee: "健康・医療戦略推進専門調査会".into(),
+        number: 35,
+        kind: MeetingKind::First,
+        date: date("2022-05-20"),
+        agenda: vec!["令和3年度の実施状況の報告".into(), "進捗の評価".into()],
+        materials: vec![
+            (Material::parse("資料1:議事次第").unwrap(), None),
+            (
+                Material {
+                    file_name: Some("資料2-1.pdf".into()),
+                    ..Material::parse("資料2-1:進捗状況").unwrap()
+                },
+                Some(vec![0x25, 0x50, 0x44, 0x46, 0x00, 0xff]),
+            ),
+        ],
+    };
+    let stored = store.add_meeting(&meeting, "admin").await.unwrap();
+    assert_eq!(stored.title(), "第35回健康・医療戦略推進専門調査会");
+    assert!(matches!(
+        store.add_meeting(&meeting, "admin").await,
+        Err(StoreError::Invalid(m)) if m.contains("第35回")
+    ));
+    let mut duplicate_labels = meeting.clone();
+    duplicate_labels.number = 36;
+    duplicate_labels.materials[1].0.label = "資料1".into();
+    assert!(store.add_meeting(&duplicate_labels, "admin").await.is_err());
+    store
+        .set_minutes(&plan.id, stored.id, "委員から意見があった。", "admin")
+        .await
+        .unwrap();
+    let meetings = store.meetings(&plan.id).await.unwrap();
+    assert_eq!(meetings.len(), 1);
+    assert_eq!(meetings[0].agenda.len(), 2);
+    assert_eq!(meetings[0].materials[1].label, "資料2-1");
+    assert_eq!(
+        meetings[0].minutes.as_deref(),
+        Some("委員から意見があった。")
+    );
+    assert_eq!(
+        store
+            .material_file(&plan.id, stored.id, "資料2-1")
+            .await
+            .unwrap(),
+        Some((
+            "資料2-1.pdf".to_owned(),
+            vec![0x25, 0x50, 0x44, 0x46, 0x00, 0xff]
+        ))
+    );
 }
