@@ -51,6 +51,15 @@ pub enum Command {
         #[arg(long)]
         include_unapproved: bool,
     },
+    /// Follow-up rounds (フォローアップ): open, show, rate, advance, close, reopen, add items.
+    #[command(subcommand)]
+    Round(RoundCommand),
+    /// Meetings of the committee (専門調査会): add, list, minutes.
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+    /// The resource allocation policy (資源配分方針): add and list clauses.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Accounts: add, list, disable, reset-password.
     #[command(subcommand)]
     User(UserCommand),
@@ -169,6 +178,289 @@ pub enum ActualsCommand {
         #[arg(long, value_parser = parse_fy)]
         fy: Option<FiscalYear>,
     },
+}
+
+/// `pdca round …`
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// Open the follow-up of result fiscal year FY (held during FY+1).
+    Open {
+        /// The result fiscal year: 2022, FY2022, 令和4年度, R4.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The bodies' reports are due on this day (default: April 30 of FY+1).
+        #[arg(long)]
+        deadline: Option<String>,
+    },
+    /// Show a round: state, every indicator's engine status and committee rating, findings,
+    /// priority items, policy clauses, and what is missing for closing.
+    Show {
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// List the plan's rounds.
+    List {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Record the committee's rating of an indicator (A, B or N); a rating that differs from
+    /// the engine's proposal needs --reason; a B needs --issue and --solution before closing.
+    Rate {
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// The indicator.
+        indicator: String,
+        /// A (順調に進捗している), B (進捗が不十分) or N (現時点で評価が困難).
+        rating: String,
+        /// Why the rating differs from the engine's proposal.
+        #[arg(long)]
+        reason: Option<String>,
+        /// 課題.
+        #[arg(long)]
+        issue: Option<String>,
+        /// 解決策.
+        #[arg(long)]
+        solution: Option<String>,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Move the round one step: collecting → meeting ① → meeting ②.
+    Advance {
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Close the round (refused, listing what is missing, until complete); locks year FY.
+    Close {
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Reopen a closed round, recording why.
+    Reopen {
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Why the round is reopened.
+        #[arg(long)]
+        reason: String,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Add an item: a notable result, priority item, opinion, priority measure, clause status
+    /// or revision proposal (policy clauses: `pdca policy add`).
+    Add {
+        /// What the item is.
+        #[arg(value_enum)]
+        kind: ItemKindArg,
+        /// The result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        #[command(flatten)]
+        item: ItemArgs,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Mark an item (an opinion) as reflected, or not with --no.
+    Reflect {
+        /// The item's number.
+        item: i64,
+        /// Mark it as not reflected.
+        #[arg(long)]
+        no: bool,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// The committee's ratings per indicator per year over the plan period, with the counts.
+    Matrix {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+/// The texts and links of an item.
+#[derive(Debug, clap::Args)]
+pub struct ItemArgs {
+    /// The text.
+    #[arg(long)]
+    pub text: String,
+    /// A short title (required for priority items and policy clauses).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// 留意点 (priority items).
+    #[arg(long)]
+    pub points: Option<String>,
+    /// The reporting body (priority measures, clause statuses).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// What the item is about, reflects or answers: a project id, an indicator id, or #n for
+    /// another item; repeat for several.
+    #[arg(long = "link")]
+    pub links: Vec<String>,
+    /// The meeting the item was raised at (its id from `pdca meeting list`).
+    #[arg(long)]
+    pub meeting: Option<i64>,
+    /// The plan revision a revision proposal led to.
+    #[arg(long)]
+    pub plan_revision: Option<u32>,
+}
+
+/// Item kinds `pdca round add` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemKindArg {
+    /// 顕著な成果 (link a project or indicator).
+    NotableResult,
+    /// 重点的に議論・提案すべき項目 (--title, --points).
+    PriorityItem,
+    /// 意見 (link an indicator, project or #item).
+    Opinion,
+    /// 次年度の取組の重点的事項 of a body (--body, link the priority items answered).
+    PriorityMeasure,
+    /// 対応状況 of last year's policy clause (--body, --link #clause).
+    ClauseStatus,
+    /// A proposal to revise the plan (--plan-revision once it led to one).
+    RevisionProposal,
+}
+
+/// `pdca meeting …`
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Add a meeting; without --agenda the agenda is drafted from the round.
+    Add {
+        /// The meeting's number (第35回 is 35).
+        #[arg(long)]
+        number: u32,
+        /// 1 (①: report and evaluation) or 2 (②: priorities and the policy).
+        #[arg(long)]
+        kind: String,
+        /// The day, 2025-05-20.
+        #[arg(long)]
+        date: String,
+        /// The round's result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: Option<FiscalYear>,
+        /// The committee (default: the plan's).
+        #[arg(long)]
+        committee: Option<String>,
+        /// An agenda item; repeat for several.
+        #[arg(long = "agenda")]
+        agenda: Vec<String>,
+        /// A material, `資料2-1:title`; repeat for several.
+        #[arg(long = "material")]
+        materials: Vec<String>,
+        /// A material's file, `資料2-1=path`; the material must be listed.
+        #[arg(long = "file")]
+        files: Vec<String>,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// List the meetings (ics: an iCalendar feed with the rounds' deadlines).
+    List {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = MeetingFormat::Text)]
+        format: MeetingFormat,
+    },
+    /// Record a meeting's minutes.
+    Minutes {
+        /// The meeting's id.
+        meeting: i64,
+        /// The minutes' text.
+        #[arg(long)]
+        text: String,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+}
+
+/// `pdca policy …`
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Add a clause to the resource allocation policy that round FY feeds.
+    Add {
+        /// The round's result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        #[command(flatten)]
+        item: ItemArgs,
+        /// Programmes and budget lines affected (予算への反映).
+        #[arg(long)]
+        budget: Option<String>,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// List the policy clauses (of one round with --fy).
+    List {
+        /// The round's result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        fy: Option<FiscalYear>,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+/// Formats of the follow-up commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Text for a Japanese terminal.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Formats of `meeting list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeetingFormat {
+    /// Text for a Japanese terminal.
+    Text,
+    /// JSON.
+    Json,
+    /// iCalendar (.ics): the meetings and the rounds' collection deadlines.
+    Ics,
 }
 
 /// `pdca body …`

@@ -1005,3 +1005,293 @@ fn a_year_is_locked_only_when_nothing_awaits_approval() {
     let history = pdca.ok(&["actuals", "history", "t-1", "--plan", "small"]);
     assert!(history.contains("確定"), "{history}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The follow-up cycle: `pdca round`, `pdca meeting`, `pdca policy`
+
+#[test]
+fn a_round_runs_from_the_cli_on_sqlite() {
+    run_a_round(&Pdca::sqlite());
+}
+
+#[test]
+fn a_round_runs_from_the_cli_on_postgres() {
+    run_a_round(&Pdca::postgres());
+}
+
+fn run_a_round(pdca: &Pdca) {
+    pdca.ok(&["demo"]);
+    let opened = pdca.ok(&[
+        "round",
+        "open",
+        "--fy",
+        "R4",
+        "--deadline",
+        "２０２３－０５－１５",
+    ]);
+    assert!(opened.contains("令和4年度"), "{opened}");
+    assert!(
+        pdca.fails(&["round", "open", "--fy", "2022"])
+            .contains("既に")
+    );
+    assert!(
+        pdca.fails(&["round", "open", "--fy", "2030"])
+            .contains("期間")
+    );
+    assert!(
+        pdca.fails(&["round", "show", "--fy", "2021"])
+            .contains("見つかりません")
+    );
+
+    let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
+    assert_eq!(round["state"], "collecting");
+    assert_eq!(round["deadline"], "2023-05-15");
+    let numeric: Vec<&Value> = round["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["management"] == false)
+        .collect();
+    assert_eq!(numeric.len(), 37);
+
+    // Closing lists every unrated indicator.
+    let refused = pdca.fails(&["round", "close", "--fy", "2022"]);
+    assert!(refused.contains("37件"), "{refused}");
+    assert!(
+        refused.contains("p6-oc-02: 委員会の評価がありません"),
+        "{refused}"
+    );
+
+    // Rate: the proposal, except one B rated against an A proposal with a reason, issue and
+    // solution; a differing rating without a reason is refused.
+    let against = numeric
+        .iter()
+        .find(|i| i["proposal"] == "A")
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .expect("an indicator proposed A");
+    let refused = pdca.fails(&["round", "rate", "--fy", "2022", &against, "B"]);
+    assert!(refused.contains("--reason"), "{refused}");
+    for indicator in &numeric {
+        let id = indicator["id"].as_str().unwrap();
+        let proposal = indicator["proposal"].as_str().unwrap_or("N");
+        if id == against {
+            pdca.ok(&[
+                "round",
+                "rate",
+                "--fy",
+                "2022",
+                id,
+                "Ｂ",
+                "--reason",
+                "直近の伸びが鈍い",
+                "--issue",
+                "症例の集積が遅い",
+            ]);
+        } else if proposal == "B" {
+            pdca.ok(&[
+                "round",
+                "rate",
+                "--fy",
+                "2022",
+                id,
+                "B",
+                "--issue",
+                "遅れ",
+                "--solution",
+                "支援",
+            ]);
+        } else {
+            pdca.ok(&["round", "rate", "--fy", "2022", id, proposal]);
+        }
+    }
+    let refused = pdca.fails(&["round", "close", "--fy", "2022"]);
+    assert!(
+        refused.contains(&format!(
+            "{against}: B と評価されていますが解決策がありません"
+        )),
+        "{refused}"
+    );
+    pdca.ok(&[
+        "round",
+        "rate",
+        "--fy",
+        "2022",
+        &against,
+        "B",
+        "--reason",
+        "直近の伸びが鈍い",
+        "--issue",
+        "症例の集積が遅い",
+        "--solution",
+        "拠点間の連携を強める",
+    ]);
+
+    for expected in ["第1回会合", "第2回会合"] {
+        assert!(
+            pdca.ok(&["round", "advance", "--fy", "2022"])
+                .contains(expected)
+        );
+    }
+    assert!(
+        pdca.fails(&["round", "advance", "--fy", "2022"])
+            .contains("round close")
+    );
+
+    // Findings, a priority item, an opinion, a policy clause linked to both, a meeting.
+    pdca.ok(&[
+        "round",
+        "add",
+        "notable-result",
+        "--fy",
+        "2022",
+        "--text",
+        "新規モダリティで成果",
+        "--link",
+        "p1",
+    ]);
+    pdca.ok(&[
+        "round",
+        "add",
+        "priority-item",
+        "--fy",
+        "2022",
+        "--title",
+        "臨床研究の加速",
+        "--text",
+        "症例集積の加速",
+        "--points",
+        "拠点の連携",
+        "--link",
+        &against,
+    ]);
+    let items = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
+    let priority = items["priority_items"][0]["id"].as_i64().unwrap();
+    let priority_link = format!("#{priority}");
+    pdca.ok(&[
+        "round",
+        "add",
+        "opinion",
+        "--fy",
+        "2022",
+        "--text",
+        "拠点間の連携を",
+        "--link",
+        &priority_link,
+    ]);
+    let clause = pdca.json(&[
+        "policy",
+        "add",
+        "--fy",
+        "2022",
+        "--title",
+        "第1項",
+        "--text",
+        "臨床研究拠点への重点配分",
+        "--link",
+        &priority_link,
+        "--link",
+        &against,
+        "--budget",
+        "臨床研究推進事業",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(clause["kind"], "policy_clause");
+    assert_eq!(clause["links"].as_array().unwrap().len(), 2);
+    let listed = pdca.json(&["policy", "list", "--format", "json"]);
+    assert_eq!(listed[0]["budget"], "臨床研究推進事業");
+    let meeting = pdca.json(&[
+        "meeting",
+        "add",
+        "--number",
+        "35",
+        "--kind",
+        "①",
+        "--date",
+        "2023-05-20",
+        "--fy",
+        "2022",
+        "--material",
+        "資料1:議事次第",
+        "--material",
+        "資料2-1:進捗状況",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(meeting["title"], "第35回健康・医療戦略推進専門調査会");
+    assert_eq!(meeting["date_ja"], "令和5年5月20日");
+    assert!(
+        meeting["agenda"][0]
+            .as_str()
+            .unwrap()
+            .contains("令和4年度の実施状況の報告")
+    );
+    assert!(
+        pdca.fails(&[
+            "meeting",
+            "add",
+            "--number",
+            "36",
+            "--kind",
+            "3",
+            "--date",
+            "2023-07-01"
+        ])
+        .contains("--kind")
+    );
+    assert!(
+        pdca.fails(&[
+            "meeting",
+            "add",
+            "--number",
+            "36",
+            "--kind",
+            "2",
+            "--date",
+            "2023-07-01",
+            "--material",
+            "別紙1"
+        ])
+        .contains("資料番号")
+    );
+    let ics = pdca.ok(&["meeting", "list", "--format", "ics"]);
+    assert!(ics.contains("BEGIN:VEVENT"), "{ics}");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20230520"), "{ics}");
+    assert!(
+        ics.contains("DTSTART;VALUE=DATE:20230515"),
+        "the deadline: {ics}"
+    );
+
+    let closed = pdca.ok(&["round", "close", "--fy", "2022"]);
+    assert!(closed.contains("終了しました"), "{closed}");
+    let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
+    assert_eq!(round["state"], "closed");
+    let rated = round["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == against.as_str())
+        .unwrap();
+    assert_eq!(rated["proposal"], "A");
+    assert_eq!(rated["rating"]["rating"], "B");
+    assert_eq!(rated["rating"]["reason"], "直近の伸びが鈍い");
+    assert_eq!(round["notable_results"].as_array().unwrap().len(), 1);
+    assert_eq!(round["opinions"][0]["links"][0]["id"], priority.to_string());
+    assert_eq!(round["policy_clauses"][0]["title"], "第1項");
+    assert_eq!(round["meetings"][0]["number"], 35);
+    assert!(
+        pdca.fails(&[
+            "round", "rate", "--fy", "2022", &against, "A", "--reason", "x"
+        ])
+        .contains("終了")
+    );
+    let matrix = pdca.json(&["round", "matrix", "--format", "json"]);
+    assert_eq!(matrix["years"][0]["counts"]["total"], 37);
+    assert!(
+        pdca.fails(&["round", "reopen", "--fy", "2022", "--reason", " "])
+            .contains("理由")
+    );
+    pdca.ok(&["round", "reopen", "--fy", "2022", "--reason", "評価の訂正"]);
+    let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
+    assert_eq!(round["state"], "meeting_2");
+}

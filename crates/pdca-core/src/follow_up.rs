@@ -32,8 +32,10 @@ pub enum RoundState {
     /// 実績収集中: the bodies report year y's actuals until the deadline.
     Collecting,
     /// 第1回会合: the report on year y and the evaluation of progress.
+    #[serde(rename = "meeting_1")]
     Meeting1,
     /// 第2回会合: next year's priorities and the resource allocation policy.
+    #[serde(rename = "meeting_2")]
     Meeting2,
     /// 終了: ratings complete, year y's actuals locked.
     Closed,
@@ -890,6 +892,16 @@ mod tests {
         assert_eq!(RoundState::Closed.advance(), Err(RoundError::Closed));
         for state in RoundState::ALL {
             assert_eq!(state.as_str().parse::<RoundState>(), Ok(state));
+            let json = serde_json::to_string(&state).unwrap_or_default();
+            assert_eq!(
+                json,
+                format!("\"{}\"", state.as_str()),
+                "JSON and text agree"
+            );
+        }
+        for kind in ItemKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
         }
     }
 

@@ -313,6 +313,24 @@ impl Store {
         if round.state == RoundState::Closed {
             return Err(RoundError::Closed.into());
         }
+        let missing = self.round_missing(plan, fy).await?;
+        if !missing.is_empty() {
+            return Err(RoundError::Incomplete(missing).into());
+        }
+        // Locking again after a failed state change locks nothing new, so a retry is safe.
+        let locked = self.lock_year(&plan.id, fy, actor).await?;
+        self.change_state(&plan.id, fy, round.state, RoundState::Closed, actor, None)
+            .await?;
+        Ok(locked)
+    }
+
+    /// What keeps the round for result year `fy` from closing ([`missing_for_close`]), and
+    /// year `fy`'s values still in the approval flow, since closing locks the year.
+    pub async fn round_missing(
+        &self,
+        plan: &Plan,
+        fy: FiscalYear,
+    ) -> Result<Vec<Missing>, StoreError> {
         let ratings = self.round_ratings(&plan.id, fy).await?;
         let mut missing = missing_for_close(plan, &ratings);
         for actual in self.current_actuals_as(&plan.id, Visibility::All).await? {
@@ -328,14 +346,7 @@ impl Store {
                 });
             }
         }
-        if !missing.is_empty() {
-            return Err(RoundError::Incomplete(missing).into());
-        }
-        // Locking again after a failed state change locks nothing new, so a retry is safe.
-        let locked = self.lock_year(&plan.id, fy, actor).await?;
-        self.change_state(&plan.id, fy, round.state, RoundState::Closed, actor, None)
-            .await?;
-        Ok(locked)
+        Ok(missing)
     }
 
     /// Reopens a closed round (back to meeting ②), recording the reason. Year y's actuals stay

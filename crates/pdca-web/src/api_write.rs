@@ -41,7 +41,7 @@ pub(crate) fn handler(path: &str) -> Option<MethodRouter<AppState>> {
         ACTUALS_SUBMIT => post(submit),
         ACTUALS_APPROVE => post(approve),
         ACTUALS_RETURN => post(return_actual),
-        _ => return None,
+        _ => return crate::api_rounds::handler(path),
     })
 }
 

@@ -38,6 +38,10 @@ pub enum WebError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// The request is well-formed but the rules refuse it (a rating without its reason,
+    /// closing a round with something missing, …); the message says what is needed.
+    #[error("{0}")]
+    Unprocessable(String),
     /// Too many failed sign-ins for the account or the address.
     #[error(
         "サインインの失敗が続いたため、しばらく受け付けません。15分ほど待ってからやり直してください"
@@ -79,10 +83,12 @@ impl WebError {
             }
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(e) => match e {
                 StoreError::NotFound(_) => StatusCode::NOT_FOUND,
                 StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+                StoreError::Round(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::Conflict { .. } | StoreError::PlanRevisionExists { .. } => {
                     StatusCode::CONFLICT
                 }
@@ -106,6 +112,7 @@ impl WebError {
                 StatusCode::NOT_FOUND => "not_found",
                 StatusCode::BAD_REQUEST => "bad_request",
                 StatusCode::CONFLICT => "conflict",
+                StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
                 _ => "internal",
             },
         }

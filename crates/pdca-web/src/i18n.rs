@@ -443,6 +443,58 @@ catalogue! {
         "Choose a fiscal year to lock its values."
     ),
     approval_done_locked: ("{n}件を確定しました。", "Locked {n} values."),
+    nav_rounds: ("フォローアップ", "Follow-up"),
+    nav_tasks: ("タスク", "Tasks"),
+    rounds_title: ("フォローアップ", "Follow-up rounds"),
+    rounds_none: ("まだフォローアップはありません。", "No follow-up round yet."),
+    rounds_open_heading: ("フォローアップを開始する", "Open a follow-up round"),
+    rounds_open_fy: ("対象年度（実績の年度）", "Result fiscal year"),
+    rounds_open_deadline: ("報告期限（空欄なら翌年度の4月30日）", "Reporting deadline (default: April 30 of the next year)"),
+    rounds_open_button: ("開始する", "Open"),
+    rounds_calendar: ("会合と報告期限のカレンダー（iCalendar）", "Meetings and deadlines (iCalendar feed)"),
+    rounds_matrix_heading: ("委員会の評価の推移", "Committee ratings over the plan period"),
+    round_col_fy: ("対象年度", "Result year"),
+    round_col_state: ("状態", "State"),
+    round_col_deadline: ("報告期限", "Deadline"),
+    round_col_counts: ("評価", "Ratings"),
+    round_state: ("状態", "State"),
+    round_deadline: ("報告期限", "Reporting deadline"),
+    round_advance: ("次の段階に進める", "Move to the next stage"),
+    round_close: ("フォローアップを終了する（実績を確定）", "Close the round (locks the year's values)"),
+    round_reopen: ("再開する", "Reopen"),
+    round_reopen_reason: ("再開の理由", "Reason for reopening"),
+    round_missing_heading: ("終了までに必要なこと", "Still missing before closing"),
+    round_complete: ("終了の条件を満たしています。", "Everything needed for closing is there."),
+    round_ratings_heading: ("① 進捗状況と委員会の評価", "① Progress and the committee's ratings"),
+    round_col_indicator: ("指標", "Indicator"),
+    round_col_proposal: ("エンジンの提案", "Engine's proposal"),
+    round_col_pace: ("ペース", "Pace"),
+    round_col_rating: ("委員会の評価", "Committee rating"),
+    round_col_reason: ("理由", "Reason"),
+    round_col_issue: ("課題", "Issue"),
+    round_col_solution: ("解決策", "Solution"),
+    round_rate_button: ("評価を記録", "Record the rating"),
+    round_rating_label: ("評価", "Rating"),
+    round_item_text: ("本文", "Text"),
+    round_item_title: ("表題", "Title"),
+    round_item_points: ("留意点", "Points to note"),
+    round_item_body: ("報告機関", "Reporting body"),
+    round_item_links: ("対象・反映元（統合プロジェクトID、指標ID、#項目番号を空白区切り）", "About / reflects (project ids, indicator ids, #item numbers, separated by spaces)"),
+    round_item_budget: ("予算への反映", "Budget reflection"),
+    round_item_add: ("追加", "Add"),
+    round_item_by: ("記入", "By"),
+    round_item_reflected: ("反映済み", "Reflected"),
+    round_item_mark_reflected: ("反映済みにする", "Mark as reflected"),
+    round_previous_heading: ("前年度の資源配分方針の対応状況", "Status of last year's resource allocation policy"),
+    round_movement: ("指標の動き（評価・ペース 前年度 → 今年度）", "Indicator movement (rating and pace, last year → this year)"),
+    round_meetings_heading: ("会合", "Meetings"),
+    round_trace: ("追跡", "Trace"),
+    round_done: ("記録しました。", "Recorded."),
+    trace_title: ("指標の追跡", "Tracing an indicator"),
+    trace_explain: ("指標 → 評価 → 課題と解決策 → 重点的に議論・提案すべき項目 → 資源配分方針 → 翌年度の結果", "Indicator → ratings → issues and solutions → priority items → policy clauses → next year's results"),
+    trace_next_year: ("翌年度の結果", "Next year's result"),
+    tasks_title: ("タスク", "Tasks"),
+    tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 
 impl Text {
@@ -633,6 +685,45 @@ pub fn plan_unchanged(lang: Lang, id: &str, revision: u32) -> String {
         Lang::En => format!(
             "Revision {revision} of the plan “{id}” is already saved with the same content; nothing changed."
         ),
+    }
+}
+
+/// A round's state: 実績収集中, Collecting reports, ….
+pub fn round_state_label(lang: Lang, state: pdca_core::follow_up::RoundState) -> &'static str {
+    use pdca_core::follow_up::RoundState;
+    match lang {
+        Lang::Ja => state.label_ja(),
+        Lang::En => match state {
+            RoundState::Collecting => "Collecting reports",
+            RoundState::Meeting1 => "Meeting ① (report and evaluation)",
+            RoundState::Meeting2 => "Meeting ② (priorities and resource allocation policy)",
+            RoundState::Closed => "Closed",
+        },
+    }
+}
+
+/// What a round item is: 顕著な成果, Notable result, ….
+pub fn item_kind_label(lang: Lang, kind: pdca_core::follow_up::ItemKind) -> &'static str {
+    use pdca_core::follow_up::ItemKind;
+    match lang {
+        Lang::Ja => kind.label_ja(),
+        Lang::En => match kind {
+            ItemKind::NotableResult => "Notable results",
+            ItemKind::PriorityItem => "Priority items for next year",
+            ItemKind::Opinion => "Opinions",
+            ItemKind::PriorityMeasure => "Bodies' priority measures for next year",
+            ItemKind::PolicyClause => "Resource allocation policy",
+            ItemKind::ClauseStatus => "Status of last year's clauses",
+            ItemKind::RevisionProposal => "Proposals to revise the plan",
+        },
+    }
+}
+
+/// A date in the page's language: 令和7年5月20日, 2025-05-20.
+pub fn date(lang: Lang, date: time::Date) -> String {
+    match lang {
+        Lang::Ja => pdca_core::follow_up::date_wareki(date),
+        Lang::En => date.to_string(),
     }
 }
 

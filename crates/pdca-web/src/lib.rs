@@ -21,6 +21,7 @@
 
 mod admin;
 mod api;
+mod api_rounds;
 mod api_write;
 mod approval;
 mod auth;
@@ -28,11 +29,13 @@ mod cache;
 mod chart;
 mod entry;
 mod error;
+pub mod follow_up;
 pub mod i18n;
 pub mod json;
 mod middleware;
 mod openapi;
 mod pages;
+mod rounds;
 mod setup;
 mod signin;
 mod upload;
@@ -121,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .merge(entry::router())
         .merge(upload::router())
         .merge(approval::router())
+        .merge(rounds::router())
         .merge(admin::router())
         .merge(setup::router())
         .merge(api::router())

@@ -15,6 +15,9 @@ pub const EVALUATIONS: &str = "/api/v1/evaluations";
 /// `GET /api/v1/audit`
 pub const AUDIT: &str = "/api/v1/audit";
 
+pub use crate::api_rounds::{
+    MEETINGS, RATINGS, ROUND, ROUND_ITEMS, ROUND_RATINGS, ROUND_STATE, ROUNDS,
+};
 pub use crate::api_write::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
 
 /// One route of the API.
@@ -102,6 +105,69 @@ pub const API_ROUTES: &[ApiRoute] = &[
         path: ACTUALS_RETURN,
         operation_id: "returnActual",
         summary: "Returns a submitted value to its body with a required comment (secretariat only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: ROUNDS,
+        operation_id: "listRounds",
+        summary: "The plan's follow-up rounds the caller may read (viewers: closed rounds only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ROUNDS,
+        operation_id: "openRound",
+        summary: "Opens the follow-up of a result fiscal year with a reporting deadline (secretariat only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: ROUND,
+        operation_id: "getRound",
+        summary: "A round: state, every indicator's engine status and committee rating, issues and solutions, notable results, priority items, opinions, priority measures, policy clauses with their links, the previous policy's follow-up, meetings, and what is missing for closing (the JSON of `pdca round show --format json`).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ROUND_STATE,
+        operation_id: "changeRoundState",
+        summary: "Moves a round (advance: collecting → meeting ① → meeting ②), closes it (refused with what is missing) or reopens it with a reason (secretariat only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ROUND_RATINGS,
+        operation_id: "rateIndicator",
+        summary: "Records the committee's rating A, B or N of an indicator; a rating differing from the engine's proposal needs a reason (secretariat and committee).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: ROUND_ITEMS,
+        operation_id: "addRoundItem",
+        summary: "Adds a notable result, priority item, opinion, priority measure, policy clause, clause status or revision proposal, with links (by role: see the description of `kind`).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: MEETINGS,
+        operation_id: "listMeetings",
+        summary: "The committee's meetings with agenda and materials.",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "post",
+        path: MEETINGS,
+        operation_id: "addMeeting",
+        summary: "Adds a meeting; without an agenda it is drafted from the round (secretariat only).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: RATINGS,
+        operation_id: "ratingMatrix",
+        summary: "The committee's ratings per indicator per year and the counts per year (e.g. 46項目中42項目がA).",
         authenticated: true,
     },
 ];
@@ -331,12 +397,15 @@ pub fn openapi_document() -> Value {
             "operationId": route.operation_id,
             "summary": route.summary,
             "parameters": crate::api_write::parameters(route.method, route.path)
+                .or_else(|| crate::api_rounds::parameters(route.path))
                 .unwrap_or_else(|| parameters(route.path)),
             "responses": crate::api_write::responses(route.method, route.path)
+                .or_else(|| crate::api_rounds::responses(route.method, route.path))
                 .unwrap_or_else(|| responses(route.path)),
         });
         if let (Some(body), Some(op)) = (
-            crate::api_write::request_body(route.method, route.path),
+            crate::api_write::request_body(route.method, route.path)
+                .or_else(|| crate::api_rounds::request_body(route.method, route.path)),
             operation.as_object_mut(),
         ) {
             op.insert("requestBody".into(), body);

@@ -92,6 +92,10 @@ on_both_databases!(
     the_secretariat_locks_a_year_of_approved_values,
     a_year_with_a_pending_value_is_not_locked,
     locking_is_refused_to_other_roles_and_without_csrf,
+    a_round_runs_through_the_api_until_it_closes,
+    round_items_are_written_by_the_right_roles_and_followed_up,
+    round_pages_and_forms_work_in_the_browser,
+    round_routes_by_role,
 );
 
 /// A server on a fresh database.
@@ -1053,6 +1057,7 @@ async fn security_headers_are_on_every_response(app: TestApp) {
 }
 
 async fn the_openapi_document_matches_the_routes(app: TestApp) {
+    open_round(&app, 2022).await;
     let document: Value = app.get("/api/openapi.json").await.json().await.unwrap();
     let token = app.token(SECRETARIAT).await;
 
@@ -1090,7 +1095,9 @@ async fn the_openapi_document_matches_the_routes(app: TestApp) {
     // The writes are tested with their bodies elsewhere; the reads answer here.
     for (method, path) in documented.iter().filter(|(m, _)| m == "get") {
         assert_eq!(method, "get");
-        let concrete = path.replace("{id}", BUILTIN_PLAN_ID);
+        let concrete = path
+            .replace("{id}", BUILTIN_PLAN_ID)
+            .replace("{fy}", "2022");
         let concrete = if concrete.ends_with("/evaluations") {
             format!("{concrete}?as_of=2022")
         } else {
@@ -3084,4 +3091,516 @@ async fn locking_is_refused_to_other_roles_and_without_csrf(app: TestApp) {
             .all(|(_, s)| *s == ActualState::Approved),
         "nothing locked"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up rounds
+
+const ROUNDS: &str = "/api/v1/plans/medical-rd-2/rounds";
+
+async fn open_round(app: &TestApp, fy: i32) {
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    let deadline = pdca_core::follow_up::default_schedule(FiscalYear::new(fy).unwrap()).deadline;
+    app.store
+        .open_round(&plan, FiscalYear::new(fy).unwrap(), deadline, "test")
+        .await
+        .unwrap();
+}
+
+async fn a_round_runs_through_the_api_until_it_closes(app: TestApp) {
+    let secretariat = app.token(SECRETARIAT).await;
+    let body = app.token(BODY).await;
+    let committee = app.token(COMMITTEE).await;
+    let viewer = app.token(VIEWER).await;
+    let open = serde_json::json!({ "fy": "令和4年度" });
+    let (status, code, _) = error_code(app.api_post(ROUNDS, &body, &open).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let created = app.api_post(ROUNDS, &secretariat, &open).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let round: Value = created.json().await.unwrap();
+    assert_eq!(round["state"], "collecting");
+    assert_eq!(round["deadline"], "2023-04-30");
+    assert_eq!(round["counts"]["unrated"], 37);
+    let again = app.api_post(ROUNDS, &secretariat, &open).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let path = format!("{ROUNDS}/2022");
+    let (status, _, _) = error_code(app.api_get(&path, &viewer).await).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "viewers read closed rounds only"
+    );
+    assert_eq!(
+        app.api_get(&path, &committee).await.status(),
+        StatusCode::OK
+    );
+
+    let ratings = format!("{path}/ratings");
+    // p1-out-01 is behind (9 of 15 expected): the engine proposes B.
+    let a_without_reason = serde_json::json!({ "indicator_id": "p1-out-01", "rating": "A" });
+    for token in [&body, &viewer] {
+        let (status, _, _) =
+            error_code(app.api_post(&ratings, token, &a_without_reason).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, code, message) =
+        error_code(app.api_post(&ratings, &committee, &a_without_reason).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable")
+    );
+    assert!(message.contains("理由"), "{message}");
+
+    // The secretariat records the committee's decisions: the proposal everywhere, and the
+    // B with its issue and solution.
+    for indicator in round["indicators"].as_array().unwrap() {
+        if indicator["management"] == true {
+            continue;
+        }
+        let id = indicator["id"].as_str().unwrap();
+        let proposal = indicator["proposal"].as_str().unwrap_or("N");
+        let mut rating = serde_json::json!({ "indicator_id": id, "rating": proposal });
+        if proposal == "B" {
+            rating["issue"] = "導出先企業の探索が遅れている".into();
+            rating["solution"] = "橋渡し支援を強化する".into();
+        }
+        let response = app.api_post(&ratings, &secretariat, &rating).await;
+        assert_eq!(response.status(), StatusCode::OK, "{id}");
+    }
+    let state = format!("{path}/state");
+    for expected in ["meeting_1", "meeting_2"] {
+        let moved: Value = app
+            .api_post(
+                &state,
+                &secretariat,
+                &serde_json::json!({ "action": "advance" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(moved["state"], expected);
+    }
+    let (status, _, message) = error_code(
+        app.api_post(
+            &state,
+            &secretariat,
+            &serde_json::json!({ "action": "advance" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message.contains("close"), "{message}");
+
+    // The draft of p1-out-02 FY2022 still awaits approval: closing lists it.
+    let close = serde_json::json!({ "action": "close" });
+    let (status, _, message) = error_code(app.api_post(&state, &secretariat, &close).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message.contains("p1-out-02（amed）"), "{message}");
+    let (status, _, _) = error_code(app.api_post(&state, &committee, &close).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for to in [ActualState::Submitted, ActualState::Approved] {
+        app.store
+            .set_state(
+                BUILTIN_PLAN_ID,
+                "p1-out-02",
+                FiscalYear::new(2022).unwrap(),
+                "amed",
+                to,
+                None,
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    // Approving the draft changed p1-out-02's figures, not its rating: closing now works.
+    let closed = app.api_post(&state, &secretariat, &close).await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let closed: Value = closed.json().await.unwrap();
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["missing_for_close"], serde_json::json!([]));
+    assert_eq!(
+        closed["issues"].as_array().unwrap().len() as u64,
+        closed["counts"]["b"].as_u64().unwrap()
+    );
+    assert_eq!(
+        app.current("p1-out-02", 2022).await.unwrap().state,
+        ActualState::Locked
+    );
+    let shown: Value = app.api_get(&path, &viewer).await.json().await.unwrap();
+    assert_eq!(shown["state"], "closed");
+    let late = app
+        .api_post(
+            &format!("{path}/items"),
+            &committee,
+            &serde_json::json!({ "kind": "opinion", "text": "遅い意見", "links": ["p1-out-01"] }),
+        )
+        .await;
+    assert_eq!(late.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let matrix: Value = app
+        .api_get("/api/v1/plans/medical-rd-2/ratings", &viewer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(matrix["years"][0]["fiscal_year"], 2022);
+    assert!(
+        matrix["years"][0]["counts"]["sentence"]
+            .as_str()
+            .unwrap()
+            .starts_with("37項目中")
+    );
+}
+
+async fn round_items_are_written_by_the_right_roles_and_followed_up(app: TestApp) {
+    open_round(&app, 2022).await;
+    let secretariat = app.token(SECRETARIAT).await;
+    let body = app.token(BODY).await;
+    let committee = app.token(COMMITTEE).await;
+    let viewer = app.token(VIEWER).await;
+    let items = format!("{ROUNDS}/2022/items");
+    let post = |token: String, item: Value| {
+        let app = &app;
+        let items = items.clone();
+        async move { app.api_post(&items, &token, &item).await }
+    };
+    let priority: Value = post(
+        secretariat.clone(),
+        serde_json::json!({ "kind": "priority_item", "title": "導出の加速", "text": "シーズの導出を加速する", "points": "企業との連携", "links": ["p1-out-01"] }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let priority_link = format!("#{}", priority["id"]);
+    let clause = post(
+        secretariat.clone(),
+        serde_json::json!({ "kind": "policy_clause", "title": "第1項", "text": "導出支援に重点配分する", "links": [priority_link, "p1-out-01"], "budget": "創薬支援推進事業" }),
+    )
+    .await;
+    assert_eq!(clause.status(), StatusCode::CREATED);
+    let clause: Value = clause.json().await.unwrap();
+    let clause_link = format!("#{}", clause["id"]);
+
+    let cases: Vec<(&str, String, Value, StatusCode)> = vec![
+        (
+            "own measure",
+            body.clone(),
+            serde_json::json!({ "kind": "priority_measure", "text": "導出支援を拡充", "links": [priority_link, "p1-out-01"] }),
+            StatusCode::CREATED,
+        ),
+        (
+            "another body's measure",
+            body.clone(),
+            serde_json::json!({ "kind": "priority_measure", "body_id": "mhlw", "text": "x" }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "a body's clause",
+            body.clone(),
+            serde_json::json!({ "kind": "policy_clause", "title": "t", "text": "x" }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "a committee opinion",
+            committee.clone(),
+            serde_json::json!({ "kind": "opinion", "text": "企業との対話を増やすべき", "links": [priority_link] }),
+            StatusCode::CREATED,
+        ),
+        (
+            "a committee clause",
+            committee.clone(),
+            serde_json::json!({ "kind": "policy_clause", "title": "t", "text": "x" }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "a viewer opinion",
+            viewer.clone(),
+            serde_json::json!({ "kind": "opinion", "text": "x", "links": ["p1"] }),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "an opinion about nothing",
+            committee.clone(),
+            serde_json::json!({ "kind": "opinion", "text": "x" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "an unknown link",
+            committee.clone(),
+            serde_json::json!({ "kind": "opinion", "text": "x", "links": ["p9-out-99"] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (what, token, item, expected) in cases {
+        let response = post(token, item).await;
+        assert_eq!(response.status(), expected, "{what}");
+    }
+
+    // The next round: the body reports on last year's clause, and the round shows it.
+    open_round(&app, 2023).await;
+    let status = app
+        .api_post(
+            &format!("{ROUNDS}/2023/items"),
+            &body,
+            &serde_json::json!({ "kind": "clause_status", "text": "導出支援の窓口を新設した", "links": [clause_link] }),
+        )
+        .await;
+    assert_eq!(status.status(), StatusCode::CREATED);
+    let wrong = app
+        .api_post(
+            &format!("{ROUNDS}/2023/items"),
+            &body,
+            &serde_json::json!({ "kind": "clause_status", "text": "x", "links": [priority_link] }),
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let round: Value = app
+        .api_get(&format!("{ROUNDS}/2023"), &committee)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let previous = &round["previous_clauses"][0];
+    assert_eq!(previous["clause"]["id"], clause["id"]);
+    assert_eq!(previous["statuses"][0]["body_id"], "amed");
+    assert_eq!(previous["movements"][0]["indicator_id"], "p1-out-01");
+    assert!(previous["movements"][0]["pace_before"].is_number());
+    let before: Value = app
+        .api_get(&format!("{ROUNDS}/2022"), &committee)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["policy_clauses"][0]["budget"], "創薬支援推進事業");
+    assert_eq!(before["opinions"].as_array().unwrap().len(), 1);
+    assert_eq!(before["priority_measures"][0]["body_id"], "amed");
+}
+
+async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
+    let browser = app.signed_in(SECRETARIAT).await;
+    let csrf = browser.csrf_of("/rounds").await;
+    let opened = browser
+        .post_form(
+            "/rounds",
+            &[("csrf", &csrf), ("fy", "2022"), ("deadline", "")],
+        )
+        .await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    assert!(location(&opened).starts_with("/rounds/2022"));
+    let html = browser.get_page("/rounds/2022").await.text().await.unwrap();
+    assert!(html.contains("実績収集中"), "{html}");
+    assert!(html.contains("37項目中0項目がA"));
+    assert!(html.contains("p1-out-01: 委員会の評価がありません"));
+
+    let refused = browser
+        .post_form(
+            "/rounds/2022/ratings",
+            &[
+                ("csrf", "wrong"),
+                ("indicator", "p1-out-01"),
+                ("rating", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let no_reason = browser
+        .post_form(
+            "/rounds/2022/ratings",
+            &[
+                ("csrf", &csrf),
+                ("indicator", "p1-out-01"),
+                ("rating", "A"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.text().await.unwrap().contains("理由"));
+    let rated = browser
+        .post_form(
+            "/rounds/2022/ratings",
+            &[
+                ("csrf", &csrf),
+                ("indicator", "p1-out-01"),
+                ("rating", "B"),
+                ("issue", "導出先の探索が遅れている <b>"),
+                ("solution", ""),
+            ],
+        )
+        .await;
+    assert_eq!(rated.status(), StatusCode::SEE_OTHER);
+    let html = entities(&browser.get_page("/rounds/2022").await.text().await.unwrap());
+    assert!(html.contains("導出先の探索が遅れている &lt;b&gt;"));
+    assert!(html.contains("p1-out-01: B と評価されていますが解決策がありません"));
+
+    let added = browser
+        .post_form(
+            "/rounds/2022/items",
+            &[
+                ("csrf", &csrf),
+                ("kind", "priority_item"),
+                ("title", "導出の加速"),
+                ("text", "シーズの導出を加速する"),
+                ("links", "p1-out-01、p1"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let advanced = browser
+        .post_form(
+            "/rounds/2022/state",
+            &[("csrf", &csrf), ("action", "advance")],
+        )
+        .await;
+    assert_eq!(advanced.status(), StatusCode::SEE_OTHER);
+    let closing = browser
+        .post_form(
+            "/rounds/2022/state",
+            &[("csrf", &csrf), ("action", "close")],
+        )
+        .await;
+    assert_eq!(closing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = closing.text().await.unwrap();
+    assert!(html.contains("終了できません"), "{html}");
+    let page = browser.get_page("/rounds/2022").await.text().await.unwrap();
+    assert!(page.contains("第1回会合"));
+    assert!(page.contains("導出の加速"));
+
+    let trace = browser
+        .get_page("/trace/p1-out-01")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        trace.contains("導出の加速"),
+        "the priority item about the indicator"
+    );
+    assert!(trace.contains("導出先の探索が遅れている"));
+
+    let calendar = browser.get_page("/calendar.ics").await;
+    assert!(
+        calendar.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let calendar = calendar.text().await.unwrap();
+    assert!(calendar.contains("BEGIN:VCALENDAR"));
+    assert!(
+        calendar.contains("DTSTART;VALUE=DATE:20230430"),
+        "{calendar}"
+    );
+
+    let tasks = browser.get_page("/tasks").await.text().await.unwrap();
+    assert!(tasks.contains("p1-out-01: B"), "{tasks}");
+    let english = browser
+        .get_page("/rounds/2022?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Meeting ①"), "{english}");
+}
+
+async fn round_routes_by_role(app: TestApp) {
+    use Role::*;
+    open_round(&app, 2022).await;
+    let all = [Secretariat, Body, Committee, Viewer];
+    let not_viewer = [Secretariat, Body, Committee];
+    let pages: [(&str, &[Role]); 6] = [
+        ("/rounds", &all),
+        ("/rounds/2022", &not_viewer),
+        ("/trace/p1-out-01", &all),
+        ("/tasks", &all),
+        ("/calendar.ics", &all),
+        ("/rounds/2022?done=saved", &not_viewer),
+    ];
+    let api: [(&str, &[Role]); 5] = [
+        (ROUNDS, &all),
+        ("/api/v1/plans/medical-rd-2/rounds/2022", &not_viewer),
+        ("/api/v1/plans/medical-rd-2/ratings", &all),
+        ("/api/v1/plans/medical-rd-2/meetings", &all),
+        ("/api/v1/plans/medical-rd-2/rounds/R4", &not_viewer),
+    ];
+    let writes: [(&str, Value, &[Role]); 3] = [
+        (
+            "/api/v1/plans/medical-rd-2/rounds",
+            serde_json::json!({ "fy": 2030 }),
+            &[Secretariat],
+        ),
+        (
+            "/api/v1/plans/medical-rd-2/rounds/2022/state",
+            serde_json::json!({ "action": "nothing" }),
+            &[Secretariat],
+        ),
+        (
+            "/api/v1/plans/medical-rd-2/rounds/2022/ratings",
+            serde_json::json!({ "indicator_id": "p9", "rating": "A" }),
+            &[Secretariat, Committee],
+        ),
+    ];
+    for (name, role) in [
+        (SECRETARIAT, Secretariat),
+        (BODY, Body),
+        (COMMITTEE, Committee),
+        (VIEWER, Viewer),
+    ] {
+        let browser = app.signed_in(name).await;
+        let token = app.token(name).await;
+        for (path, allowed) in pages {
+            let response = browser.get_page(path).await;
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(response.status(), expected, "{role} {path}");
+        }
+        for (path, allowed) in api {
+            let response = app.api_get(path, &token).await;
+            let expected = if allowed.contains(&role) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(response.status(), expected, "{role} {path}");
+        }
+        for (path, body, allowed) in &writes {
+            let response = app.api_post(path, &token, body).await;
+            // Allowed roles get past the role check to the rules, which refuse the nonsense.
+            if allowed.contains(&role) {
+                assert!(
+                    matches!(
+                        response.status(),
+                        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
+                    ),
+                    "{role} {path}: {}",
+                    response.status()
+                );
+            } else {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{role} {path}");
+            }
+        }
+        // Session writes without the CSRF header are refused.
+        let response = browser
+            .client
+            .post(app.url("/api/v1/plans/medical-rd-2/rounds/2022/ratings"))
+            .json(&serde_json::json!({ "indicator_id": "p1-out-02", "rating": "A" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{role} without CSRF"
+        );
+    }
 }

@@ -5,6 +5,7 @@ mod body;
 mod demo;
 mod evaluate;
 mod plan;
+mod round;
 mod serve;
 mod user;
 
@@ -16,7 +17,8 @@ use pdca_core::builtin::{BUILTIN_PLAN_ID, builtin_plan};
 use pdca_store::Store;
 
 use crate::cli::{
-    ActualsCommand, BodyCommand, Cli, Command, PlanCommand, TokenCommand, UserCommand,
+    ActualsCommand, BodyCommand, Cli, Command, MeetingCommand, PlanCommand, PolicyCommand,
+    RoundCommand, TokenCommand, UserCommand,
 };
 
 /// What every command that touches the database needs.
@@ -140,6 +142,102 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             include_unapproved,
         } => evaluate::evaluate(&session, plan.as_deref(), as_of, format, include_unapproved).await,
+        Command::Round(cmd) => match cmd {
+            RoundCommand::Open { fy, plan, deadline } => {
+                round::open(&session, plan.as_deref(), fy, deadline.as_deref()).await
+            }
+            RoundCommand::Show { fy, plan, format } => {
+                round::show(&session, plan.as_deref(), fy, format).await
+            }
+            RoundCommand::List { plan, format } => {
+                round::list(&session, plan.as_deref(), format).await
+            }
+            RoundCommand::Rate {
+                fy,
+                indicator,
+                rating,
+                reason,
+                issue,
+                solution,
+                plan,
+            } => {
+                let args = round::RateArgs {
+                    fy,
+                    indicator: &indicator,
+                    rating: &rating,
+                    reason,
+                    issue,
+                    solution,
+                };
+                round::rate(&session, plan.as_deref(), args).await
+            }
+            RoundCommand::Advance { fy, plan } => {
+                round::advance(&session, plan.as_deref(), fy).await
+            }
+            RoundCommand::Close { fy, plan } => round::close(&session, plan.as_deref(), fy).await,
+            RoundCommand::Reopen { fy, reason, plan } => {
+                round::reopen(&session, plan.as_deref(), fy, &reason).await
+            }
+            RoundCommand::Add {
+                kind,
+                fy,
+                item,
+                plan,
+            } => round::add(&session, plan.as_deref(), fy, kind, item).await,
+            RoundCommand::Reflect { item, no, plan } => {
+                round::reflect(&session, plan.as_deref(), item, no).await
+            }
+            RoundCommand::Matrix { plan, format } => {
+                round::matrix(&session, plan.as_deref(), format).await
+            }
+        },
+        Command::Meeting(cmd) => match cmd {
+            MeetingCommand::Add {
+                number,
+                kind,
+                date,
+                fy,
+                committee,
+                agenda,
+                materials,
+                files,
+                plan,
+                format,
+            } => {
+                let args = round::MeetingArgs {
+                    number,
+                    kind,
+                    date,
+                    fy,
+                    committee,
+                    agenda,
+                    materials,
+                    files,
+                    format,
+                };
+                round::add_meeting(&session, plan.as_deref(), args).await
+            }
+            MeetingCommand::List { plan, format } => {
+                round::list_meetings(&session, plan.as_deref(), format).await
+            }
+            MeetingCommand::Minutes {
+                meeting,
+                text,
+                plan,
+            } => round::minutes(&session, plan.as_deref(), meeting, &text).await,
+        },
+        Command::Policy(cmd) => match cmd {
+            PolicyCommand::Add {
+                fy,
+                item,
+                budget,
+                plan,
+                format,
+            } => round::add_clause(&session, plan.as_deref(), fy, item, budget, format).await,
+            PolicyCommand::List { fy, plan, format } => {
+                round::list_clauses(&session, plan.as_deref(), fy, format).await
+            }
+        },
         Command::User(cmd) => match cmd {
             UserCommand::Add {
                 name,
