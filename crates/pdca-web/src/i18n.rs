@@ -494,6 +494,14 @@ catalogue! {
     trace_explain: ("指標 → 評価 → 課題と解決策 → 重点的に議論・提案すべき項目 → 資源配分方針 → 翌年度の結果", "Indicator → ratings → issues and solutions → priority items → policy clauses → next year's results"),
     trace_next_year: ("翌年度の結果", "Next year's result"),
     tasks_title: ("タスク", "Tasks"),
+    schedule_heading: ("日程（報告期限と会合）", "Schedule (deadlines and meetings)"),
+    overdue_heading: ("期限を過ぎた未報告", "Reports overdue"),
+    meeting_number: ("回（第35回なら 35）", "Number (35 for the 35th meeting)"),
+    meeting_kind: ("種類", "Kind"),
+    meeting_date: ("開催日", "Date"),
+    meeting_agenda: ("議事（1行に1件。空欄ならフォローアップの内容から作成）", "Agenda (one item per line; drafted from the round when blank)"),
+    meeting_materials: ("資料（1行に1件、資料1:議事次第 のように）", "Materials (one per line, e.g. 資料1:議事次第)"),
+    meeting_add: ("会合を登録", "Add the meeting"),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 

@@ -80,6 +80,8 @@ struct DashboardPage {
     cards: Vec<ProjectCard>,
     legend: Vec<Badge>,
     query: String,
+    schedule: Vec<crate::rounds::ScheduleRow>,
+    overdue: Vec<String>,
 }
 
 struct YearOption {
@@ -170,7 +172,10 @@ async fn dashboard(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
+    let (schedule, overdue) = crate::rounds::schedule(&state, &user, lang, &cx.plan).await?;
     let page = DashboardPage {
+        schedule,
+        overdue,
         c: Chrome::new(lang, Some(&user), &here),
         title: t.dashboard_title,
         plan_name: cx.plan.name.clone(),

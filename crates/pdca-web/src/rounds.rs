@@ -34,6 +34,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/rounds/{fy}/ratings", post(rate))
         .route("/rounds/{fy}/items", post(add_item))
         .route("/rounds/{fy}/items/{id}/reflected", post(mark_reflected))
+        .route("/rounds/{fy}/meetings", post(add_meeting))
+        .route("/meetings/{id}/materials/{label}", get(material_file))
         .route("/trace/{indicator}", get(trace_page))
         .route("/calendar.ics", get(calendar))
         .route("/tasks", get(tasks_page))
@@ -364,7 +366,9 @@ struct MeetingRow {
     mark: &'static str,
     date: String,
     agenda: Vec<String>,
-    materials: Vec<String>,
+    /// (label and title, download link when a file is attached).
+    materials: Vec<(String, String)>,
+    minutes: String,
 }
 
 #[derive(Template)]
@@ -388,6 +392,9 @@ struct RoundPage {
     meetings: Vec<MeetingRow>,
     bodies: Vec<(String, String)>,
     own_body: String,
+    next_meeting: u32,
+    meeting_kind: u8,
+    meeting_date: String,
     message: Option<String>,
     error: Option<String>,
 }
@@ -532,8 +539,24 @@ async fn render_round(
             materials: m
                 .materials
                 .iter()
-                .map(|x| format!("{} {}", x.label, x.title))
+                .map(|x| {
+                    let href = if x.file_name.is_some() {
+                        format!(
+                            "/meetings/{}/materials/{}?plan={}",
+                            m.id,
+                            percent_encoding::utf8_percent_encode(
+                                &x.label,
+                                percent_encoding::NON_ALPHANUMERIC
+                            ),
+                            plan.id
+                        )
+                    } else {
+                        String::new()
+                    };
+                    (format!("{} {}", x.label, x.title), href)
+                })
                 .collect(),
+            minutes: m.minutes.clone().unwrap_or_default(),
         })
         .collect();
     Ok(RoundPage {
@@ -569,6 +592,23 @@ async fn render_round(
             .map(|b| (b.id.clone(), b.name.clone()))
             .collect(),
         own_body: user.user.body.clone().unwrap_or_default(),
+        next_meeting: state
+            .store
+            .meetings(&plan.id)
+            .await?
+            .iter()
+            .map(|m| m.number + 1)
+            .max()
+            .unwrap_or(1),
+        meeting_kind: if view.meetings.is_empty() { 1 } else { 2 },
+        meeting_date: {
+            let schedule = default_schedule(fy);
+            if view.meetings.is_empty() {
+                schedule.meeting_1.to_string()
+            } else {
+                schedule.meeting_2.to_string()
+            }
+        },
         message,
         error,
     })
@@ -906,6 +946,138 @@ async fn mark_reflected(
     after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }
 
+#[derive(Debug, Deserialize)]
+struct MeetingForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    materials: String,
+}
+
+/// `POST /rounds/{fy}/meetings`: `number`, `kind` (1 or 2), `date`, `agenda` (one item per
+/// line; drafted from the round when blank), `materials` (one `資料1:title` per line).
+/// Secretariat.
+async fn add_meeting(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    here: Here,
+    AppPath(fy): AppPath<String>,
+    AppForm(form): AppForm<MeetingForm>,
+) -> Result<Response, WebError> {
+    user.require(&[Role::Secretariat])?;
+    user.check_csrf(&form.csrf)?;
+    let fy = parse_fy(&fy)?;
+    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let outcome = match new_meeting(&state, &plan, fy, &form).await? {
+        Err(message) => Err(message),
+        Ok(meeting) => match state.store.add_meeting(&meeting, &user.user.name).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(refusal(e)?),
+        },
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+async fn new_meeting(
+    state: &AppState,
+    plan: &Plan,
+    fy: FiscalYear,
+    form: &MeetingForm,
+) -> Result<Result<pdca_store::NewMeeting, String>, WebError> {
+    let number = match pdca_core::normalize::normalize_text(&form.number).parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            return Ok(Err(format!(
+                "回数「{}」は数で書いてください（第35回なら 35）",
+                form.number
+            )));
+        }
+    };
+    let kind = match pdca_core::follow_up::MeetingKind::parse(&form.kind) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let date = match parse_date(&form.date) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut materials = Vec::new();
+    for line in form.materials.lines().filter(|l| !l.trim().is_empty()) {
+        match pdca_core::follow_up::Material::parse(line) {
+            Ok(m) => materials.push((m, None)),
+            Err(e) => return Ok(Err(e.to_string())),
+        }
+    }
+    let agenda: Vec<String> = form
+        .agenda
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let agenda = if agenda.is_empty() {
+        let items = state.store.round_items(&plan.id, Some(fy)).await?;
+        pdca_core::follow_up::draft_agenda(kind, plan, fy, &items)
+    } else {
+        agenda
+    };
+    Ok(Ok(pdca_store::NewMeeting {
+        plan_id: plan.id.clone(),
+        fiscal_year: Some(fy),
+        committee: plan
+            .committee
+            .clone()
+            .unwrap_or_else(|| pdca_core::follow_up::DEFAULT_COMMITTEE.to_owned()),
+        number,
+        kind,
+        date,
+        agenda,
+        materials,
+    }))
+}
+
+/// `GET /meetings/{id}/materials/{label}[?plan=]`: a material's attached file.
+async fn material_file(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    AppPath((id, label)): AppPath<(i64, String)>,
+    AppQuery(query): AppQuery<PlanOnly>,
+) -> Result<Response, WebError> {
+    let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
+    let (name, bytes) = state
+        .store
+        .material_file(&plan.id, id, &label)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("{label}のファイル")))?;
+    let content_type = if name.to_ascii_lowercase().ends_with(".pdf") {
+        "application/pdf"
+    } else {
+        "application/octet-stream"
+    };
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Traceability
 
@@ -1105,33 +1277,20 @@ async fn tasks_for(
     for round in rounds.iter().filter(|r| r.state.is_open()) {
         let fy = round.fiscal_year;
         let href = round_href(&plan.id, fy, None);
-        let overdue = today > round.deadline && round.state == RoundState::Collecting;
-        if overdue && matches!(role, Role::Secretariat | Role::Body) {
+        if matches!(role, Role::Secretariat | Role::Body) {
             let own = user.user.body.as_deref();
-            for (_, indicator) in plan.indicators() {
-                for a in &indicator.assignments {
-                    if role == Role::Body && own != Some(a.body.as_str()) {
-                        continue;
-                    }
-                    let reported = current.iter().any(|c| {
-                        c.contribution.indicator == indicator.id
-                            && c.contribution.year == fy
-                            && c.contribution.body == a.body
-                            && c.state != ActualState::Draft
-                    });
-                    if !reported {
-                        tasks.push(Task {
-                            text: format!(
-                                "{} {}（{}）: {}",
-                                i18n::fiscal_year(lang, fy),
-                                indicator.id,
-                                a.body,
-                                lang.text().round_deadline
-                            ),
-                            href: format!("/entry?fy={}", fy.year()),
-                        });
-                    }
+            for (indicator, body) in overdue_reports(plan, round, &current, today) {
+                if role == Role::Body && own != Some(body.as_str()) {
+                    continue;
                 }
+                tasks.push(Task {
+                    text: format!(
+                        "{} {indicator}（{body}）: {}",
+                        i18n::fiscal_year(lang, fy),
+                        lang.text().round_deadline
+                    ),
+                    href: format!("/entry?fy={}", fy.year()),
+                });
             }
         }
         if role == Role::Secretariat {
@@ -1182,6 +1341,137 @@ async fn tasks_for(
     Ok(tasks)
 }
 
+/// The (indicator, body) pairs whose report of the round's year is overdue: the round is
+/// collecting, its deadline has passed, and the body has no value of the year beyond a draft.
+fn overdue_reports(
+    plan: &Plan,
+    round: &FollowUpRound,
+    current: &[pdca_store::StoredActual],
+    today: time::Date,
+) -> Vec<(String, String)> {
+    if round.state != RoundState::Collecting || today <= round.deadline {
+        return Vec::new();
+    }
+    let reported: std::collections::HashSet<(&str, &str)> = current
+        .iter()
+        .filter(|c| c.contribution.year == round.fiscal_year && c.state != ActualState::Draft)
+        .map(|c| {
+            (
+                c.contribution.indicator.as_str(),
+                c.contribution.body.as_str(),
+            )
+        })
+        .collect();
+    plan.indicators()
+        .flat_map(|(_, indicator)| {
+            indicator
+                .assignments
+                .iter()
+                .filter(|a| !reported.contains(&(indicator.id.as_str(), a.body.as_str())))
+                .map(|a| (indicator.id.clone(), a.body.clone()))
+        })
+        .collect()
+}
+
+/// Today in Japan, where the deadlines are.
+pub(crate) fn today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC))
+        .date()
+}
+
+/// A dated line of the dashboard's schedule.
+pub(crate) struct ScheduleRow {
+    /// The day, in the page's language.
+    pub date: String,
+    /// What happens.
+    pub text: String,
+    /// Where to read more.
+    pub href: String,
+}
+
+/// The dashboard's schedule (the open rounds' deadlines and their meetings, by date) and the
+/// overdue reports of rounds past their deadline, per body: "AMED: 3件（p1-out-01, …）".
+pub(crate) async fn schedule(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    plan: &Plan,
+) -> Result<(Vec<ScheduleRow>, Vec<String>), WebError> {
+    let rounds: Vec<FollowUpRound> = state
+        .store
+        .rounds(&plan.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.state.is_open() && may_read(user, r).is_ok())
+        .collect();
+    if rounds.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let t = lang.text();
+    let mut rows: Vec<(time::Date, ScheduleRow)> = Vec::new();
+    for round in &rounds {
+        rows.push((
+            round.deadline,
+            ScheduleRow {
+                date: i18n::date(lang, round.deadline),
+                text: format!(
+                    "{} {}（{}）",
+                    i18n::fiscal_year(lang, round.fiscal_year),
+                    t.round_deadline,
+                    i18n::round_state_label(lang, round.state)
+                ),
+                href: round_href(&plan.id, round.fiscal_year, None),
+            },
+        ));
+    }
+    for meeting in state.store.meetings(&plan.id).await? {
+        if let Some(fy) = meeting.fiscal_year
+            && rounds.iter().any(|r| r.fiscal_year == fy)
+        {
+            rows.push((
+                meeting.date,
+                ScheduleRow {
+                    date: i18n::date(lang, meeting.date),
+                    text: format!("{}（{}）", meeting.title(), meeting.kind.mark()),
+                    href: round_href(&plan.id, fy, None),
+                },
+            ));
+        }
+    }
+    rows.sort_by_key(|(date, _)| *date);
+    let today = today();
+    let mut overdue = Vec::new();
+    if rounds
+        .iter()
+        .any(|r| r.state == RoundState::Collecting && today > r.deadline)
+    {
+        let current = state
+            .store
+            .current_actuals_as(&plan.id, Visibility::All)
+            .await?;
+        for round in &rounds {
+            let mut by_body: std::collections::BTreeMap<String, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for (indicator, body) in overdue_reports(plan, round, &current, today) {
+                by_body.entry(body).or_default().push(indicator);
+            }
+            for (body, indicators) in by_body {
+                let name = plan.body(&body).map_or(body.clone(), |b| {
+                    b.short_name.clone().unwrap_or(b.name.clone())
+                });
+                overdue.push(format!(
+                    "{} {name}: {}（{}）",
+                    i18n::fiscal_year(lang, round.fiscal_year),
+                    indicators.len(),
+                    indicators.join(", ")
+                ));
+            }
+        }
+    }
+    Ok((rows.into_iter().map(|(_, row)| row).collect(), overdue))
+}
+
 /// `GET /tasks`: the signed-in user's task list.
 async fn tasks_page(
     State(state): State<AppState>,
@@ -1191,10 +1481,7 @@ async fn tasks_page(
     AppQuery(query): AppQuery<PlanOnly>,
 ) -> Result<Html<String>, WebError> {
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC))
-        .date();
-    let tasks = tasks_for(&state, &user, lang, &plan, today).await?;
+    let tasks = tasks_for(&state, &user, lang, &plan, today()).await?;
     let page = TasksPage {
         c: Chrome::new(lang, Some(&user), &here),
         title: lang.text().tasks_title,

@@ -96,6 +96,7 @@ on_both_databases!(
     round_items_are_written_by_the_right_roles_and_followed_up,
     round_pages_and_forms_work_in_the_browser,
     round_routes_by_role,
+    meetings_and_the_schedule_show_on_the_pages,
 );
 
 /// A server on a fresh database.
@@ -3589,6 +3590,42 @@ async fn round_routes_by_role(app: TestApp) {
                 assert_eq!(response.status(), StatusCode::FORBIDDEN, "{role} {path}");
             }
         }
+        // The forms: the role check comes first, then the rules refuse the nonsense.
+        let csrf = browser.csrf_of("/tasks").await;
+        let forms: [(&str, &[(&str, &str)], &[Role]); 6] = [
+            ("/rounds", &[("fy", "2030")], &[Secretariat]),
+            ("/rounds/2022/state", &[("action", "close")], &[Secretariat]),
+            (
+                "/rounds/2022/ratings",
+                &[("indicator", "p9"), ("rating", "A")],
+                &[Secretariat, Committee],
+            ),
+            ("/rounds/2022/meetings", &[("number", "x")], &[Secretariat]),
+            (
+                "/rounds/2022/items/999999/reflected",
+                &[("reflected", "1")],
+                &[Secretariat],
+            ),
+            (
+                "/rounds/2022/items",
+                &[("kind", "policy_clause"), ("text", "")],
+                &[Secretariat],
+            ),
+        ];
+        for (path, fields, allowed) in forms {
+            let mut fields = fields.to_vec();
+            fields.push(("csrf", &csrf));
+            let response = browser.post_form(path, &fields).await;
+            if allowed.contains(&role) {
+                assert_eq!(
+                    response.status(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{role} {path}"
+                );
+            } else {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN, "{role} {path}");
+            }
+        }
         // Session writes without the CSRF header are refused.
         let response = browser
             .client
@@ -3603,4 +3640,124 @@ async fn round_routes_by_role(app: TestApp) {
             "{role} without CSRF"
         );
     }
+}
+
+async fn meetings_and_the_schedule_show_on_the_pages(app: TestApp) {
+    // The round of FY2022 was due on 2023-04-30, long past: reports are overdue.
+    open_round(&app, 2022).await;
+    let browser = app.signed_in(SECRETARIAT).await;
+    let csrf = browser.csrf_of("/rounds/2022").await;
+    let bad = browser
+        .post_form(
+            "/rounds/2022/meetings",
+            &[
+                ("csrf", &csrf),
+                ("number", "35"),
+                ("kind", "1"),
+                ("date", "2023-02-30"),
+                ("agenda", ""),
+                ("materials", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("2023-02-30"));
+    let added = browser
+        .post_form(
+            "/rounds/2022/meetings",
+            &[
+                ("csrf", &csrf),
+                ("number", "３５"),
+                ("kind", "1"),
+                ("date", "2023-05-20"),
+                ("agenda", ""),
+                ("materials", "資料1:議事次第\n資料2-1:進捗状況"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let committee = app.signed_in(COMMITTEE).await;
+    let html = committee
+        .get_page("/rounds/2022")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("第35回健康・医療戦略推進専門調査会（①）令和5年5月20日"),
+        "{html}"
+    );
+    assert!(
+        html.contains("令和4年度の実施状況の報告"),
+        "the drafted agenda"
+    );
+    assert!(html.contains("資料2-1 進捗状況"));
+    assert!(
+        !html.contains("meeting-form"),
+        "only the secretariat adds meetings"
+    );
+
+    // A material with a file, added through the store, downloads from the page's link.
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    let meeting = app
+        .store
+        .add_meeting(
+            &pdca_store::NewMeeting {
+                plan_id: plan.id.clone(),
+                fiscal_year: Some(FiscalYear::new(2022).unwrap()),
+                committee: "健康・医療戦略推進専門調査会".into(),
+                number: 36,
+                kind: pdca_core::follow_up::MeetingKind::Second,
+                date: pdca_core::follow_up::parse_date("2023-07-15").unwrap(),
+                agenda: vec!["資源配分方針".into()],
+                materials: vec![(
+                    pdca_core::follow_up::Material {
+                        label: "資料1".into(),
+                        title: "資源配分方針（案）".into(),
+                        file_name: Some("方針案.pdf".into()),
+                    },
+                    Some(b"%PDF-1.4 test".to_vec()),
+                )],
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let html = committee
+        .get_page("/rounds/2022")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = format!(
+        "/meetings/{}/materials/%E8%B3%87%E6%96%991?plan=medical-rd-2",
+        meeting.id
+    );
+    assert!(
+        html.contains(&link.replace('&', "&amp;")) || html.contains(&link),
+        "{html}"
+    );
+    let file = committee.get_page(&link).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("UTF-8''%E6%96%B9")
+    );
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+
+    // The dashboard shows the deadline, the meetings and who has not reported.
+    let dashboard = committee.get_page("/").await.text().await.unwrap();
+    assert!(dashboard.contains("令和5年4月30日"), "{dashboard}");
+    assert!(dashboard.contains("第36回健康・医療戦略推進専門調査会（②）"));
+    assert!(dashboard.contains("期限を過ぎた未報告"));
+    assert!(dashboard.contains("p1-out-03"));
+    let body = app.signed_in(BODY).await;
+    let tasks = body.get_page("/tasks").await.text().await.unwrap();
+    assert!(tasks.contains("p1-out-03（amed）"), "{tasks}");
+    assert!(
+        !tasks.contains("p1-out-01（amed）"),
+        "p1-out-01 FY2022 was reported"
+    );
 }
