@@ -3592,7 +3592,8 @@ async fn round_routes_by_role(app: TestApp) {
         }
         // The forms: the role check comes first, then the rules refuse the nonsense.
         let csrf = browser.csrf_of("/tasks").await;
-        let forms: [(&str, &[(&str, &str)], &[Role]); 6] = [
+        type Form<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [Role]);
+        let forms: [Form; 6] = [
             ("/rounds", &[("fy", "2030")], &[Secretariat]),
             ("/rounds/2022/state", &[("action", "close")], &[Secretariat]),
             (
