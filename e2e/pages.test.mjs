@@ -170,3 +170,100 @@ test('a body enters, fixes and submits a value; a stale tab gets the conflict; t
   await admin.screenshot({ path: join(screenshots, 'indicator-after-approval.png'), fullPage: true });
   await admin.close();
 });
+
+// Runs after the tests above (the secretariat's password and the body's account are theirs).
+test('a whole follow-up round: open, rate with a B, priority item, policy clause, close; the next round follows the clause up', async () => {
+  const admin = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
+  await signIn(admin, 'admin', 'a-new-long-password-2026');
+
+  // Open the round of FY2022 from the list of rounds.
+  await admin.goto(`${base}/rounds`);
+  await admin.getByLabel('対象年度（実績の年度）').fill('2022');
+  await admin.getByLabel(/報告期限/).fill('2023-04-30');
+  await admin.getByRole('button', { name: '開始する' }).click();
+  assert.match(admin.url(), /\/rounds\/2022/);
+  assert.equal(await admin.locator('#round-state').innerText(), '実績収集中');
+  await admin.getByRole('button', { name: '次の段階に進める' }).click();
+  assert.match(await admin.locator('#round-state').innerText(), /第1回会合/);
+
+  const api = `${base}/api/v1/plans/medical-rd-2/rounds/2022`;
+  const round = await (await admin.request.get(api)).json();
+  const behind = round.indicators.find((i) => !i.management && i.proposal === 'B');
+  assert.ok(behind, 'the demo has an indicator the engine proposes B');
+
+  // The B, with its issue and solution, through the page's form.
+  const row = admin.locator(`#rating-${behind.id}`);
+  await row.locator('select[name="rating"]').selectOption('B');
+  await row.locator('textarea[name="issue"]').fill('企業への導出に向けた支援が不足している');
+  await row.locator('textarea[name="solution"]').fill('伴走支援の専門人材を配置する');
+  await row.getByRole('button', { name: '評価を記録' }).click();
+  assert.equal(await admin.locator(`#rating-${behind.id} .committee-rating`).innerText(), 'B');
+
+  // The other numeric indicators as proposed (each B with an issue and a solution), through the
+  // API with the session's CSRF token.
+  const csrf = await admin.locator('input[name="csrf"]').first().inputValue();
+  for (const indicator of round.indicators) {
+    if (indicator.management || indicator.id === behind.id) continue;
+    const response = await admin.request.post(`${api}/ratings`, {
+      headers: { 'X-CSRF-Token': csrf },
+      data: indicator.proposal === 'B'
+        ? { indicator_id: indicator.id, rating: 'B', issue: '進捗の遅れ', solution: '重点的な支援' }
+        : { indicator_id: indicator.id, rating: indicator.proposal ?? 'N' },
+    });
+    assert.equal(response.status(), 200, indicator.id);
+  }
+
+  // A priority item about the lagging indicator, and a policy clause reflecting it.
+  await admin.goto(`${base}/rounds/2022`);
+  const priorityForm = admin.locator('#priority_item form');
+  await priorityForm.getByLabel('表題').fill('導出支援の強化');
+  await priorityForm.getByLabel('本文').fill('シーズの企業導出を加速する');
+  await priorityForm.getByLabel(/対象・反映元/).fill(behind.id);
+  await priorityForm.getByRole('button', { name: '追加' }).click();
+  const afterPriority = await (await admin.request.get(api)).json();
+  const priority = afterPriority.priority_items[0];
+  assert.equal(priority.title, '導出支援の強化');
+  const clauseForm = admin.locator('#policy_clause form');
+  await clauseForm.getByLabel('表題').fill('第1項');
+  await clauseForm.getByLabel('本文').fill('導出支援に重点的に配分する');
+  await clauseForm.getByLabel('予算への反映').fill('創薬支援推進事業');
+  await clauseForm.getByLabel(/対象・反映元/).fill(`#${priority.id} ${behind.id}`);
+  await clauseForm.getByRole('button', { name: '追加' }).click();
+  assert.match(await admin.locator('#policy_clause').innerText(), /導出支援に重点的に配分する/);
+
+  await admin.getByRole('button', { name: '次の段階に進める' }).click();
+  assert.match(await admin.locator('#round-state').innerText(), /第2回会合/);
+  await admin.getByRole('button', { name: /フォローアップを終了する/ }).click();
+  assert.equal(await admin.locator('#round-state').innerText(), '終了', await admin.locator('body').innerText());
+  await admin.screenshot({ path: join(screenshots, 'round-closed.png'), fullPage: true });
+  const closed = await (await admin.request.get(api)).json();
+  const clause = closed.policy_clauses[0];
+
+  // The next round: the body reports what it did about the clause.
+  await admin.goto(`${base}/rounds`);
+  await admin.getByLabel('対象年度（実績の年度）').fill('2023');
+  await admin.getByRole('button', { name: '開始する' }).click();
+  assert.match(admin.url(), /\/rounds\/2023/);
+
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
+  const body = await context.newPage();
+  await signIn(body, 'amed-staff', 'amed-password-2026');
+  await body.goto(`${base}/rounds/2023`);
+  const statusForm = body.locator('#clause_status form');
+  await statusForm.getByLabel('本文').fill('伴走支援の窓口を新設し、導出相談を受け付けた');
+  await statusForm.getByLabel(/対象・反映元/).fill(`#${clause.id}`);
+  await statusForm.getByRole('button', { name: '追加' }).click();
+  const previous = body.locator(`#previous-${clause.id}`);
+  assert.match(await previous.innerText(), /伴走支援の窓口を新設し/);
+  assert.match(await previous.innerText(), new RegExp(`${behind.id}: B → `), 'the indicator movement');
+  await body.screenshot({ path: join(screenshots, 'round-next.png'), fullPage: true });
+  await context.close();
+
+  // The traceability view walks from the indicator to the clause.
+  await admin.goto(`${base}/trace/${behind.id}`);
+  const trace = await admin.locator('body').innerText();
+  assert.match(trace, /伴走支援の専門人材を配置する/);
+  assert.match(trace, /導出支援の強化/);
+  assert.match(trace, /導出支援に重点的に配分する/);
+  await admin.close();
+});
