@@ -464,6 +464,7 @@ catalogue! {
     round_reopen: ("再開する", "Reopen"),
     round_reopen_reason: ("再開の理由", "Reason for reopening"),
     round_missing_heading: ("終了までに必要なこと", "Still missing before closing"),
+    round_missing_items: ("件", " items"),
     round_complete: ("終了の条件を満たしています。", "Everything needed for closing is there."),
     round_ratings_heading: ("① 進捗状況と委員会の評価", "① Progress and the committee's ratings"),
     round_col_indicator: ("指標", "Indicator"),
