@@ -503,6 +503,11 @@ catalogue! {
     meeting_agenda: ("議事（1行に1件。空欄ならフォローアップの内容から作成）", "Agenda (one item per line; drafted from the round when blank)"),
     meeting_materials: ("資料（1行に1件、資料1:議事次第 のように）", "Materials (one per line, e.g. 資料1:議事次第)"),
     meeting_add: ("会合を登録", "Add the meeting"),
+    meeting_of_opinion: ("会合", "Meeting"),
+    item_plan_revision: ("見直し後の計画の版（決まっていれば）", "Plan revision it led to (if any)"),
+    meeting_minutes: ("議事録", "Minutes"),
+    meeting_minutes_save: ("議事録を保存", "Save the minutes"),
+    meeting_minutes_empty: ("議事録が空です。", "The minutes are empty."),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 

@@ -36,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/rounds/{fy}/items/{id}/reflected", post(mark_reflected))
         .route("/rounds/{fy}/meetings", post(add_meeting))
         .route("/meetings/{id}/materials/{label}", get(material_file))
+        .route("/rounds/{fy}/meetings/{id}/minutes", post(record_minutes))
         .route("/trace/{indicator}", get(trace_page))
         .route("/calendar.ics", get(calendar))
         .route("/tasks", get(tasks_page))
@@ -353,6 +354,10 @@ struct ItemSection {
     needs_points: bool,
     needs_body: bool,
     needs_budget: bool,
+    /// Opinions name the meeting they were raised at.
+    needs_meeting: bool,
+    /// Revision proposals name the plan revision they led to.
+    needs_revision: bool,
 }
 
 struct ClauseRow {
@@ -362,6 +367,7 @@ struct ClauseRow {
 }
 
 struct MeetingRow {
+    id: i64,
     title: String,
     mark: &'static str,
     date: String,
@@ -392,6 +398,8 @@ struct RoundPage {
     meetings: Vec<MeetingRow>,
     bodies: Vec<(String, String)>,
     own_body: String,
+    /// (id, title) of the round's meetings, for opinions.
+    meeting_choices: Vec<(i64, String)>,
     next_meeting: u32,
     meeting_kind: u8,
     meeting_date: String,
@@ -500,6 +508,8 @@ async fn render_round(
             needs_points: kind == ItemKind::PriorityItem,
             needs_body: matches!(kind, ItemKind::PriorityMeasure | ItemKind::ClauseStatus),
             needs_budget: kind == ItemKind::PolicyClause,
+            needs_meeting: kind == ItemKind::Opinion && !view.meetings.is_empty(),
+            needs_revision: kind == ItemKind::RevisionProposal,
         })
         .collect();
     let previous = view
@@ -532,6 +542,7 @@ async fn render_round(
         .meetings
         .iter()
         .map(|m| MeetingRow {
+            id: m.id,
             title: m.title(),
             mark: m.kind.mark(),
             date: i18n::date(lang, m.date),
@@ -592,6 +603,7 @@ async fn render_round(
             .map(|b| (b.id.clone(), b.name.clone()))
             .collect(),
         own_body: user.user.body.clone().unwrap_or_default(),
+        meeting_choices: view.meetings.iter().map(|m| (m.id, m.title())).collect(),
         next_meeting: state
             .store
             .meetings(&plan.id)
@@ -840,6 +852,10 @@ struct ItemForm {
     #[serde(default)]
     links: String,
     budget: Option<String>,
+    #[serde(default)]
+    meeting: String,
+    #[serde(default)]
+    plan_revision: String,
 }
 
 /// `POST /rounds/{fy}/items`: `kind`, `text`, `title`, `points`, `body`, `links`, `budget`.
@@ -862,9 +878,21 @@ async fn add_item(
             message: e.to_string(),
         })?;
     let links = parse_links(&form.links, &plan);
-    let outcome = match links {
-        Err(e) => Ok(Err(e.to_string())),
-        Ok(links) => {
+    let number = |text: &str, what: &str| -> Result<Option<i64>, String> {
+        let text = pdca_core::normalize::normalize_text(text);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{what}「{text}」は数で書いてください"))
+    };
+    let meeting_id = number(&form.meeting, "会合");
+    let plan_revision = number(&form.plan_revision, "計画の版");
+    let outcome = match (links, meeting_id, plan_revision) {
+        (Err(e), _, _) => Ok(Err(e.to_string())),
+        (_, Err(e), _) | (_, _, Err(e)) => Ok(Err(e)),
+        (Ok(links), Ok(meeting_id), Ok(plan_revision)) => {
             let item = NewItem {
                 kind: Some(kind),
                 title: form.title,
@@ -873,8 +901,8 @@ async fn add_item(
                 body_id: form.body.filter(|b| !b.trim().is_empty()),
                 links,
                 budget: form.budget,
-                meeting_id: None,
-                plan_revision: None,
+                meeting_id,
+                plan_revision: plan_revision.and_then(|r| u32::try_from(r).ok()),
             };
             apply_item(&state, &user, &plan, fy, item)
                 .await
@@ -1044,6 +1072,44 @@ async fn new_meeting(
         agenda,
         materials,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+struct MinutesForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    minutes: String,
+}
+
+/// `POST /rounds/{fy}/meetings/{id}/minutes`: `minutes`. Secretariat.
+async fn record_minutes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    here: Here,
+    AppPath((fy, id)): AppPath<(String, i64)>,
+    AppForm(form): AppForm<MinutesForm>,
+) -> Result<Response, WebError> {
+    user.require(&[Role::Secretariat])?;
+    user.check_csrf(&form.csrf)?;
+    let fy = parse_fy(&fy)?;
+    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let minutes = pdca_core::normalize::normalize_text(&form.minutes);
+    let outcome = if minutes.is_empty() {
+        Err(lang.text().meeting_minutes_empty.to_owned())
+    } else {
+        match state
+            .store
+            .set_minutes(&plan.id, id, &form.minutes, &user.user.name)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err(refusal(e)?),
+        }
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }
 
 /// `GET /meetings/{id}/materials/{label}[?plan=]`: a material's attached file.

@@ -3593,7 +3593,12 @@ async fn round_routes_by_role(app: TestApp) {
         // The forms: the role check comes first, then the rules refuse the nonsense.
         let csrf = browser.csrf_of("/tasks").await;
         type Form<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [Role]);
-        let forms: [Form; 6] = [
+        let forms: [Form; 7] = [
+            (
+                "/rounds/2022/meetings/999999/minutes",
+                &[("minutes", "x")],
+                &[Secretariat],
+            ),
             ("/rounds", &[("fy", "2030")], &[Secretariat]),
             ("/rounds/2022/state", &[("action", "close")], &[Secretariat]),
             (
@@ -3747,6 +3752,56 @@ async fn meetings_and_the_schedule_show_on_the_pages(app: TestApp) {
             .contains("UTF-8''%E6%96%B9")
     );
     assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+
+    // Minutes, an opinion raised at a meeting, a revision proposal naming a plan revision.
+    let minutes_path = format!("/rounds/2022/meetings/{}/minutes", meeting.id);
+    let empty = browser
+        .post_form(&minutes_path, &[("csrf", &csrf), ("minutes", "　")])
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = browser
+        .post_form(
+            &minutes_path,
+            &[("csrf", &csrf), ("minutes", "方針案を了承した。")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let meeting_id = meeting.id.to_string();
+    let opinion = committee
+        .post_form(
+            "/rounds/2022/items",
+            &[
+                ("csrf", &committee.csrf_of("/rounds/2022").await),
+                ("kind", "opinion"),
+                ("text", "導出の指標を見直すべき"),
+                ("links", "p1-out-01"),
+                ("meeting", &meeting_id),
+            ],
+        )
+        .await;
+    assert_eq!(opinion.status(), StatusCode::SEE_OTHER);
+    let proposal = browser
+        .post_form(
+            "/rounds/2022/items",
+            &[
+                ("csrf", &csrf),
+                ("kind", "revision_proposal"),
+                ("text", "導出件数の目標を見直す"),
+                ("plan_revision", "２"),
+            ],
+        )
+        .await;
+    assert_eq!(proposal.status(), StatusCode::SEE_OTHER);
+    let items = app
+        .store
+        .round_items(BUILTIN_PLAN_ID, Some(FiscalYear::new(2022).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(items[0].meeting_id, Some(meeting.id));
+    assert_eq!(items[0].author, COMMITTEE);
+    assert_eq!(items[1].plan_revision, Some(2));
+    let meetings = app.store.meetings(BUILTIN_PLAN_ID).await.unwrap();
+    assert_eq!(meetings[1].minutes.as_deref(), Some("方針案を了承した。"));
 
     // The dashboard shows the deadline, the meetings and who has not reported.
     let dashboard = committee.get_page("/").await.text().await.unwrap();
