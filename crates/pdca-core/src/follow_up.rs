@@ -858,6 +858,18 @@ pub enum RoundError {
         /// The rating given.
         rating: Rating,
     },
+    /// Someone recorded the indicator's rating after the caller read it.
+    #[error(
+        "{indicator_id}: 評価は読み込んだ後に{by}さんが更新しました（{at}）。最新の評価を確認してから記録し直してください"
+    )]
+    RatingChanged {
+        /// The indicator.
+        indicator_id: String,
+        /// Who recorded the rating now current ("" when it was removed).
+        by: String,
+        /// When.
+        at: String,
+    },
     /// No such indicator in the plan.
     #[error("指標「{0}」は計画にありません")]
     UnknownIndicator(String),

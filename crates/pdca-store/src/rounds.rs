@@ -429,11 +429,17 @@ impl Store {
 
     /// Records (or replaces) the committee's rating of an indicator in an open round. The
     /// rating must have passed [`NewRating::validate`]. Audited with the old and new rating.
+    ///
+    /// `expected` is the `recorded_at` of the rating the caller read (`Some(None)`: it read no
+    /// rating); when the rating now stored is another, the write is refused with
+    /// [`RoundError::RatingChanged`], so two people rating at once never silently overwrite
+    /// each other. `None` skips the check (the CLI, which reads nothing first).
     pub async fn rate(
         &self,
         plan_id: &str,
         fy: FiscalYear,
         rating: &NewRating,
+        expected: Option<Option<&str>>,
         actor: &str,
     ) -> Result<(), StoreError> {
         let at = now();
@@ -444,13 +450,29 @@ impl Store {
             return Err(RoundError::Closed.into());
         }
         let old = sqlx::query(
-            "SELECT rating, reason, issue, solution FROM round_ratings
+            "SELECT rating, reason, issue, solution, recorded_by, recorded_at FROM round_ratings
              WHERE round_id = $1 AND indicator_id = $2",
         )
         .bind(round_id)
         .bind(rating.indicator_id.as_str())
         .fetch_optional(&mut *tx)
         .await?;
+        if let Some(expected) = expected {
+            let current: Option<(String, String)> = old
+                .as_ref()
+                .map(|row| Ok::<_, StoreError>((row.try_get(4)?, row.try_get(5)?)))
+                .transpose()?;
+            if current.as_ref().map(|(_, at)| at.as_str()) != expected {
+                rollback(tx).await?;
+                let (by, at) = current.unwrap_or_default();
+                return Err(RoundError::RatingChanged {
+                    indicator_id: rating.indicator_id.clone(),
+                    by,
+                    at,
+                }
+                .into());
+            }
+        }
         let old = old
             .map(|row| -> Result<String, StoreError> {
                 Ok(json!({

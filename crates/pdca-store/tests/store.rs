@@ -2698,6 +2698,7 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
             &plan.id,
             fy(2021),
             &new_rating(COUNT, Rating::A, None, None),
+            None,
             "admin",
         )
         .await
@@ -2707,6 +2708,7 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
             &plan.id,
             fy(2021),
             &new_rating(RATIO, Rating::B, Some("症例集積の遅れ"), None),
+            Some(None),
             "admin",
         )
         .await
@@ -2722,6 +2724,23 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
     else {
         panic!("a B without a solution keeps the round open");
     };
+    // Two people rating from what they read: the second is refused, not silently applied.
+    let read = store.round_ratings(&plan.id, fy(2021)).await.unwrap()[1]
+        .recorded_at
+        .clone();
+    let stale = store
+        .rate(
+            &plan.id,
+            fy(2021),
+            &new_rating(RATIO, Rating::N, None, None),
+            Some(None),
+            "member",
+        )
+        .await;
+    assert!(matches!(
+        stale,
+        Err(StoreError::Round(RoundError::RatingChanged { ref by, .. })) if by == "admin"
+    ));
     assert_eq!(
         missing,
         vec![Missing::IssueOrSolution {
@@ -2740,6 +2759,7 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
                 Some("症例集積の遅れ"),
                 Some("拠点間の連携"),
             ),
+            Some(Some(read.as_str())),
             "admin",
         )
         .await
@@ -2766,6 +2786,7 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
                 &plan.id,
                 fy(2021),
                 &new_rating(COUNT, Rating::N, None, None),
+                None,
                 "admin"
             )
             .await,

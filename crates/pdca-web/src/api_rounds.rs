@@ -205,6 +205,9 @@ struct RateBody {
     reason: Option<String>,
     issue: Option<String>,
     solution: Option<String>,
+    /// The `recorded_at` of the rating read (`"none"` when there was none); when given, a
+    /// rating changed meanwhile is refused with 409.
+    version: Option<String>,
 }
 
 /// `POST /api/v1/plans/{id}/rounds/{fy}/ratings` `{indicator_id, rating, reason?, issue?,
@@ -229,6 +232,7 @@ async fn rate(
         &body.indicator_id,
         &body.rating,
         [body.reason, body.issue, body.solution],
+        crate::rounds::expected_version(body.version.as_deref()),
     )
     .await?
     .map_err(WebError::Unprocessable)?;

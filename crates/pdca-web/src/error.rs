@@ -88,6 +88,9 @@ impl WebError {
             WebError::Store(e) => match e {
                 StoreError::NotFound(_) => StatusCode::NOT_FOUND,
                 StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+                StoreError::Round(pdca_core::follow_up::RoundError::RatingChanged { .. }) => {
+                    StatusCode::CONFLICT
+                }
                 StoreError::Round(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::Conflict { .. } | StoreError::PlanRevisionExists { .. } => {
                     StatusCode::CONFLICT

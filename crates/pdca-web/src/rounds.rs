@@ -331,6 +331,8 @@ struct IndicatorRow {
     reason: String,
     issue: String,
     solution: String,
+    /// The rating's `recorded_at`, or `none`: what the form sends back.
+    version: String,
 }
 
 struct ItemRow {
@@ -491,6 +493,7 @@ async fn render_round(
                 reason: r.and_then(|r| r.reason.clone()).unwrap_or_default(),
                 issue: r.and_then(|r| r.issue.clone()).unwrap_or_default(),
                 solution: r.and_then(|r| r.solution.clone()).unwrap_or_default(),
+                version: r.map_or_else(|| "none".to_owned(), |r| r.recorded_at.clone()),
             }
         })
         .collect();
@@ -768,6 +771,18 @@ struct RateForm {
     reason: Option<String>,
     issue: Option<String>,
     solution: Option<String>,
+    /// The `recorded_at` of the rating the form showed, `none` when it showed none.
+    version: Option<String>,
+}
+
+/// The optimistic check a form or a request asks for: its `version` field (`none`: no rating
+/// was read); without one, no check.
+pub(crate) fn expected_version(version: Option<&str>) -> Option<Option<&str>> {
+    match version.map(str::trim) {
+        None | Some("") => None,
+        Some("none") => Some(None),
+        Some(at) => Some(Some(at)),
+    }
 }
 
 /// `POST /rounds/{fy}/ratings`: `indicator`, `rating`, `reason`, `issue`, `solution`.
@@ -791,9 +806,27 @@ async fn rate(
         &form.indicator,
         &form.rating,
         [form.reason, form.issue, form.solution],
+        expected_version(form.version.as_deref()),
     )
-    .await?;
-    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+    .await;
+    match outcome {
+        Ok(outcome) => after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await,
+        Err(WebError::Store(e @ StoreError::Round(RoundError::RatingChanged { .. }))) => {
+            let page = render_round(
+                &state,
+                &user,
+                lang,
+                &here,
+                Some(&plan.id),
+                fy,
+                None,
+                Some(e.to_string()),
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Validates and records a rating; `Ok(Err(message))` when the rules refuse.
@@ -805,6 +838,7 @@ pub(crate) async fn apply_rating(
     indicator: &str,
     rating: &str,
     [reason, issue, solution]: [Option<String>; 3],
+    expected: Option<Option<&str>>,
 ) -> Result<Result<(), String>, WebError> {
     let view = match RoundView::load(&state.store, &plan.id, fy).await {
         Ok(view) => view,
@@ -828,10 +862,12 @@ pub(crate) async fn apply_rating(
     Ok(
         match state
             .store
-            .rate(&plan.id, fy, &rating, &user.user.name)
+            .rate(&plan.id, fy, &rating, expected, &user.user.name)
             .await
         {
             Ok(()) => Ok(()),
+            // A conflict is not a rule refusing the input: callers answer 409.
+            Err(e @ StoreError::Round(RoundError::RatingChanged { .. })) => return Err(e.into()),
             Err(e) => Err(refusal(e)?),
         },
     )

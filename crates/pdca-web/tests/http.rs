@@ -3440,6 +3440,32 @@ async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
     let html = entities(&browser.get_page("/rounds/2022").await.text().await.unwrap());
     assert!(html.contains("導出先の探索が遅れている &lt;b&gt;"));
     assert!(html.contains("p1-out-01: B と評価されていますが解決策がありません"));
+    // A second tab that read no rating yet is refused, on the page and in the API.
+    let stale = browser
+        .post_form(
+            "/rounds/2022/ratings",
+            &[
+                ("csrf", &csrf),
+                ("indicator", "p1-out-01"),
+                ("rating", "N"),
+                ("reason", "別の見方"),
+                ("version", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert!(stale.text().await.unwrap().contains("更新しました"));
+    let token = app.token(COMMITTEE).await;
+    let (status, code, _) = error_code(
+        app.api_post(
+            &format!("{ROUNDS}/2022/ratings"),
+            &token,
+            &serde_json::json!({ "indicator_id": "p1-out-01", "rating": "B", "version": "none" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "conflict"));
 
     let added = browser
         .post_form(

@@ -200,7 +200,7 @@ pub async fn rate(
     .validate(&view.plan, &view.evaluation)?;
     session
         .store
-        .rate(&plan.id, args.fy, &rating, &session.actor)
+        .rate(&plan.id, args.fy, &rating, None, &session.actor)
         .await?;
     println!(
         "{}: {:?}（{}）と評価しました",
