@@ -224,18 +224,17 @@ async fn rate(
     let Json(body) = body.map_err(bad_json)?;
     let plan = plan_of(&state, &id).await?;
     let fy = parse_fy(&fy)?;
-    apply_rating(
-        &state,
-        &user,
-        &plan,
-        fy,
-        &body.indicator_id,
-        &body.rating,
-        [body.reason, body.issue, body.solution],
-        crate::rounds::expected_version(body.version.as_deref()),
-    )
-    .await?
-    .map_err(WebError::Unprocessable)?;
+    let request = crate::rounds::RatingRequest {
+        indicator: body.indicator_id,
+        rating: body.rating,
+        reason: body.reason,
+        issue: body.issue,
+        solution: body.solution,
+        version: body.version,
+    };
+    apply_rating(&state, &user, &plan, fy, request)
+        .await?
+        .map_err(WebError::Unprocessable)?;
     round_body(&state, &plan, fy).await
 }
 

@@ -777,7 +777,7 @@ struct RateForm {
 
 /// The optimistic check a form or a request asks for: its `version` field (`none`: no rating
 /// was read); without one, no check.
-pub(crate) fn expected_version(version: Option<&str>) -> Option<Option<&str>> {
+fn expected_version(version: Option<&str>) -> Option<Option<&str>> {
     match version.map(str::trim) {
         None | Some("") => None,
         Some("none") => Some(None),
@@ -798,17 +798,15 @@ async fn rate(
     user.check_csrf(&form.csrf)?;
     let fy = parse_fy(&fy)?;
     let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
-    let outcome = apply_rating(
-        &state,
-        &user,
-        &plan,
-        fy,
-        &form.indicator,
-        &form.rating,
-        [form.reason, form.issue, form.solution],
-        expected_version(form.version.as_deref()),
-    )
-    .await;
+    let request = RatingRequest {
+        indicator: form.indicator,
+        rating: form.rating,
+        reason: form.reason,
+        issue: form.issue,
+        solution: form.solution,
+        version: form.version,
+    };
+    let outcome = apply_rating(&state, &user, &plan, fy, request).await;
     match outcome {
         Ok(outcome) => after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await,
         Err(WebError::Store(e @ StoreError::Round(RoundError::RatingChanged { .. }))) => {
@@ -830,24 +828,41 @@ async fn rate(
 }
 
 /// Validates and records a rating; `Ok(Err(message))` when the rules refuse.
+/// A rating as a form or a request sends it.
+pub(crate) struct RatingRequest {
+    pub indicator: String,
+    pub rating: String,
+    pub reason: Option<String>,
+    pub issue: Option<String>,
+    pub solution: Option<String>,
+    /// The `recorded_at` of the rating read, `none` for none; no check without it.
+    pub version: Option<String>,
+}
+
 pub(crate) async fn apply_rating(
     state: &AppState,
     user: &CurrentUser,
     plan: &Plan,
     fy: FiscalYear,
-    indicator: &str,
-    rating: &str,
-    [reason, issue, solution]: [Option<String>; 3],
-    expected: Option<Option<&str>>,
+    request: RatingRequest,
 ) -> Result<Result<(), String>, WebError> {
+    let RatingRequest {
+        indicator,
+        rating,
+        reason,
+        issue,
+        solution,
+        version,
+    } = request;
+    let expected = expected_version(version.as_deref());
     let view = match RoundView::load(&state.store, &plan.id, fy).await {
         Ok(view) => view,
         Err(crate::follow_up::ViewError::Store(e)) => return Ok(Err(refusal(e)?)),
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let validated = parse_rating(rating).and_then(|r| {
+    let validated = parse_rating(&rating).and_then(|r| {
         NewRating {
-            indicator_id: indicator.to_owned(),
+            indicator_id: indicator,
             rating: r,
             reason,
             issue,
