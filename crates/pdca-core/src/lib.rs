@@ -13,6 +13,7 @@ pub mod import;
 pub mod normalize;
 pub mod plan;
 pub mod plan_file;
+pub mod wording;
 
 pub use actuals::{ActualValue, Actuals, Contribution};
 pub use evaluation::{Evaluation, PlanEvaluation, Rating, Status, evaluate_plan};
