@@ -112,4 +112,3 @@ fn target_json(t: &Target, unit: &str) -> Value {
     }
     v
 }
-
