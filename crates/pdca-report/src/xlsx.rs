@@ -113,7 +113,7 @@ fn summary_sheet(sheet: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), X
         sheet.write_string_with_format(row, 0, line, &f.text)?;
         row += 1;
     }
-    sheet.write_string_with_format(row, 0, &format!("{}。", r.total_sentence), &f.text)?;
+    sheet.write_string_with_format(row, 0, format!("{}。", r.total_sentence), &f.text)?;
     row += 2;
     let header_row = row;
     for (column, name) in (0_u16..).zip(["統合プロジェクト", "A", "B", "N", "未評価"]) {
