@@ -60,6 +60,24 @@ pub enum Command {
     /// The resource allocation policy (資源配分方針): add and list clauses.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write the follow-up report of a round (PDF, XLSX or Markdown).
+    Report {
+        /// The round's result fiscal year.
+        #[arg(long, value_parser = parse_fy)]
+        round: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The format: pdf, xlsx or md.
+        #[arg(long, value_parser = parse_report_format)]
+        format: pdca_report::Format,
+        /// The file to write (Markdown goes to standard output without it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The material number on the cover (資料1).
+        #[arg(long)]
+        material: Option<String>,
+    },
     /// Accounts: add, list, disable, reset-password.
     #[command(subcommand)]
     User(UserCommand),
@@ -542,6 +560,10 @@ pub enum TokenCommand {
         #[arg(long)]
         label: Option<String>,
     },
+}
+
+fn parse_report_format(s: &str) -> Result<pdca_report::Format, String> {
+    s.parse::<pdca_report::Format>().map_err(|e| e.to_string())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

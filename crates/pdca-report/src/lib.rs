@@ -3,10 +3,12 @@
 //! sheet and one sheet per project) or PDF (typeset with typst, with the bundled IPAex Gothic
 //! font). Pure: the caller loads the round and writes the bytes where it wants.
 
+mod format;
 mod markdown;
 mod model;
 mod xlsx;
 
+pub use format::{Format, UnknownFormat};
 pub use markdown::markdown;
 pub use model::{
     ChartData, ClauseRow, IndicatorGroup, IndicatorRow, IndicatorTable, IssueRow, ManagementRow,

@@ -69,7 +69,7 @@ fn write_report(out: &mut String, r: &Report) -> std::fmt::Result {
                 writeln!(
                     out,
                     "|---|---|---:|{}---:|---:|---:|:-:|:-:|",
-                    "---:|".repeat(years.len() + 1)
+                    "---:|".repeat(years.len())
                 )?;
                 for row in &group.rows {
                     let name = if row.sub {

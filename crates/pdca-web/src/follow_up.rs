@@ -31,6 +31,8 @@ pub struct RoundView {
     pub meetings: Vec<Meeting>,
     /// What keeps the round from closing.
     pub missing: Vec<Missing>,
+    /// The approved actuals the evaluation used.
+    pub actuals: pdca_core::Actuals,
 }
 
 /// A clause of the previous round's policy, followed up in this round.
@@ -139,6 +141,7 @@ impl RoundView {
             previous_clauses,
             meetings,
             missing,
+            actuals: approved,
         })
     }
 
@@ -153,6 +156,20 @@ impl RoundView {
     /// The round's items of one kind.
     pub fn items(&self, kind: ItemKind) -> impl Iterator<Item = &RoundItem> {
         self.content.items.iter().filter(move |i| i.kind == kind)
+    }
+
+    /// The follow-up report of the round, with `material` (資料1) on its cover.
+    pub fn report(&self, material: Option<&str>) -> pdca_report::Report {
+        pdca_report::Report::build(&pdca_report::ReportInput {
+            plan: &self.plan,
+            round: &self.content.round,
+            evaluation: &self.evaluation,
+            actuals: &self.actuals,
+            ratings: &self.content.ratings,
+            items: &self.content.items,
+            meetings: &self.meetings,
+            material,
+        })
     }
 
     /// Rating counts per project and in all.

@@ -238,6 +238,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 round::list_clauses(&session, plan.as_deref(), fy, format).await
             }
         },
+        Command::Report {
+            round,
+            plan,
+            format,
+            output,
+            material,
+        } => {
+            let args = round::ReportArgs {
+                fy: round,
+                format,
+                output,
+                material,
+            };
+            round::report(&session, plan.as_deref(), args).await
+        }
         Command::User(cmd) => match cmd {
             UserCommand::Add {
                 name,

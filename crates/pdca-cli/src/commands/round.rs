@@ -590,3 +590,37 @@ pub async fn list_clauses(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The arguments of `pdca report`.
+pub struct ReportArgs {
+    pub fy: FiscalYear,
+    pub format: pdca_report::Format,
+    pub output: Option<std::path::PathBuf>,
+    pub material: Option<String>,
+}
+
+pub async fn report(
+    session: &Session,
+    plan: Option<&str>,
+    args: ReportArgs,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    if args.output.is_none() && args.format != pdca_report::Format::Markdown {
+        bail!(
+            "{} 形式は -o でファイルを指定してください",
+            args.format.as_str()
+        );
+    }
+    let view = RoundView::load(&session.store, &plan.id, args.fy).await?;
+    let report = view.report(args.material.as_deref());
+    let bytes = args.format.render(&report)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &bytes)
+            .with_context(|| format!("{} に書き込めません", path.display()))?,
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
