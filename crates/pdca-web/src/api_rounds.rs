@@ -38,6 +38,8 @@ pub const ROUND_ITEMS: &str = "/api/v1/plans/{id}/rounds/{fy}/items";
 pub const MEETINGS: &str = "/api/v1/plans/{id}/meetings";
 /// `GET /api/v1/plans/{id}/ratings`
 pub const RATINGS: &str = "/api/v1/plans/{id}/ratings";
+/// `GET /api/v1/plans/{id}/rounds/{fy}/report`
+pub const ROUND_REPORT: &str = "/api/v1/plans/{id}/rounds/{fy}/report";
 
 const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -51,6 +53,7 @@ pub(crate) fn handler(path: &str) -> Option<MethodRouter<AppState>> {
         ROUND_ITEMS => post(add_item),
         MEETINGS => get(list_meetings).post(add_meeting),
         RATINGS => get(ratings),
+        ROUND_REPORT => get(report),
         _ => return None,
     })
 }
@@ -417,6 +420,24 @@ async fn ratings(
     Ok(Json(rating_matrix(&plan, &history)))
 }
 
+#[derive(Debug, Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// `GET /api/v1/plans/{id}/rounds/{fy}/report?format=pdf|xlsx|md`: the round's report file.
+async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppPath((id, fy)): AppPath<(String, String)>,
+    crate::view::AppQuery(query): crate::view::AppQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    let plan = plan_of(&state, &id).await?;
+    let fy = parse_fy(&fy)?;
+    crate::rounds::report_file(&state, &user, &plan, fy, &query.format).await
+}
+
 /// The parameters of this module's operations.
 pub(crate) fn parameters(path: &str) -> Option<Value> {
     let id = json!({ "name": "id", "in": "path", "required": true, "description": "The plan's id.", "schema": { "type": "string" } });
@@ -424,6 +445,11 @@ pub(crate) fn parameters(path: &str) -> Option<Value> {
     match path {
         ROUNDS | MEETINGS | RATINGS => Some(json!([id])),
         ROUND | ROUND_STATE | ROUND_RATINGS | ROUND_ITEMS => Some(json!([id, fy])),
+        ROUND_REPORT => Some(json!([id, fy, {
+            "name": "format", "in": "query", "required": true,
+            "description": "pdf, xlsx or md.",
+            "schema": { "enum": pdca_report::Format::ALL.map(pdca_report::Format::as_str) }
+        }])),
         _ => None,
     }
 }

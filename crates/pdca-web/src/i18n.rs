@@ -508,6 +508,7 @@ catalogue! {
     meeting_minutes: ("議事録", "Minutes"),
     meeting_minutes_save: ("議事録を保存", "Save the minutes"),
     meeting_minutes_empty: ("議事録が空です。", "The minutes are empty."),
+    round_report: ("フォローアップ報告のダウンロード", "Download the follow-up report"),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 

@@ -16,7 +16,7 @@ pub const EVALUATIONS: &str = "/api/v1/evaluations";
 pub const AUDIT: &str = "/api/v1/audit";
 
 pub use crate::api_rounds::{
-    MEETINGS, RATINGS, ROUND, ROUND_ITEMS, ROUND_RATINGS, ROUND_STATE, ROUNDS,
+    MEETINGS, RATINGS, ROUND, ROUND_ITEMS, ROUND_RATINGS, ROUND_REPORT, ROUND_STATE, ROUNDS,
 };
 pub use crate::api_write::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
 
@@ -147,6 +147,13 @@ pub const API_ROUTES: &[ApiRoute] = &[
         path: ROUND_ITEMS,
         operation_id: "addRoundItem",
         summary: "Adds a notable result, priority item, opinion, priority measure, policy clause, clause status or revision proposal, with links (by role: see the description of `kind`).",
+        authenticated: true,
+    },
+    ApiRoute {
+        method: "get",
+        path: ROUND_REPORT,
+        operation_id: "roundReport",
+        summary: "The follow-up report of a round as PDF, XLSX or Markdown (`pdca report`).",
         authenticated: true,
     },
     ApiRoute {

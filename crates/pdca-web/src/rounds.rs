@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/rounds/{fy}/meetings", post(add_meeting))
         .route("/meetings/{id}/materials/{label}", get(material_file))
         .route("/rounds/{fy}/meetings/{id}/minutes", post(record_minutes))
+        .route("/rounds/{fy}/report/{format}", get(download_report))
         .route("/trace/{indicator}", get(trace_page))
         .route("/calendar.ics", get(calendar))
         .route("/tasks", get(tasks_page))
@@ -402,6 +403,8 @@ struct RoundPage {
     own_body: String,
     /// (id, title) of the round's meetings, for opinions.
     meeting_choices: Vec<(i64, String)>,
+    /// (format, label) of the report downloads.
+    reports: Vec<(&'static str, &'static str)>,
     next_meeting: u32,
     meeting_kind: u8,
     meeting_date: String,
@@ -438,6 +441,14 @@ fn item_row(item: &RoundItem, plan: &Plan, plan_id: &str) -> ItemRow {
         budget: item.budget.clone().unwrap_or_default(),
         by: item.author.clone(),
         reflected: item.reflected,
+    }
+}
+
+/// The download button's label of a report format.
+fn report_label(format: pdca_report::Format) -> &'static str {
+    match format {
+        pdca_report::Format::Markdown => "Markdown",
+        pdca_report::Format::Xlsx => "Excel (XLSX)",
     }
 }
 
@@ -607,6 +618,10 @@ async fn render_round(
             .collect(),
         own_body: user.user.body.clone().unwrap_or_default(),
         meeting_choices: view.meetings.iter().map(|m| (m.id, m.title())).collect(),
+        reports: pdca_report::Format::ALL
+            .iter()
+            .map(|f| (f.as_str(), report_label(*f)))
+            .collect(),
         next_meeting: state
             .store
             .meetings(&plan.id)
@@ -1193,6 +1208,58 @@ async fn material_file(
         bytes,
     )
         .into_response())
+}
+
+/// The report of a round as a download: its bytes with the media type and a file name.
+pub(crate) async fn report_file(
+    state: &AppState,
+    user: &CurrentUser,
+    plan: &Plan,
+    fy: FiscalYear,
+    format: &str,
+) -> Result<Response, WebError> {
+    let format: pdca_report::Format =
+        format
+            .parse()
+            .map_err(|e: pdca_report::UnknownFormat| WebError::BadRequest {
+                param: "format".to_owned(),
+                message: e.to_string(),
+            })?;
+    let round = state
+        .store
+        .round(&plan.id, fy)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("{}のフォローアップ", fy.wareki())))?;
+    may_read(user, &round)?;
+    let view = RoundView::load(&state.store, &plan.id, fy).await?;
+    let report = view.report(None);
+    let bytes = format
+        .render(&report)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("followup-{}-{}.{}", plan.id, fy.year(), format.as_str());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /rounds/{fy}/report/{format}[?plan=]`: the round's report as pdf, xlsx or md.
+async fn download_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppPath((fy, format)): AppPath<(String, String)>,
+    AppQuery(query): AppQuery<PlanOnly>,
+) -> Result<Response, WebError> {
+    let fy = parse_fy(&fy)?;
+    let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
+    report_file(&state, &user, &plan, fy, &format).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ on_both_databases!(
     round_pages_and_forms_work_in_the_browser,
     round_routes_by_role,
     meetings_and_the_schedule_show_on_the_pages,
+    the_report_downloads_from_the_page_and_the_api,
 );
 
 /// A server on a fresh database.
@@ -1101,6 +1102,8 @@ async fn the_openapi_document_matches_the_routes(app: TestApp) {
             .replace("{fy}", "2022");
         let concrete = if concrete.ends_with("/evaluations") {
             format!("{concrete}?as_of=2022")
+        } else if concrete.ends_with("/report") {
+            format!("{concrete}?format=md")
         } else {
             concrete
         };
@@ -3842,4 +3845,44 @@ async fn meetings_and_the_schedule_show_on_the_pages(app: TestApp) {
         !tasks.contains("p1-out-01（amed）"),
         "p1-out-01 FY2022 was reported"
     );
+}
+
+async fn the_report_downloads_from_the_page_and_the_api(app: TestApp) {
+    open_round(&app, 2022).await;
+    let browser = app.signed_in(COMMITTEE).await;
+    let page = browser.get_page("/rounds/2022").await.text().await.unwrap();
+    assert!(page.contains("/rounds/2022/report/xlsx?plan=medical-rd-2"));
+    let md = browser.get_page("/rounds/2022/report/md").await;
+    assert_eq!(md.status(), StatusCode::OK);
+    assert!(
+        md.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    let md = md.text().await.unwrap();
+    assert!(
+        md.contains("| p1-out-01 | 非臨床POCの取得件数 | 25件 |"),
+        "{md}"
+    );
+    let xlsx = browser.get_page("/rounds/2022/report/xlsx").await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(
+        xlsx.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("followup-medical-rd-2-2022.xlsx")
+    );
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+    let bad = browser.get_page("/rounds/2022/report/docx").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let viewer = app.token(VIEWER).await;
+    let path = "/api/v1/plans/medical-rd-2/rounds/2022/report?format=md";
+    assert_eq!(
+        app.api_get(path, &viewer).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let committee = app.token(COMMITTEE).await;
+    let by_api = app.api_get(path, &committee).await.text().await.unwrap();
+    assert_eq!(by_api, md);
 }
