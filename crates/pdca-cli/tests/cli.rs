@@ -1039,12 +1039,20 @@ fn run_a_round(pdca: &Pdca) {
             .contains("期間")
     );
     assert!(
-        pdca.fails(&["round", "show", "--fy", "2021"])
+        pdca.fails(&["round", "show", "--fy", "2020"])
             .contains("見つかりません")
     );
+    // The demo holds a closed round of FY2021 whose policy clause this round follows up.
+    let demo = pdca.json(&["round", "show", "--fy", "2021", "--format", "json"]);
+    assert_eq!(demo["state"], "closed");
+    assert_eq!(demo["counts"]["unrated"], 0);
+    assert_eq!(demo["missing_for_close"], serde_json::json!([]));
 
     let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
     assert_eq!(round["state"], "collecting");
+    let previous = &round["previous_clauses"][0];
+    assert_eq!(previous["clause"]["id"], demo["policy_clauses"][0]["id"]);
+    assert_eq!(previous["movements"][0]["rating_before"], "B", "{previous}");
     assert_eq!(round["deadline"], "2023-05-15");
     let numeric: Vec<&Value> = round["indicators"]
         .as_array()
@@ -1198,7 +1206,7 @@ fn run_a_round(pdca: &Pdca) {
     ]);
     assert_eq!(clause["kind"], "policy_clause");
     assert_eq!(clause["links"].as_array().unwrap().len(), 2);
-    let listed = pdca.json(&["policy", "list", "--format", "json"]);
+    let listed = pdca.json(&["policy", "list", "--fy", "2022", "--format", "json"]);
     assert_eq!(listed[0]["budget"], "臨床研究推進事業");
     let meeting = pdca.json(&[
         "meeting",

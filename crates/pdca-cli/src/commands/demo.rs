@@ -55,7 +55,161 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
         "計画「{}」にデモデータ（架空の値）を{n}件記録しました。出典は「{DEMO_SOURCE}」です",
         plan.id
     );
+    let fy = plan.period.start.next();
+    if plan.period.contains(fy) && session.store.round(&plan.id, fy).await?.is_none() {
+        demo_round(session, &plan, fy).await?;
+        println!(
+            "デモのフォローアップ（{}、終了済み）を作成しました",
+            fy.wareki()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A closed demo round for result year `fy`: meetings ① and ②, the committee's ratings as the
+/// engine proposes them (each B with an issue and a solution), a notable result, a priority
+/// item, an opinion reflected in a policy clause. Everything is labelled （デモ）.
+async fn demo_round(session: &Session, plan: &Plan, fy: FiscalYear) -> anyhow::Result<()> {
+    use pdca_core::follow_up::{
+        ItemKind, Link, LinkKind, MeetingKind, NewItem, NewRating, default_schedule, draft_agenda,
+    };
+    let store = &session.store;
+    let actor = "demo";
+    let schedule = default_schedule(fy);
+    store.open_round(plan, fy, schedule.deadline, actor).await?;
+    let approved = store.actuals(&plan.id).await?;
+    let evaluation = pdca_core::evaluate_plan(plan, &approved, fy)?;
+    let committee = plan
+        .committee
+        .clone()
+        .unwrap_or_else(|| pdca_core::follow_up::DEFAULT_COMMITTEE.to_owned());
+    let first = store
+        .add_meeting(
+            &pdca_store::NewMeeting {
+                plan_id: plan.id.clone(),
+                fiscal_year: Some(fy),
+                committee: committee.clone(),
+                number: 31,
+                kind: MeetingKind::First,
+                date: schedule.meeting_1,
+                agenda: draft_agenda(MeetingKind::First, plan, fy, &[]),
+                materials: vec![(
+                    pdca_core::follow_up::Material::parse("資料1:（デモ）進捗状況")?,
+                    None,
+                )],
+            },
+            actor,
+        )
+        .await?;
+    store.advance_round(&plan.id, fy, actor).await?;
+    let mut lagging = None;
+    for ((_, indicator), e) in plan.indicators().zip(&evaluation.indicators) {
+        if indicator.management {
+            continue;
+        }
+        let rating = e.rating.unwrap_or(pdca_core::Rating::N);
+        let b = rating == pdca_core::Rating::B;
+        if b && lagging.is_none() {
+            lagging = Some(indicator.id.clone());
+        }
+        let new = NewRating {
+            indicator_id: indicator.id.clone(),
+            rating,
+            reason: e
+                .rating
+                .is_none()
+                .then(|| "（デモ）目標値がないため".to_owned()),
+            issue: b.then(|| format!("（デモ）{}の進捗が想定を下回っている", indicator.name)),
+            solution: b.then(|| "（デモ）支援体制を強化し、進捗を四半期ごとに確認する".to_owned()),
+        };
+        store.rate(&plan.id, fy, &new, None, actor).await?;
+    }
+    let link = |kind, id: &str| Link {
+        kind,
+        id: id.to_owned(),
+    };
+    let add = |kind, title: Option<&str>, text: &str, links: Vec<Link>| {
+        let item = NewItem {
+            kind: Some(kind),
+            title: title.map(str::to_owned),
+            text: text.to_owned(),
+            links,
+            meeting_id: (kind == ItemKind::Opinion).then_some(first.id),
+            budget: (kind == ItemKind::PolicyClause).then(|| "（デモ）関連事業".to_owned()),
+            ..NewItem::default()
+        };
+        async move {
+            let (kind, item) = item.validate(plan)?;
+            anyhow::Ok(store.add_item(&plan.id, fy, kind, &item, actor).await?)
+        }
+    };
+    let first_project = plan
+        .projects
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    add(
+        ItemKind::NotableResult,
+        None,
+        "（デモ）新たなモダリティの研究で企業導出に至った成果があった",
+        vec![link(LinkKind::Project, &first_project)],
+    )
+    .await?;
+    let about: Vec<Link> = lagging
+        .iter()
+        .map(|id| link(LinkKind::Indicator, id))
+        .chain(std::iter::once(link(LinkKind::Project, &first_project)))
+        .collect();
+    let priority = add(
+        ItemKind::PriorityItem,
+        Some("（デモ）企業導出の加速"),
+        "（デモ）進捗が不十分な指標について、導出支援を重点的に議論する",
+        about.clone(),
+    )
+    .await?;
+    let opinion = add(
+        ItemKind::Opinion,
+        None,
+        "（デモ）導出先企業との早期の対話を促すべき",
+        vec![link(LinkKind::Item, &priority.id.to_string())],
+    )
+    .await?;
+    store
+        .set_item_reflected(&plan.id, opinion.id, true, actor)
+        .await?;
+    let mut reflects = about;
+    reflects.push(link(LinkKind::Item, &priority.id.to_string()));
+    reflects.push(link(LinkKind::Item, &opinion.id.to_string()));
+    add(
+        ItemKind::PolicyClause,
+        Some("（デモ）第1項"),
+        "（デモ）企業導出に向けた伴走支援に重点的に配分する",
+        reflects,
+    )
+    .await?;
+    store
+        .add_meeting(
+            &pdca_store::NewMeeting {
+                plan_id: plan.id.clone(),
+                fiscal_year: Some(fy),
+                committee,
+                number: 32,
+                kind: MeetingKind::Second,
+                date: schedule.meeting_2,
+                agenda: draft_agenda(
+                    MeetingKind::Second,
+                    plan,
+                    fy,
+                    &store.round_items(&plan.id, Some(fy)).await?,
+                ),
+                materials: Vec::new(),
+            },
+            actor,
+        )
+        .await?;
+    store.advance_round(&plan.id, fy, actor).await?;
+    store.close_round(plan, fy, actor).await?;
+    Ok(())
 }
 
 fn fnv(s: &str) -> u64 {
