@@ -90,6 +90,15 @@ impl Field {
     }
 }
 
+/// Headers starting with this (or its half-width form) mark reference columns that an import
+/// skips, such as the previous years and the indicator's name in a collection workbook.
+pub const REFERENCE_PREFIX: &str = "（参考）";
+
+/// Whether a header marks a reference column.
+fn is_reference(header: &str) -> bool {
+    normalize_text(header).starts_with(&normalize_text(REFERENCE_PREFIX))
+}
+
 /// Where a cell sits in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellRef {
@@ -135,7 +144,7 @@ impl Layout {
                 column: i + 1,
                 header: header.clone(),
             };
-            if header.trim().is_empty() {
+            if header.trim().is_empty() || is_reference(header) {
                 continue;
             }
             match Field::from_header(header) {

@@ -7,11 +7,13 @@
 //! where a person looks.
 
 mod read;
+mod template;
 mod write;
 
 use pdca_core::import::{Layout, RawRow, RowError};
 
 pub use read::{ACCEPTED_EXTENSIONS, read_table};
+pub use template::{TEMPLATE_SHEET, Template, TemplateRow, write_template};
 pub use write::{
     CSV_HEADERS, ExportRow, format_number, write_actuals_csv, write_actuals_json,
     write_actuals_xlsx,
