@@ -29,6 +29,7 @@
 mod actuals;
 mod api_tokens;
 mod audit;
+mod bulk_sqlite;
 mod connect;
 mod data_version;
 mod error;
@@ -59,6 +60,10 @@ use time::{OffsetDateTime, UtcOffset};
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// A SQLite file's own driver, opened on first use, for large writes (see `bulk_sqlite`).
+    /// `None` on PostgreSQL and for an in-memory database, whose data only its one connection
+    /// sees.
+    sqlite: Option<sqlx::SqlitePool>,
 }
 
 /// The database behind a [`Store`].
@@ -106,9 +111,13 @@ impl Store {
     /// SQLite file is created if missing and opened in WAL mode with `synchronous=NORMAL`, a
     /// 5 second busy timeout and foreign keys on.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let (pool, backend) = connect::connect(url).await?;
+        let (pool, backend, sqlite) = connect::connect(url).await?;
         migrations::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sqlite,
+        })
     }
 
     /// The database behind this store.
@@ -118,6 +127,9 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.close().await;
+        }
         self.pool.close().await;
     }
 

@@ -27,6 +27,11 @@ const SQLITE: &[Source] = &[
         "accounts and approval",
         include_str!("../migrations/sqlite/0002_accounts.sql"),
     ),
+    (
+        3,
+        "actual batches",
+        include_str!("../migrations/sqlite/0003_actual_batches.sql"),
+    ),
 ];
 
 const POSTGRES: &[Source] = &[
@@ -39,6 +44,11 @@ const POSTGRES: &[Source] = &[
         2,
         "accounts and approval",
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "actual batches",
+        include_str!("../migrations/postgres/0003_actual_batches.sql"),
     ),
 ];
 

@@ -112,7 +112,10 @@ macro_rules! on_both_empty_databases {
     };
 }
 
-on_both_empty_databases!(rows_recorded_before_approval_existed_are_approved);
+on_both_empty_databases!(
+    rows_recorded_before_approval_existed_are_approved,
+    rows_recorded_before_batches_keep_their_history,
+);
 
 /// A database with nothing in it yet.
 struct EmptyDb {
@@ -1224,6 +1227,126 @@ async fn rows_recorded_before_approval_existed_are_approved(empty: EmptyDb) {
             .number,
         4.0
     );
+    store.close().await;
+}
+
+/// A database made by pdca before actuals were written in batches (migrations 1 and 2), opened by
+/// this version: every row keeps its id, recorder, time, state and review comment, rows of
+/// another plan stay apart, and new rows continue the ids.
+async fn rows_recorded_before_batches_keep_their_history(empty: EmptyDb) {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(&empty.any_url).await.unwrap();
+    let (initial, accounts) = match empty.backend {
+        Backend::Sqlite => (
+            include_str!("../migrations/sqlite/0001_initial.sql"),
+            include_str!("../migrations/sqlite/0002_accounts.sql"),
+        ),
+        Backend::Postgres => (
+            include_str!("../migrations/postgres/0001_initial.sql"),
+            include_str!("../migrations/postgres/0002_accounts.sql"),
+        ),
+    };
+    let migration = |version, description, sql: &'static str| {
+        Migration::new(
+            version,
+            Cow::Borrowed(description),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    Migrator::with_migrations(vec![
+        migration(1, "initial schema", initial),
+        migration(2, "accounts and approval", accounts),
+    ])
+    .run(&pool)
+    .await
+    .unwrap();
+    pool.execute(
+        "INSERT INTO actual_revisions
+             (plan_id, indicator_id, fiscal_year, body_id, value, recorded_by, recorded_at,
+              state, review_comment)
+         VALUES ('test-plan', 'p1-out-01', 2021, 'amed', 4, 'alice', '2024-05-01T00:00:00Z',
+                 'submitted', NULL),
+                ('test-plan', 'p1-out-01', 2021, 'amed', 4, 'bob', '2024-05-02T00:00:00Z',
+                 'returned', '出典を確認してください'),
+                ('other-plan', 'p1-out-01', 2021, 'amed', 9, 'alice', '2024-05-01T00:00:00Z',
+                 'approved', NULL),
+                ('test-plan', 'p1-out-01', 2022, 'amed', 5, 'alice', '2024-05-01T00:00:00Z',
+                 'submitted', NULL)",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::open(&empty.url).await.unwrap();
+    store.save_plan(&plan(1), None, "tester").await.unwrap();
+    let history: Vec<_> = store
+        .revisions_of(PLAN_ID, COUNT, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.contribution.year.year(),
+                r.recorded_by,
+                r.recorded_at,
+                r.state,
+                r.review_comment,
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (
+                1,
+                2021,
+                "alice".to_owned(),
+                "2024-05-01T00:00:00Z".to_owned(),
+                ActualState::Submitted,
+                None
+            ),
+            (
+                2,
+                2021,
+                "bob".to_owned(),
+                "2024-05-02T00:00:00Z".to_owned(),
+                ActualState::Returned,
+                Some("出典を確認してください".to_owned())
+            ),
+            (
+                4,
+                2022,
+                "alice".to_owned(),
+                "2024-05-01T00:00:00Z".to_owned(),
+                ActualState::Submitted,
+                None
+            ),
+        ]
+    );
+    // The other plan's approved value is not this plan's.
+    assert!(
+        store
+            .actuals(PLAN_ID)
+            .await
+            .unwrap()
+            .year(COUNT, fy(2021))
+            .is_none()
+    );
+    let version = store
+        .record_actual_if_current(PLAN_ID, &number(COUNT, 2021, "amed", 6.0), Some(2), "carol")
+        .await
+        .unwrap();
+    assert_eq!(version, 5);
+    store
+        .record_actuals(PLAN_ID, &[number(COUNT, 2023, "amed", 7.0)], "carol")
+        .await
+        .unwrap();
+    let current = store.current_actuals(PLAN_ID).await.unwrap();
+    let ids: Vec<i64> = current.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![5, 4, 6]);
     store.close().await;
 }
 
