@@ -139,11 +139,11 @@ macro_rules! latest_ids_of_year {
 /// fast (one round trip per 500 rows); the fixed sizes keep the set of statements small so each
 /// is prepared once per connection. 500 rows bind at most 5,000 parameters, well under the
 /// limits of SQLite (32,766) and PostgreSQL (65,535).
-pub(crate) const CHUNK_ROWS: [usize; 4] = [500, 50, 5, 1];
+const CHUNK_ROWS: [usize; 4] = [500, 50, 5, 1];
 
 /// How an INSERT names its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placeholders {
+enum Placeholders {
     /// `$1` for the batch, bound once, then `$n` for each row's nine values. PostgreSQL, and
     /// single-row statements everywhere.
     Numbered,
@@ -154,7 +154,7 @@ pub(crate) enum Placeholders {
 }
 
 /// The INSERTs of one placeholder style for each size of [`CHUNK_ROWS`], in that order.
-pub(crate) struct Inserts(Vec<SqlStr>);
+struct Inserts(Vec<SqlStr>);
 
 impl Inserts {
     fn new(style: Placeholders) -> Inserts {
@@ -167,7 +167,7 @@ impl Inserts {
     }
 
     /// The statement for `size` (an index into [`CHUNK_ROWS`]).
-    pub(crate) fn get(&self, size: usize) -> &SqlStr {
+    fn get(&self, size: usize) -> &SqlStr {
         &self.0[size]
     }
 }
@@ -176,7 +176,7 @@ impl Inserts {
 static NUMBERED_INSERTS: LazyLock<Inserts> = LazyLock::new(|| Inserts::new(Placeholders::Numbered));
 
 /// The INSERTs with positional placeholders.
-pub(crate) static POSITIONAL_INSERTS: LazyLock<Inserts> =
+static POSITIONAL_INSERTS: LazyLock<Inserts> =
     LazyLock::new(|| Inserts::new(Placeholders::Positional));
 
 /// One row, returning its id.
@@ -770,7 +770,7 @@ impl Store {
 
 /// Cuts `rows` into statements: as many of the largest size as fit, then the next size. Each
 /// chunk comes with its size's index in [`CHUNK_ROWS`].
-pub(crate) fn chunks<T>(rows: &[T]) -> impl Iterator<Item = (usize, &[T])> {
+fn chunks<T>(rows: &[T]) -> impl Iterator<Item = (usize, &[T])> {
     let mut rest = rows;
     std::iter::from_fn(move || {
         // The smallest size is one row, so this finds one while any row is left.

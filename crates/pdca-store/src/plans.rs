@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::audit::{self, Change};
-use crate::{Store, StoreError, WriteScope, now, nullable_real, rollback};
+use crate::{Backend, Store, StoreError, WriteScope, now, nullable_real, rollback};
 
 /// A plan as a list of plans shows it: its current revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,14 +417,46 @@ impl Store {
         }
     }
 
+    /// The plan's edited assignments. A large plan has hundreds of thousands, and fetching them
+    /// a row at a time was most of the time it took to load such a plan: the bodies that carry
+    /// no share of their own, nearly all of them, come as one JSON array in one row; the others
+    /// row by row, their shares read as the numbers they are.
     async fn assignment_table(&self, plan_id: &str) -> Result<AssignmentTable, StoreError> {
-        let rows =
-            sqlx::query("SELECT indicator_id, body_id, share FROM assignments WHERE plan_id = $1")
-                .bind(plan_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let unshared = match self.backend {
+            Backend::Sqlite => {
+                "SELECT json_group_array(json_array(indicator_id, body_id)) FROM assignments
+                 WHERE plan_id = $1 AND share IS NULL"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(COALESCE(json_agg(json_build_array(indicator_id, body_id)), '[]')
+                        AS TEXT)
+                 FROM assignments WHERE plan_id = $1 AND share IS NULL"
+            }
+        };
+        let text: Option<String> = sqlx::query(unshared)
+            .bind(plan_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let pairs: Vec<(String, String)> = match text {
+            Some(text) => serde_json::from_str(&text)?,
+            None => Vec::new(),
+        };
         let mut table = AssignmentTable::new();
-        for row in &rows {
+        for (indicator, body) in pairs {
+            table
+                .entry(indicator)
+                .or_default()
+                .push(Assignment { body, share: None });
+        }
+        let shared = sqlx::query(
+            "SELECT indicator_id, body_id, share FROM assignments
+             WHERE plan_id = $1 AND share IS NOT NULL",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &shared {
             table.entry(row.try_get(0)?).or_default().push(Assignment {
                 body: row.try_get(1)?,
                 share: row.try_get(2)?,
@@ -437,11 +469,11 @@ impl Store {
 /// Replaces the assignments of every indicator that has rows in `table`. The plan's own order
 /// is kept for the bodies it lists; bodies added since follow in the plan's body order.
 fn apply_assignments(plan: &mut Plan, table: &AssignmentTable) {
-    let body_order: HashMap<String, usize> = plan
+    let body_order: HashMap<&str, usize> = plan
         .bodies
         .iter()
         .enumerate()
-        .map(|(i, b)| (b.id.clone(), i))
+        .map(|(i, b)| (b.id.as_str(), i))
         .collect();
     for project in &mut plan.projects {
         for indicator in &mut project.indicators {
@@ -449,13 +481,24 @@ fn apply_assignments(plan: &mut Plan, table: &AssignmentTable) {
                 continue;
             };
             let listed = &indicator.assignments;
-            let rank = |a: &Assignment| {
-                let in_plan = listed.iter().position(|l| l.body == a.body);
-                let in_bodies = body_order.get(&a.body).copied().unwrap_or(usize::MAX);
-                (in_plan.unwrap_or(usize::MAX), in_bodies, a.body.clone())
-            };
-            let mut edited = rows.clone();
-            edited.sort_by_cached_key(rank);
+            let mut edited: Vec<((usize, usize), &Assignment)> = rows
+                .iter()
+                .map(|a| {
+                    let in_plan = listed.iter().position(|l| l.body == a.body);
+                    let in_bodies = body_order.get(a.body.as_str()).copied();
+                    (
+                        (
+                            in_plan.unwrap_or(usize::MAX),
+                            in_bodies.unwrap_or(usize::MAX),
+                        ),
+                        a,
+                    )
+                })
+                .collect();
+            edited.sort_by(|(a_rank, a), (b_rank, b)| {
+                a_rank.cmp(b_rank).then_with(|| a.body.cmp(&b.body))
+            });
+            let edited: Vec<Assignment> = edited.into_iter().map(|(_, a)| a.clone()).collect();
             indicator.assignments = edited;
         }
     }

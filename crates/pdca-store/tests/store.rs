@@ -66,6 +66,7 @@ on_both_databases!(
     a_failing_batch_writes_nothing,
     a_batch_naming_an_unknown_indicator_writes_nothing,
     a_large_batch_is_counted_and_the_last_row_wins,
+    a_batch_of_many_statements_keeps_every_value_or_none,
     a_stale_version_is_a_conflict,
     concurrent_editors_cannot_both_win,
     actuals_sum_the_current_values_of_bodies,
@@ -980,6 +981,78 @@ async fn a_large_batch_is_counted_and_the_last_row_wins(db: TestDb) {
         // keys 0, 5 and 10 fall in 2020: rows i with i % 15 in {0, 5, 10}
         (0..10_007).filter(|i| i % 15 % 5 == 0).count()
     );
+}
+
+/// More rows than SQLite's bulk path inserts in one go (20,000) and not a multiple of its
+/// statement size (100), so that every statement shape and the step between two parts run;
+/// then a batch failing in its very last row, which must leave nothing behind.
+async fn a_batch_of_many_statements_keeps_every_value_or_none(db: TestDb) {
+    saved(&db, 1).await;
+    let bodies = ["amed", "mext", "mhlw"];
+    let mut batch: Vec<NewActual> = (0..20_103_u32)
+        .map(|i| {
+            let key = i % 15;
+            let mut a = number(
+                COUNT,
+                2020 + (key % 5) as i32,
+                bodies[(key / 5) as usize],
+                f64::from(i),
+            );
+            a.source = (i % 3 == 0).then(|| "統計".to_owned());
+            a.note = (i % 7 == 0).then(String::new);
+            a
+        })
+        .collect();
+    batch.push(ratio(2021, "amed", 3.0, 4.0));
+    let mut text = narrative(2022, "amed", "順調に進んでいる");
+    text.note = Some("備考".into());
+    batch.push(text);
+
+    let written = db
+        .store
+        .record_actuals(PLAN_ID, &batch, "importer")
+        .await
+        .unwrap();
+
+    assert_eq!(written, 20_105);
+    let current = db.store.current_actuals(PLAN_ID).await.unwrap();
+    assert_eq!(current.len(), 17);
+    for stored in &current {
+        let last = batch
+            .iter()
+            .rev()
+            .find(|a| {
+                a.contribution.indicator == stored.contribution.indicator
+                    && a.contribution.year == stored.contribution.year
+                    && a.contribution.body == stored.contribution.body
+            })
+            .unwrap();
+        assert_eq!(stored.contribution, last.contribution);
+        assert_eq!(
+            (&stored.note, &stored.source, stored.state),
+            (&last.note, &last.source, ActualState::Approved)
+        );
+        assert_eq!(stored.recorded_by, "importer");
+    }
+    let history = db.store.revisions_of(PLAN_ID, COUNT, None).await.unwrap();
+    assert_eq!(history.len(), 20_103);
+    assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+
+    // Sorted by indicator, the failing ratio comes last, after 20,100 rows in 100-row
+    // statements and one single row.
+    let mut failing: Vec<NewActual> = batch[..20_101].to_vec();
+    failing.push(ratio(2023, "amed", 1.0, -1.0));
+    let result = db.store.record_actuals(PLAN_ID, &failing, "importer").await;
+    assert!(matches!(result, Err(StoreError::Database(_))), "{result:?}");
+    assert_eq!(
+        db.store
+            .revisions_of(PLAN_ID, COUNT, None)
+            .await
+            .unwrap()
+            .len(),
+        20_103
+    );
+    assert_eq!(db.store.current_actuals(PLAN_ID).await.unwrap(), current);
 }
 
 async fn a_stale_version_is_a_conflict(db: TestDb) {
