@@ -25,8 +25,21 @@ pub async fn import(
 ) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{name} を読めません"))?;
-    let plan = session.plan(plan).await?;
-    let table = match read_table(&name, &bytes) {
+    // The file is parsed on another thread while the plan loads: both take a while for a large
+    // import, and the machine usually has a core to spare.
+    let reading = {
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || {
+            let table = read_table(&name, &bytes);
+            (table, bytes)
+        })
+    };
+    let plan = session.plan(plan).await;
+    let (table, bytes) = reading
+        .await
+        .with_context(|| format!("{name} を読めません"))?;
+    let plan = plan?;
+    let table = match table {
         Ok(table) => table,
         Err(e) => {
             eprintln!("{e}");
