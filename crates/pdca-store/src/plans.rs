@@ -39,7 +39,13 @@ pub enum SaveOutcome {
 }
 
 /// The edited assignments of one plan, by indicator id.
-type AssignmentTable = HashMap<String, Vec<Assignment>>;
+#[derive(Debug, Default)]
+struct AssignmentTable {
+    /// The bodies that carry no share of their own.
+    unshared: HashMap<String, Vec<String>>,
+    /// The assignments with a share.
+    shared: HashMap<String, Vec<Assignment>>,
+}
 
 impl Store {
     /// Every plan's current revision, ordered by id.
@@ -419,18 +425,21 @@ impl Store {
 
     /// The plan's edited assignments. A large plan has hundreds of thousands, and fetching them
     /// a row at a time was most of the time it took to load such a plan: the bodies that carry
-    /// no share of their own, nearly all of them, come as one JSON array in one row; the others
-    /// row by row, their shares read as the numbers they are.
+    /// no share of their own, nearly all of them, come in one row as a JSON object of each
+    /// indicator's bodies; the others row by row, their shares read as the numbers they are.
     async fn assignment_table(&self, plan_id: &str) -> Result<AssignmentTable, StoreError> {
         let unshared = match self.backend {
             Backend::Sqlite => {
-                "SELECT json_group_array(json_array(indicator_id, body_id)) FROM assignments
-                 WHERE plan_id = $1 AND share IS NULL"
+                "SELECT json_group_object(indicator_id, json(bodies))
+                 FROM (SELECT indicator_id, json_group_array(body_id) AS bodies
+                       FROM assignments WHERE plan_id = $1 AND share IS NULL
+                       GROUP BY indicator_id)"
             }
             Backend::Postgres => {
-                "SELECT CAST(COALESCE(json_agg(json_build_array(indicator_id, body_id)), '[]')
-                        AS TEXT)
-                 FROM assignments WHERE plan_id = $1 AND share IS NULL"
+                "SELECT CAST(COALESCE(json_object_agg(indicator_id, bodies), '{}') AS TEXT)
+                 FROM (SELECT indicator_id, json_agg(body_id) AS bodies
+                       FROM assignments WHERE plan_id = $1 AND share IS NULL
+                       GROUP BY indicator_id) AS unshared"
             }
         };
         let text: Option<String> = sqlx::query(unshared)
@@ -438,17 +447,13 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
-        let pairs: Vec<(String, String)> = match text {
-            Some(text) => serde_json::from_str(&text)?,
-            None => Vec::new(),
+        let mut table = AssignmentTable {
+            unshared: match text {
+                Some(text) => serde_json::from_str(&text)?,
+                None => HashMap::new(),
+            },
+            shared: HashMap::new(),
         };
-        let mut table = AssignmentTable::new();
-        for (indicator, body) in pairs {
-            table
-                .entry(indicator)
-                .or_default()
-                .push(Assignment { body, share: None });
-        }
         let shared = sqlx::query(
             "SELECT indicator_id, body_id, share FROM assignments
              WHERE plan_id = $1 AND share IS NOT NULL",
@@ -457,10 +462,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for row in &shared {
-            table.entry(row.try_get(0)?).or_default().push(Assignment {
-                body: row.try_get(1)?,
-                share: row.try_get(2)?,
-            });
+            table
+                .shared
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push(Assignment {
+                    body: row.try_get(1)?,
+                    share: row.try_get(2)?,
+                });
         }
         Ok(table)
     }
@@ -477,12 +486,31 @@ fn apply_assignments(plan: &mut Plan, table: &AssignmentTable) {
         .collect();
     for project in &mut plan.projects {
         for indicator in &mut project.indicators {
-            let Some(rows) = table.get(&indicator.id) else {
-                continue;
-            };
+            let unshared = table.unshared.get(&indicator.id);
+            let shared = table.shared.get(&indicator.id);
             let listed = &indicator.assignments;
-            let mut edited: Vec<((usize, usize), &Assignment)> = rows
-                .iter()
+            let unedited = match (unshared, shared) {
+                (None, None) => true,
+                // The bodies the plan lists, none with a share: what sorting them would give.
+                (Some(bodies), None) => {
+                    bodies.len() == listed.len()
+                        && listed.iter().all(|l| l.share.is_none())
+                        && bodies.iter().all(|b| listed.iter().any(|l| l.body == *b))
+                }
+                _ => false,
+            };
+            if unedited {
+                continue;
+            }
+            let unshared = unshared.into_iter().flatten().map(|body| Assignment {
+                body: body.clone(),
+                share: None,
+            });
+            let rows: Vec<Assignment> = unshared
+                .chain(shared.into_iter().flatten().cloned())
+                .collect();
+            let mut edited: Vec<((usize, usize), Assignment)> = rows
+                .into_iter()
                 .map(|a| {
                     let in_plan = listed.iter().position(|l| l.body == a.body);
                     let in_bodies = body_order.get(a.body.as_str()).copied();
@@ -498,7 +526,7 @@ fn apply_assignments(plan: &mut Plan, table: &AssignmentTable) {
             edited.sort_by(|(a_rank, a), (b_rank, b)| {
                 a_rank.cmp(b_rank).then_with(|| a.body.cmp(&b.body))
             });
-            let edited: Vec<Assignment> = edited.into_iter().map(|(_, a)| a.clone()).collect();
+            let edited: Vec<Assignment> = edited.into_iter().map(|(_, a)| a).collect();
             indicator.assignments = edited;
         }
     }
