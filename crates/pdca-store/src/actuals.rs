@@ -88,102 +88,87 @@ pub struct StoredActual {
     pub review_comment: Option<String>,
 }
 
-/// The columns every query returning [`StoredActual`]s selects, in this order (a macro so that
-/// `concat!` can build fixed SQL strings with it).
+/// The columns every query returning [`StoredActual`]s selects, in this order, from
+/// [`stored_from!`] (a macro so that `concat!` can build fixed SQL strings with it).
 macro_rules! stored_columns {
     () => {
-        "id, indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, \
-         note, source, recorded_by, recorded_at, state, review_comment"
+        "r.id, r.indicator_id, r.fiscal_year, r.body_id, r.value, r.numerator, r.denominator, \
+         r.narrative, r.note, r.source, b.recorded_by, b.recorded_at, b.state, b.review_comment"
+    };
+}
+
+/// The rows with their batches, for [`stored_columns!`].
+macro_rules! stored_from {
+    () => {
+        " FROM actual_revisions r JOIN actual_batches b ON b.id = r.batch_id"
     };
 }
 
 /// The ids of the current rows of every key of plan `$1`, whatever their state.
 macro_rules! latest_ids {
     () => {
-        "SELECT MAX(id) FROM actual_revisions WHERE plan_id = $1
+        "SELECT MAX(id) FROM actual_revisions
+         WHERE batch_id IN (SELECT id FROM actual_batches WHERE plan_id = $1)
          GROUP BY indicator_id, fiscal_year, body_id"
     };
 }
 
 /// The ids of the latest approved (or locked) rows of every key of plan `$1`. The key index
-/// holds the state, so this reads the index alone.
+/// holds the batch, so this reads the index and the plan's batches alone.
 macro_rules! latest_approved_ids {
     () => {
         "SELECT MAX(id) FROM actual_revisions
-         WHERE plan_id = $1 AND state IN ('approved', 'locked')
+         WHERE batch_id IN (SELECT id FROM actual_batches
+                            WHERE plan_id = $1 AND state IN ('approved', 'locked'))
          GROUP BY indicator_id, fiscal_year, body_id"
+    };
+}
+
+/// The ids of the current rows of every indicator and body of plan `$1` in fiscal year `$2`.
+macro_rules! latest_ids_of_year {
+    () => {
+        "SELECT MAX(id) FROM actual_revisions
+         WHERE fiscal_year = $2
+           AND batch_id IN (SELECT id FROM actual_batches WHERE plan_id = $1)
+         GROUP BY indicator_id, body_id"
     };
 }
 
 /// Rows per INSERT statement, largest first: a batch goes out as many statements of the largest
 /// size as fit, then of the next size, and so on. Large statements make a million-row import
 /// fast (one round trip per 500 rows); the fixed sizes keep the set of statements small so each
-/// is prepared once per connection. 500 rows bind at most 6,500 parameters, well under the
+/// is prepared once per connection. 500 rows bind at most 5,000 parameters, well under the
 /// limits of SQLite (32,766) and PostgreSQL (65,535).
 const CHUNK_ROWS: [usize; 4] = [500, 50, 5, 1];
 
 /// How an INSERT names its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placeholders {
-    /// `$1`–`$3` for the plan, recorder and time, bound once, then `$n` for each row's ten
-    /// values. PostgreSQL, and single-row statements everywhere.
+    /// `$1` for the batch, bound once, then `$n` for each row's nine values. PostgreSQL, and
+    /// single-row statements everywhere.
     Numbered,
-    /// `?` throughout, each row binding its own plan, recorder and time. For SQLite's large
-    /// statements: finding a named parameter (`$n`) is a linear search in SQLite, and sqlx looks
-    /// every one up, so binding thousands of them costs time quadratic in their number.
+    /// `?` throughout, each row binding its own batch. For SQLite's large statements: finding a
+    /// named parameter (`$n`) is a linear search in SQLite, and sqlx looks every one up, so
+    /// binding thousands of them costs time quadratic in their number.
     Positional,
 }
 
-/// Whether an INSERT binds each row's state or leaves it to the column's default, `approved`.
-/// Imports are approved throughout, and not binding and checking a text per row saves a few
-/// percent of a large import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StateColumn {
-    /// Each row binds its state.
-    Bound,
-    /// Every row is approved, the column's default.
-    Default,
-}
-
-impl StateColumn {
-    /// What a statement of `rows` needs.
-    fn for_rows(rows: &[&NewActual]) -> StateColumn {
-        if rows.iter().all(|a| a.state == ActualState::Approved) {
-            StateColumn::Default
-        } else {
-            StateColumn::Bound
-        }
-    }
-}
-
 /// The INSERTs of one placeholder style for each size of [`CHUNK_ROWS`], in that order.
-struct Inserts {
-    /// Binding each row's state.
-    bound: Vec<SqlStr>,
-    /// Leaving the state to its default, `approved`.
-    default: Vec<SqlStr>,
-}
+struct Inserts(Vec<SqlStr>);
 
 impl Inserts {
     fn new(style: Placeholders) -> Inserts {
-        let sizes = |state| {
+        Inserts(
             CHUNK_ROWS
                 .iter()
-                .map(|&rows| fixed_sql(insert_sql(rows, style, state, "")))
-                .collect()
-        };
-        Inserts {
-            bound: sizes(StateColumn::Bound),
-            default: sizes(StateColumn::Default),
-        }
+                .map(|&rows| fixed_sql(insert_sql(rows, style, "")))
+                .collect(),
+        )
     }
 
-    /// The statement for `size` (an index into [`CHUNK_ROWS`]) binding the state or not.
-    fn get(&self, size: usize, state: StateColumn) -> &SqlStr {
-        match state {
-            StateColumn::Bound => &self.bound[size],
-            StateColumn::Default => &self.default[size],
-        }
+    /// The statement for `size` (an index into [`CHUNK_ROWS`]).
+    fn get(&self, size: usize) -> &SqlStr {
+        &self.0[size]
     }
 }
 
@@ -195,19 +180,22 @@ static POSITIONAL_INSERTS: LazyLock<Inserts> =
     LazyLock::new(|| Inserts::new(Placeholders::Positional));
 
 /// One row, returning its id.
-static INSERT_RETURNING_ID: LazyLock<SqlStr> = LazyLock::new(|| {
-    fixed_sql(insert_sql(
-        1,
-        Placeholders::Numbered,
-        StateColumn::Bound,
-        " RETURNING id",
-    ))
-});
+static INSERT_RETURNING_ID: LazyLock<SqlStr> =
+    LazyLock::new(|| fixed_sql(insert_sql(1, Placeholders::Numbered, " RETURNING id")));
 
-/// An INSERT of `rows` rows. Every row has plan, recorder and time, then the nine or ten values
-/// of [`bind_row`] (ten when the state is bound); the three numbers are nullable (see
-/// `nullable_real`).
-fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str) -> String {
+/// Makes a batch: what the rows written with it share.
+const INSERT_BATCH: &str = "INSERT INTO actual_batches
+         (plan_id, recorded_by, recorded_at, state, review_comment)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+/// The same with positional placeholders, for the SQLite driver.
+pub(crate) const INSERT_BATCH_POSITIONAL: &str = "INSERT INTO actual_batches
+         (plan_id, recorded_by, recorded_at, state, review_comment)
+     VALUES (?, ?, ?, ?, ?) RETURNING id";
+
+/// An INSERT of `rows` rows. Every row has its batch, then the nine values of [`bind_row`]; the
+/// three numbers are nullable (see `nullable_real`).
+fn insert_sql(rows: usize, style: Placeholders, suffix: &str) -> String {
     let mut sql = String::from(match style {
         Placeholders::Numbered => "INSERT INTO",
         // On SQLite, a multi-row statement inside a transaction normally keeps a statement
@@ -218,19 +206,9 @@ fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str
         Placeholders::Positional => "INSERT OR FAIL INTO",
     });
     sql.push_str(
-        " actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, fiscal_year, \
-         body_id, value, numerator, denominator, narrative, note, source",
+        " actual_revisions (batch_id, indicator_id, fiscal_year, body_id, value, numerator, \
+         denominator, narrative, note, source) VALUES ",
     );
-    let per_row = match state {
-        StateColumn::Bound => {
-            sql.push_str(", state) VALUES ");
-            10
-        }
-        StateColumn::Default => {
-            sql.push_str(") VALUES ");
-            9
-        }
-    };
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
@@ -239,13 +217,13 @@ fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str
         let _ = match style {
             // A bound NaN is stored as NULL by SQLite itself. A function call such as NULLIF
             // would also make SQLite keep a statement journal (see above).
-            Placeholders::Positional => write!(sql, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"),
+            Placeholders::Positional => write!(sql, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             Placeholders::Numbered => {
-                let p = 3 + row * per_row;
+                let p = 1 + row * 9;
                 write!(
                     sql,
-                    "($1, $2, $3, ${}, ${}, ${}, NULLIF(${}, 'NaN'), NULLIF(${}, 'NaN'), \
-                     NULLIF(${}, 'NaN'), ${}, ${}, ${}",
+                    "($1, ${}, ${}, ${}, NULLIF(${}, 'NaN'), NULLIF(${}, 'NaN'), \
+                     NULLIF(${}, 'NaN'), ${}, ${}, ${})",
                     p + 1,
                     p + 2,
                     p + 3,
@@ -258,13 +236,6 @@ fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str
                 )
             }
         };
-        if state == StateColumn::Bound {
-            let _ = match style {
-                Placeholders::Positional => write!(sql, ", ?"),
-                Placeholders::Numbered => write!(sql, ", ${}", 3 + row * per_row + 10),
-            };
-        }
-        sql.push(')');
     }
     sql.push_str(suffix);
     sql
@@ -273,6 +244,42 @@ fn insert_sql(rows: usize, style: Placeholders, state: StateColumn, suffix: &str
 /// SQL assembled at start-up from fixed text and placeholder numbers only, never from input.
 fn fixed_sql(sql: String) -> SqlStr {
     AssertSqlSafe(Arc::<str>::from(sql)).into_sql_str()
+}
+
+/// Makes a batch in `tx` and returns its id.
+async fn new_batch(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    plan_id: &str,
+    actor: &str,
+    at: &str,
+    state: ActualState,
+    comment: Option<&str>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(INSERT_BATCH)
+        .bind(plan_id)
+        .bind(actor)
+        .bind(at)
+        .bind(state.as_str())
+        .bind(comment)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?)
+}
+
+/// The rows of a write cut where the state changes: each run goes into a batch of its own, in
+/// order, so that the last row of a key stays its current value.
+pub(crate) fn state_runs<'r, 'a>(
+    ordered: &'r [&'a NewActual],
+) -> impl Iterator<Item = &'r [&'a NewActual]> {
+    ordered.chunk_by(|a, b| a.state == b.state)
+}
+
+/// The audit entry of a batch write: one for the whole write; the rows themselves are the
+/// detailed history (who, when, each value, and the value before it in the same key).
+pub(crate) fn batch_audit_value(ordered: &[&NewActual], written: u64) -> String {
+    let years: std::collections::BTreeSet<i32> =
+        ordered.iter().map(|a| a.contribution.year.year()).collect();
+    serde_json::json!({ "rows": written, "fiscal_years": years }).to_string()
 }
 
 /// The indicators and bodies of every revision of a plan: what an actual may refer to.
@@ -345,11 +352,6 @@ impl Store {
             return Ok(0);
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Actuals).await?;
-        let (style, inserts) = match self.backend {
-            Backend::Sqlite => (Placeholders::Positional, &*POSITIONAL_INSERTS),
-            Backend::Postgres => (Placeholders::Numbered, &*NUMBERED_INSERTS),
-        };
         // Written in key order: inserting into the key index at one place after another instead
         // of all over it nearly halves the time of a large import. The sort is stable, so the
         // rows of one key keep their order and the last of them becomes the current value.
@@ -358,37 +360,41 @@ impl Store {
             let (a, b) = (&a.contribution, &b.contribution);
             (&a.indicator, a.year, &a.body).cmp(&(&b.indicator, b.year, &b.body))
         });
-        let build = |(size, chunk): (usize, &[&NewActual])| {
-            let shared = |query: Query<'static, Any, AnyArguments>| {
-                query.bind(plan_id).bind(actor).bind(at.as_str())
-            };
-            let state = StateColumn::for_rows(chunk);
-            let mut query = sqlx::query(inserts.get(size, state).clone());
-            if style == Placeholders::Numbered {
-                query = shared(query);
-            }
-            for actual in chunk {
-                if style == Placeholders::Positional {
-                    query = shared(query);
-                }
-                query = bind_row(query, actual, state);
-            }
-            query
-        };
-        let mut chunks = chunks(&ordered);
-        let mut written = 0;
-        let mut next = chunks.next().map(build);
-        while let Some(query) = next.take() {
-            // Bind the next statement's values while the database runs this one.
-            let (done, following) =
-                futures::join!(query.execute(&mut *tx), async { chunks.next().map(build) });
-            written += done?.rows_affected();
-            next = following;
+        if let Some(native) = &self.sqlite {
+            return crate::bulk_sqlite::record(native, plan_id, &ordered, actor, &at).await;
         }
-        // One entry for the batch: the rows themselves are the detailed history (who, when,
-        // each value, and the value before it in the same key).
-        let years: std::collections::BTreeSet<i32> =
-            ordered.iter().map(|a| a.contribution.year.year()).collect();
+        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (style, inserts) = match self.backend {
+            Backend::Sqlite => (Placeholders::Positional, &*POSITIONAL_INSERTS),
+            Backend::Postgres => (Placeholders::Numbered, &*NUMBERED_INSERTS),
+        };
+        let mut written = 0;
+        for run in state_runs(&ordered) {
+            let state = run.first().map_or(ActualState::Approved, |a| a.state);
+            let batch = new_batch(&mut tx, plan_id, actor, &at, state, None).await?;
+            let build = |(size, chunk): (usize, &[&NewActual])| {
+                let mut query = sqlx::query(inserts.get(size).clone());
+                if style == Placeholders::Numbered {
+                    query = query.bind(batch);
+                }
+                for actual in chunk {
+                    if style == Placeholders::Positional {
+                        query = query.bind(batch);
+                    }
+                    query = bind_row(query, actual);
+                }
+                query
+            };
+            let mut chunks = chunks(run);
+            let mut next = chunks.next().map(build);
+            while let Some(query) = next.take() {
+                // Bind the next statement's values while the database runs this one.
+                let (done, following) =
+                    futures::join!(query.execute(&mut *tx), async { chunks.next().map(build) });
+                written += done?.rows_affected();
+                next = following;
+            }
+        }
         audit::record(
             &mut tx,
             &at,
@@ -397,9 +403,7 @@ impl Store {
                 action: "actuals.record",
                 subject: plan_id,
                 old_value: None,
-                new_value: Some(
-                    serde_json::json!({ "rows": written, "fiscal_years": years }).to_string(),
-                ),
+                new_value: Some(batch_audit_value(&ordered, written)),
                 note: None,
             },
         )
@@ -431,11 +435,9 @@ impl Store {
                 current: current.map(Box::new),
             });
         }
-        let query = sqlx::query(INSERT_RETURNING_ID.clone())
-            .bind(plan_id)
-            .bind(actor)
-            .bind(at.as_str());
-        let id: i64 = bind_row(query, actual, StateColumn::Bound)
+        let batch = new_batch(&mut tx, plan_id, actor, &at, actual.state, None).await?;
+        let query = sqlx::query(INSERT_RETURNING_ID.clone()).bind(batch);
+        let id: i64 = bind_row(query, actual)
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
@@ -476,14 +478,14 @@ impl Store {
         self.require_plan(plan_id).await?;
         let at = now();
         let mut tx = self.begin_write(WriteScope::Actuals).await?;
-        let pending = sqlx::query(
-            "SELECT indicator_id, body_id, state FROM actual_revisions
-             WHERE id IN (SELECT MAX(id) FROM actual_revisions
-                          WHERE plan_id = $1 AND fiscal_year = $2
-                          GROUP BY indicator_id, body_id)
-               AND state IN ('draft', 'submitted', 'returned')
-             ORDER BY indicator_id, body_id",
-        )
+        let pending = sqlx::query(concat!(
+            "SELECT r.indicator_id, r.body_id, b.state",
+            stored_from!(),
+            " WHERE r.id IN (",
+            latest_ids_of_year!(),
+            ") AND b.state IN ('draft', 'submitted', 'returned')
+             ORDER BY r.indicator_id, r.body_id"
+        ))
         .bind(plan_id)
         .bind(fy.year())
         .fetch_all(&mut *tx)
@@ -506,25 +508,31 @@ impl Store {
                 names.join("、")
             )));
         }
-        let locked = sqlx::query(
+        let batch = new_batch(&mut tx, plan_id, actor, &at, ActualState::Locked, None).await?;
+        let locked = sqlx::query(concat!(
             "INSERT INTO actual_revisions
-                 (plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
-                  narrative, note, source, recorded_by, recorded_at, state, review_comment)
-             SELECT plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
-                    narrative, note, source, $3, $4, 'locked', NULL
-             FROM actual_revisions
-             WHERE id IN (SELECT MAX(id) FROM actual_revisions
-                          WHERE plan_id = $1 AND fiscal_year = $2
-                          GROUP BY indicator_id, body_id)
-               AND state = 'approved'",
-        )
+                 (batch_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                  narrative, note, source)
+             SELECT $3, r.indicator_id, r.fiscal_year, r.body_id, r.value, r.numerator,
+                    r.denominator, r.narrative, r.note, r.source",
+            stored_from!(),
+            " WHERE r.id IN (",
+            latest_ids_of_year!(),
+            ") AND b.state = 'approved'"
+        ))
         .bind(plan_id)
         .bind(fy.year())
-        .bind(actor)
-        .bind(at.as_str())
+        .bind(batch)
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if locked == 0 {
+            // Nothing to lock: the batch would stay empty.
+            sqlx::query("DELETE FROM actual_batches WHERE id = $1")
+                .bind(batch)
+                .execute(&mut *tx)
+                .await?;
+        }
         let subject = format!("{plan_id}/{}", fy.year());
         audit::record(
             &mut tx,
@@ -563,14 +571,16 @@ impl Store {
             Visibility::All => sqlx::query(concat!(
                 "SELECT ",
                 stored_columns!(),
-                " FROM actual_revisions WHERE id IN (",
+                stored_from!(),
+                " WHERE r.id IN (",
                 latest_ids!(),
                 ")"
             )),
             Visibility::Approved => sqlx::query(concat!(
                 "SELECT ",
                 stored_columns!(),
-                " FROM actual_revisions WHERE id IN (",
+                stored_from!(),
+                " WHERE r.id IN (",
                 latest_approved_ids!(),
                 ")"
             )),
@@ -635,8 +645,9 @@ impl Store {
             Some(fy) => sqlx::query(concat!(
                 "SELECT ",
                 stored_columns!(),
-                " FROM actual_revisions
-                 WHERE plan_id = $1 AND indicator_id = $2 AND fiscal_year = $3 ORDER BY id"
+                stored_from!(),
+                " WHERE b.plan_id = $1 AND r.indicator_id = $2 AND r.fiscal_year = $3
+                 ORDER BY r.id"
             ))
             .bind(plan_id)
             .bind(indicator_id)
@@ -644,7 +655,8 @@ impl Store {
             None => sqlx::query(concat!(
                 "SELECT ",
                 stored_columns!(),
-                " FROM actual_revisions WHERE plan_id = $1 AND indicator_id = $2 ORDER BY id"
+                stored_from!(),
+                " WHERE b.plan_id = $1 AND r.indicator_id = $2 ORDER BY r.id"
             ))
             .bind(plan_id)
             .bind(indicator_id),
@@ -702,20 +714,18 @@ impl Store {
                 to.label_ja()
             )));
         }
+        let batch = new_batch(&mut tx, plan_id, actor, &at, to, comment).await?;
         let id: i64 = sqlx::query(
             "INSERT INTO actual_revisions
-                 (plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
-                  narrative, note, source, recorded_by, recorded_at, state, review_comment)
-             SELECT plan_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
-                    narrative, note, source, $2, $3, $4, $5
+                 (batch_id, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                  narrative, note, source)
+             SELECT $2, indicator_id, fiscal_year, body_id, value, numerator, denominator,
+                    narrative, note, source
              FROM actual_revisions WHERE id = $1
              RETURNING id",
         )
         .bind(current.id)
-        .bind(actor)
-        .bind(at.as_str())
-        .bind(to.as_str())
-        .bind(comment)
+        .bind(batch)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
@@ -785,9 +795,10 @@ async fn latest_row(
     sqlx::query(concat!(
         "SELECT ",
         stored_columns!(),
-        " FROM actual_revisions
-         WHERE plan_id = $1 AND indicator_id = $2 AND fiscal_year = $3 AND body_id = $4
-         ORDER BY id DESC LIMIT 1"
+        stored_from!(),
+        " WHERE b.plan_id = $1 AND r.indicator_id = $2 AND r.fiscal_year = $3
+           AND r.body_id = $4
+         ORDER BY r.id DESC LIMIT 1"
     ))
     .bind(plan_id)
     .bind(indicator_id)
@@ -800,11 +811,10 @@ async fn latest_row(
     .transpose()
 }
 
-/// Binds the nine row parameters of `actual`, and its state as a tenth when `state` says so.
+/// Binds the nine row parameters of `actual`.
 fn bind_row<'q>(
     query: Query<'q, Any, AnyArguments>,
     actual: &NewActual,
-    state: StateColumn,
 ) -> Query<'q, Any, AnyArguments> {
     let c = &actual.contribution;
     let (value, numerator, denominator, narrative) = match &c.value {
@@ -815,7 +825,7 @@ fn bind_row<'q>(
         } => (None, Some(*numerator), Some(*denominator), None),
         ActualValue::Narrative(text) => (None, None, None, Some(text.as_str())),
     };
-    let query = query
+    query
         .bind(c.indicator.as_str())
         .bind(c.year.year())
         .bind(c.body.as_str())
@@ -824,11 +834,7 @@ fn bind_row<'q>(
         .bind(nullable_real(denominator))
         .bind(narrative)
         .bind(actual.note.as_deref())
-        .bind(actual.source.as_deref());
-    match state {
-        StateColumn::Bound => query.bind(actual.state.as_str()),
-        StateColumn::Default => query,
-    }
+        .bind(actual.source.as_deref())
 }
 
 /// Runs a query selecting [`stored_columns!`], streaming the rows.
@@ -926,53 +932,34 @@ mod tests {
     }
 
     #[test]
-    fn only_statements_of_approved_rows_leave_the_state_to_its_default() {
+    fn a_change_of_state_starts_a_new_batch() {
         let (approved, draft) = (row(ActualState::Approved), row(ActualState::Draft));
-        assert_eq!(
-            StateColumn::for_rows(&[&approved, &approved]),
-            StateColumn::Default
-        );
-        assert_eq!(
-            StateColumn::for_rows(&[&approved, &draft]),
-            StateColumn::Bound
-        );
+        let ordered = [&approved, &approved, &draft, &approved];
+        let runs: Vec<usize> = state_runs(&ordered).map(<[_]>::len).collect();
+        assert_eq!(runs, vec![2, 1, 1]);
     }
 
     #[test]
     fn insert_statements_number_their_parameters() {
         assert_eq!(
-            insert_sql(2, Placeholders::Numbered, StateColumn::Bound, ""),
-            "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
-             fiscal_year, body_id, value, numerator, denominator, narrative, note, source, \
-             state) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 'NaN'), NULLIF($8, 'NaN'), \
-             NULLIF($9, 'NaN'), $10, $11, $12, $13), ($1, $2, $3, $14, $15, $16, \
-             NULLIF($17, 'NaN'), NULLIF($18, 'NaN'), NULLIF($19, 'NaN'), $20, $21, $22, $23)"
+            insert_sql(2, Placeholders::Numbered, ""),
+            "INSERT INTO actual_revisions (batch_id, indicator_id, fiscal_year, body_id, value, \
+             numerator, denominator, narrative, note, source) VALUES ($1, $2, $3, $4, \
+             NULLIF($5, 'NaN'), NULLIF($6, 'NaN'), NULLIF($7, 'NaN'), $8, $9, $10), \
+             ($1, $11, $12, $13, NULLIF($14, 'NaN'), NULLIF($15, 'NaN'), NULLIF($16, 'NaN'), \
+             $17, $18, $19)"
         );
         assert_eq!(
-            insert_sql(2, Placeholders::Numbered, StateColumn::Default, ""),
-            "INSERT INTO actual_revisions (plan_id, recorded_by, recorded_at, indicator_id, \
-             fiscal_year, body_id, value, numerator, denominator, narrative, note, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 'NaN'), NULLIF($8, 'NaN'), \
-             NULLIF($9, 'NaN'), $10, $11, $12), ($1, $2, $3, $13, $14, $15, NULLIF($16, 'NaN'), \
-             NULLIF($17, 'NaN'), NULLIF($18, 'NaN'), $19, $20, $21)"
+            insert_sql(1, Placeholders::Numbered, " RETURNING id"),
+            "INSERT INTO actual_revisions (batch_id, indicator_id, fiscal_year, body_id, value, \
+             numerator, denominator, narrative, note, source) VALUES ($1, $2, $3, $4, \
+             NULLIF($5, 'NaN'), NULLIF($6, 'NaN'), NULLIF($7, 'NaN'), $8, $9, $10) RETURNING id"
         );
         assert_eq!(
-            insert_sql(
-                1,
-                Placeholders::Positional,
-                StateColumn::Bound,
-                " RETURNING id"
-            ),
-            "INSERT OR FAIL INTO actual_revisions (plan_id, recorded_by, recorded_at, \
-             indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, note, \
-             source, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
-        );
-        assert_eq!(
-            insert_sql(2, Placeholders::Positional, StateColumn::Default, ""),
-            "INSERT OR FAIL INTO actual_revisions (plan_id, recorded_by, recorded_at, \
-             indicator_id, fiscal_year, body_id, value, numerator, denominator, narrative, note, \
-             source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), \
-             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            insert_sql(2, Placeholders::Positional, ""),
+            "INSERT OR FAIL INTO actual_revisions (batch_id, indicator_id, fiscal_year, body_id, \
+             value, numerator, denominator, narrative, note, source) VALUES \
+             (?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         );
     }
 }

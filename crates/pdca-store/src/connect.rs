@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::AnyPool;
 use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 use crate::{Backend, StoreError};
 
@@ -32,8 +33,11 @@ struct Target {
     in_memory: bool,
 }
 
-/// Opens a pool on `url`.
-pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError> {
+/// Opens a pool on `url`, and for a SQLite file a second pool, not connected yet, with SQLite's
+/// own driver.
+pub(crate) async fn connect(
+    url: &str,
+) -> Result<(AnyPool, Backend, Option<SqlitePool>), StoreError> {
     let target = parse(url)?;
     sqlx::any::install_default_drivers();
     let options = AnyConnectOptions::from_str(&target.url).map_err(|e| StoreError::InvalidUrl {
@@ -58,7 +62,28 @@ pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), StoreError>
             .max_lifetime(None);
     }
     let pool = pool.connect_with(options).await?;
-    Ok((pool, target.backend))
+    let sqlite = if target.backend == Backend::Sqlite && !target.in_memory {
+        let options =
+            SqliteConnectOptions::from_str(&target.url).map_err(|e| StoreError::InvalidUrl {
+                url: redact(url),
+                reason: e.to_string(),
+            })?;
+        let sqlite = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_SETTINGS).await?;
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
+        Some(sqlite)
+    } else {
+        None
+    };
+    Ok((pool, target.backend, sqlite))
 }
 
 /// Reads a database URL or plain file path.

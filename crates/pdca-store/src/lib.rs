@@ -4,13 +4,18 @@
 //! One code path serves both databases: queries go through sqlx's `Any` driver with SQL both
 //! dialects accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`). What differs is the schema
 //! (`migrations/sqlite`, `migrations/postgres`), the way a write transaction takes its lock,
-//! and the placeholders of the large INSERTs of an import (see `actuals`). Timestamps are
-//! RFC 3339 text in UTC, numbers are `REAL` / `DOUBLE PRECISION`.
+//! the placeholders of the large INSERTs of an import (see `actuals`), and the one aggregate
+//! that loads a plan's assignments. On a SQLite file, [`Store::record_actuals`] inserts its rows
+//! through SQLite's C interface on a second pool of sqlx's SQLite driver (`bulk_sqlite`), in the
+//! same all-or-nothing transaction as its batch and audit entry. Timestamps are RFC 3339 text in
+//! UTC, numbers are `REAL` / `DOUBLE PRECISION`.
 //!
 //! Actuals are never updated or deleted: recording a value adds a row, and the current value of
-//! an indicator, year and body is its latest row, whose id is the value's version. Each row
-//! carries its approval state; a step of the approval flow is a new row too
-//! ([`Store::set_state`]), and evaluations read the latest approved row ([`Visibility`]).
+//! an indicator, year and body is its latest row, whose id is the value's version. Every write
+//! of actuals makes a batch (`actual_batches`) holding what its rows share: the plan, who, when,
+//! the approval state and the review comment. A step of the approval flow is a new row in a new
+//! batch too ([`Store::set_state`]), and evaluations read the latest approved row
+//! ([`Visibility`]).
 //!
 //! Users, browser sessions and API tokens live here as well (`docs/design-accounts.md`): the
 //! store keeps password hashes made by the caller, and only SHA-256 digests of session ids and
@@ -29,6 +34,7 @@
 mod actuals;
 mod api_tokens;
 mod audit;
+mod bulk_sqlite;
 mod connect;
 mod data_version;
 mod error;
@@ -61,6 +67,10 @@ use time::{OffsetDateTime, UtcOffset};
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// A SQLite file's own driver, opened on first use, for large writes (see `bulk_sqlite`).
+    /// `None` on PostgreSQL and for an in-memory database, whose data only its one connection
+    /// sees.
+    sqlite: Option<sqlx::SqlitePool>,
 }
 
 /// The database behind a [`Store`].
@@ -110,9 +120,13 @@ impl Store {
     /// SQLite file is created if missing and opened in WAL mode with `synchronous=NORMAL`, a
     /// 5 second busy timeout and foreign keys on.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let (pool, backend) = connect::connect(url).await?;
+        let (pool, backend, sqlite) = connect::connect(url).await?;
         migrations::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sqlite,
+        })
     }
 
     /// The database behind this store.
@@ -122,6 +136,9 @@ impl Store {
 
     /// Closes every connection, waiting for those in use to be returned.
     pub async fn close(&self) {
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.close().await;
+        }
         self.pool.close().await;
     }
 

@@ -28,6 +28,11 @@ const SQLITE: &[Source] = &[
         include_str!("../migrations/sqlite/0002_accounts.sql"),
     ),
     (
+        3,
+        "actual batches",
+        include_str!("../migrations/sqlite/0003_actual_batches.sql"),
+    ),
+    (
         4,
         "follow-up rounds and meetings",
         include_str!("../migrations/sqlite/0004_follow_up.sql"),
@@ -44,6 +49,11 @@ const POSTGRES: &[Source] = &[
         2,
         "accounts and approval",
         include_str!("../migrations/postgres/0002_accounts.sql"),
+    ),
+    (
+        3,
+        "actual batches",
+        include_str!("../migrations/postgres/0003_actual_batches.sql"),
     ),
     (
         4,

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::audit::{self, Change};
-use crate::{Store, StoreError, WriteScope, now, nullable_real, rollback};
+use crate::{Backend, Store, StoreError, WriteScope, now, nullable_real, rollback};
 
 /// A plan as a list of plans shows it: its current revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,13 @@ pub enum SaveOutcome {
 }
 
 /// The edited assignments of one plan, by indicator id.
-type AssignmentTable = HashMap<String, Vec<Assignment>>;
+#[derive(Debug, Default)]
+struct AssignmentTable {
+    /// The bodies that carry no share of their own.
+    unshared: HashMap<String, Vec<String>>,
+    /// The assignments with a share.
+    shared: HashMap<String, Vec<Assignment>>,
+}
 
 impl Store {
     /// Every plan's current revision, ordered by id.
@@ -417,18 +423,53 @@ impl Store {
         }
     }
 
+    /// The plan's edited assignments. A large plan has hundreds of thousands, and fetching them
+    /// a row at a time was most of the time it took to load such a plan: the bodies that carry
+    /// no share of their own, nearly all of them, come in one row as a JSON object of each
+    /// indicator's bodies; the others row by row, their shares read as the numbers they are.
     async fn assignment_table(&self, plan_id: &str) -> Result<AssignmentTable, StoreError> {
-        let rows =
-            sqlx::query("SELECT indicator_id, body_id, share FROM assignments WHERE plan_id = $1")
-                .bind(plan_id)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut table = AssignmentTable::new();
-        for row in &rows {
-            table.entry(row.try_get(0)?).or_default().push(Assignment {
-                body: row.try_get(1)?,
-                share: row.try_get(2)?,
-            });
+        let unshared = match self.backend {
+            Backend::Sqlite => {
+                "SELECT json_group_object(indicator_id, json(bodies))
+                 FROM (SELECT indicator_id, json_group_array(body_id) AS bodies
+                       FROM assignments WHERE plan_id = $1 AND share IS NULL
+                       GROUP BY indicator_id)"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(COALESCE(json_object_agg(indicator_id, bodies), '{}') AS TEXT)
+                 FROM (SELECT indicator_id, json_agg(body_id) AS bodies
+                       FROM assignments WHERE plan_id = $1 AND share IS NULL
+                       GROUP BY indicator_id) AS unshared"
+            }
+        };
+        let text: Option<String> = sqlx::query(unshared)
+            .bind(plan_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let mut table = AssignmentTable {
+            unshared: match text {
+                Some(text) => serde_json::from_str(&text)?,
+                None => HashMap::new(),
+            },
+            shared: HashMap::new(),
+        };
+        let shared = sqlx::query(
+            "SELECT indicator_id, body_id, share FROM assignments
+             WHERE plan_id = $1 AND share IS NOT NULL",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &shared {
+            table
+                .shared
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push(Assignment {
+                    body: row.try_get(1)?,
+                    share: row.try_get(2)?,
+                });
         }
         Ok(table)
     }
@@ -437,25 +478,55 @@ impl Store {
 /// Replaces the assignments of every indicator that has rows in `table`. The plan's own order
 /// is kept for the bodies it lists; bodies added since follow in the plan's body order.
 fn apply_assignments(plan: &mut Plan, table: &AssignmentTable) {
-    let body_order: HashMap<String, usize> = plan
+    let body_order: HashMap<&str, usize> = plan
         .bodies
         .iter()
         .enumerate()
-        .map(|(i, b)| (b.id.clone(), i))
+        .map(|(i, b)| (b.id.as_str(), i))
         .collect();
     for project in &mut plan.projects {
         for indicator in &mut project.indicators {
-            let Some(rows) = table.get(&indicator.id) else {
-                continue;
-            };
+            let unshared = table.unshared.get(&indicator.id);
+            let shared = table.shared.get(&indicator.id);
             let listed = &indicator.assignments;
-            let rank = |a: &Assignment| {
-                let in_plan = listed.iter().position(|l| l.body == a.body);
-                let in_bodies = body_order.get(&a.body).copied().unwrap_or(usize::MAX);
-                (in_plan.unwrap_or(usize::MAX), in_bodies, a.body.clone())
+            let unedited = match (unshared, shared) {
+                (None, None) => true,
+                // The bodies the plan lists, none with a share: what sorting them would give.
+                (Some(bodies), None) => {
+                    bodies.len() == listed.len()
+                        && listed.iter().all(|l| l.share.is_none())
+                        && bodies.iter().all(|b| listed.iter().any(|l| l.body == *b))
+                }
+                _ => false,
             };
-            let mut edited = rows.clone();
-            edited.sort_by_cached_key(rank);
+            if unedited {
+                continue;
+            }
+            let unshared = unshared.into_iter().flatten().map(|body| Assignment {
+                body: body.clone(),
+                share: None,
+            });
+            let rows: Vec<Assignment> = unshared
+                .chain(shared.into_iter().flatten().cloned())
+                .collect();
+            let mut edited: Vec<((usize, usize), Assignment)> = rows
+                .into_iter()
+                .map(|a| {
+                    let in_plan = listed.iter().position(|l| l.body == a.body);
+                    let in_bodies = body_order.get(a.body.as_str()).copied();
+                    (
+                        (
+                            in_plan.unwrap_or(usize::MAX),
+                            in_bodies.unwrap_or(usize::MAX),
+                        ),
+                        a,
+                    )
+                })
+                .collect();
+            edited.sort_by(|(a_rank, a), (b_rank, b)| {
+                a_rank.cmp(b_rank).then_with(|| a.body.cmp(&b.body))
+            });
+            let edited: Vec<Assignment> = edited.into_iter().map(|(_, a)| a).collect();
             indicator.assignments = edited;
         }
     }

@@ -66,6 +66,7 @@ on_both_databases!(
     a_failing_batch_writes_nothing,
     a_batch_naming_an_unknown_indicator_writes_nothing,
     a_large_batch_is_counted_and_the_last_row_wins,
+    a_batch_of_many_statements_keeps_every_value_or_none,
     a_stale_version_is_a_conflict,
     concurrent_editors_cannot_both_win,
     actuals_sum_the_current_values_of_bodies,
@@ -115,7 +116,10 @@ macro_rules! on_both_empty_databases {
     };
 }
 
-on_both_empty_databases!(rows_recorded_before_approval_existed_are_approved);
+on_both_empty_databases!(
+    rows_recorded_before_approval_existed_are_approved,
+    rows_recorded_before_batches_keep_their_history,
+);
 
 /// A database with nothing in it yet.
 struct EmptyDb {
@@ -982,6 +986,78 @@ async fn a_large_batch_is_counted_and_the_last_row_wins(db: TestDb) {
     );
 }
 
+/// More rows than SQLite's bulk path inserts in one go (20,000) and not a multiple of its
+/// statement size (100), so that every statement shape and the step between two parts run;
+/// then a batch failing in its very last row, which must leave nothing behind.
+async fn a_batch_of_many_statements_keeps_every_value_or_none(db: TestDb) {
+    saved(&db, 1).await;
+    let bodies = ["amed", "mext", "mhlw"];
+    let mut batch: Vec<NewActual> = (0..20_103_u32)
+        .map(|i| {
+            let key = i % 15;
+            let mut a = number(
+                COUNT,
+                2020 + (key % 5) as i32,
+                bodies[(key / 5) as usize],
+                f64::from(i),
+            );
+            a.source = (i % 3 == 0).then(|| "統計".to_owned());
+            a.note = (i % 7 == 0).then(String::new);
+            a
+        })
+        .collect();
+    batch.push(ratio(2021, "amed", 3.0, 4.0));
+    let mut text = narrative(2022, "amed", "順調に進んでいる");
+    text.note = Some("備考".into());
+    batch.push(text);
+
+    let written = db
+        .store
+        .record_actuals(PLAN_ID, &batch, "importer")
+        .await
+        .unwrap();
+
+    assert_eq!(written, 20_105);
+    let current = db.store.current_actuals(PLAN_ID).await.unwrap();
+    assert_eq!(current.len(), 17);
+    for stored in &current {
+        let last = batch
+            .iter()
+            .rev()
+            .find(|a| {
+                a.contribution.indicator == stored.contribution.indicator
+                    && a.contribution.year == stored.contribution.year
+                    && a.contribution.body == stored.contribution.body
+            })
+            .unwrap();
+        assert_eq!(stored.contribution, last.contribution);
+        assert_eq!(
+            (&stored.note, &stored.source, stored.state),
+            (&last.note, &last.source, ActualState::Approved)
+        );
+        assert_eq!(stored.recorded_by, "importer");
+    }
+    let history = db.store.revisions_of(PLAN_ID, COUNT, None).await.unwrap();
+    assert_eq!(history.len(), 20_103);
+    assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+
+    // Sorted by indicator, the failing ratio comes last, after 20,100 rows in 100-row
+    // statements and one single row.
+    let mut failing: Vec<NewActual> = batch[..20_101].to_vec();
+    failing.push(ratio(2023, "amed", 1.0, -1.0));
+    let result = db.store.record_actuals(PLAN_ID, &failing, "importer").await;
+    assert!(matches!(result, Err(StoreError::Database(_))), "{result:?}");
+    assert_eq!(
+        db.store
+            .revisions_of(PLAN_ID, COUNT, None)
+            .await
+            .unwrap()
+            .len(),
+        20_103
+    );
+    assert_eq!(db.store.current_actuals(PLAN_ID).await.unwrap(), current);
+}
+
 async fn a_stale_version_is_a_conflict(db: TestDb) {
     saved(&db, 1).await;
     let store = &db.store;
@@ -1227,6 +1303,126 @@ async fn rows_recorded_before_approval_existed_are_approved(empty: EmptyDb) {
             .number,
         4.0
     );
+    store.close().await;
+}
+
+/// A database made by pdca before actuals were written in batches (migrations 1 and 2), opened by
+/// this version: every row keeps its id, recorder, time, state and review comment, rows of
+/// another plan stay apart, and new rows continue the ids.
+async fn rows_recorded_before_batches_keep_their_history(empty: EmptyDb) {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(&empty.any_url).await.unwrap();
+    let (initial, accounts) = match empty.backend {
+        Backend::Sqlite => (
+            include_str!("../migrations/sqlite/0001_initial.sql"),
+            include_str!("../migrations/sqlite/0002_accounts.sql"),
+        ),
+        Backend::Postgres => (
+            include_str!("../migrations/postgres/0001_initial.sql"),
+            include_str!("../migrations/postgres/0002_accounts.sql"),
+        ),
+    };
+    let migration = |version, description, sql: &'static str| {
+        Migration::new(
+            version,
+            Cow::Borrowed(description),
+            MigrationType::Simple,
+            sql.into_sql_str(),
+            false,
+        )
+    };
+    Migrator::with_migrations(vec![
+        migration(1, "initial schema", initial),
+        migration(2, "accounts and approval", accounts),
+    ])
+    .run(&pool)
+    .await
+    .unwrap();
+    pool.execute(
+        "INSERT INTO actual_revisions
+             (plan_id, indicator_id, fiscal_year, body_id, value, recorded_by, recorded_at,
+              state, review_comment)
+         VALUES ('test-plan', 'p1-out-01', 2021, 'amed', 4, 'alice', '2024-05-01T00:00:00Z',
+                 'submitted', NULL),
+                ('test-plan', 'p1-out-01', 2021, 'amed', 4, 'bob', '2024-05-02T00:00:00Z',
+                 'returned', '出典を確認してください'),
+                ('other-plan', 'p1-out-01', 2021, 'amed', 9, 'alice', '2024-05-01T00:00:00Z',
+                 'approved', NULL),
+                ('test-plan', 'p1-out-01', 2022, 'amed', 5, 'alice', '2024-05-01T00:00:00Z',
+                 'submitted', NULL)",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::open(&empty.url).await.unwrap();
+    store.save_plan(&plan(1), None, "tester").await.unwrap();
+    let history: Vec<_> = store
+        .revisions_of(PLAN_ID, COUNT, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.contribution.year.year(),
+                r.recorded_by,
+                r.recorded_at,
+                r.state,
+                r.review_comment,
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (
+                1,
+                2021,
+                "alice".to_owned(),
+                "2024-05-01T00:00:00Z".to_owned(),
+                ActualState::Submitted,
+                None
+            ),
+            (
+                2,
+                2021,
+                "bob".to_owned(),
+                "2024-05-02T00:00:00Z".to_owned(),
+                ActualState::Returned,
+                Some("出典を確認してください".to_owned())
+            ),
+            (
+                4,
+                2022,
+                "alice".to_owned(),
+                "2024-05-01T00:00:00Z".to_owned(),
+                ActualState::Submitted,
+                None
+            ),
+        ]
+    );
+    // The other plan's approved value is not this plan's.
+    assert!(
+        store
+            .actuals(PLAN_ID)
+            .await
+            .unwrap()
+            .year(COUNT, fy(2021))
+            .is_none()
+    );
+    let version = store
+        .record_actual_if_current(PLAN_ID, &number(COUNT, 2021, "amed", 6.0), Some(2), "carol")
+        .await
+        .unwrap();
+    assert_eq!(version, 5);
+    store
+        .record_actuals(PLAN_ID, &[number(COUNT, 2023, "amed", 7.0)], "carol")
+        .await
+        .unwrap();
+    let current = store.current_actuals(PLAN_ID).await.unwrap();
+    let ids: Vec<i64> = current.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![5, 4, 6]);
     store.close().await;
 }
 
