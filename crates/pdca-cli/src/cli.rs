@@ -78,6 +78,21 @@ pub enum Command {
         #[arg(long)]
         material: Option<String>,
     },
+    /// Write a body's collection workbook (報告様式) for a fiscal year.
+    Template {
+        /// The reporting body.
+        #[arg(long)]
+        body: String,
+        /// The fiscal year to report.
+        #[arg(long, value_parser = parse_fy)]
+        fy: FiscalYear,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The workbook to write (.xlsx).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Accounts: add, list, disable, reset-password.
     #[command(subcommand)]
     User(UserCommand),

@@ -1303,3 +1303,40 @@ fn run_a_round(pdca: &Pdca) {
     let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
     assert_eq!(round["state"], "meeting_2");
 }
+
+#[test]
+fn a_collection_workbook_is_written_and_an_unfilled_one_imports_nothing() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    let out = pdca.ok(&[
+        "template",
+        "--body",
+        "amed",
+        "--fy",
+        "R6",
+        "-o",
+        "amed.xlsx",
+    ]);
+    assert!(out.contains("令和6年度報告様式"), "{out}");
+    let bytes = std::fs::read(pdca.path("amed.xlsx")).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    assert!(
+        pdca.fails(&[
+            "template", "--body", "nowhere", "--fy", "2024", "-o", "x.xlsx"
+        ])
+        .contains("amed")
+    );
+    assert!(
+        pdca.fails(&["template", "--body", "amed", "--fy", "2030", "-o", "x.xlsx"])
+            .contains("期間")
+    );
+    // Unfilled, it is refused cell by cell, and nothing is recorded.
+    let before = pdca.ok(&["actuals", "export", "--format", "csv"]);
+    let refused = pdca.fails(&["actuals", "import", "amed.xlsx", "--draft"]);
+    assert!(refused.contains("実績"), "{refused}");
+    assert!(
+        refused.contains("2行目, J列「実績」"),
+        "the cell is named: {refused}"
+    );
+    assert_eq!(pdca.ok(&["actuals", "export", "--format", "csv"]), before);
+}

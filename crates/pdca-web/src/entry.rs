@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/entry", get(entry_page).post(save_entry))
         .route("/entry/submit", post(submit_entry))
+        .route("/entry/template", get(template))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -832,4 +833,55 @@ async fn submit_entry(
         .into_iter(),
     );
     Ok(Redirect::to(&format!("/entry?{query}")).into_response())
+}
+
+/// `GET /entry/template[?fy=][&body=][&plan=]`: the collection workbook (報告様式) of the body
+/// and year the entry page shows: its indicators, previous years filled in and protected, the
+/// input cells unlocked with Excel's data validation. Filled in, it uploads back at `/entry`.
+async fn template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppQuery(query): AppQuery<EntryQuery>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let scope = scope(
+        &state,
+        &user,
+        query.plan.as_deref(),
+        query.fy.as_deref(),
+        query.body.as_deref(),
+    )
+    .await?;
+    let bytes = template_bytes(&state.store, &scope.plan, &scope.body, scope.fy).await?;
+    let name = format!("template-{}-{}.xlsx", scope.body, scope.fy.year());
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The collection workbook of `body` for `fy`: previous years from the approved values, the
+/// year's own current values (whatever their state) prefilled.
+pub(crate) async fn template_bytes(
+    store: &pdca_store::Store,
+    plan: &Plan,
+    body: &str,
+    fy: FiscalYear,
+) -> Result<Vec<u8>, WebError> {
+    let previous = store.actuals_as(&plan.id, Visibility::Approved).await?;
+    let current = store.actuals_as(&plan.id, Visibility::All).await?;
+    let template = pdca_interchange::Template::build(plan, body, fy, &previous, &current)
+        .ok_or_else(|| WebError::NotFound(format!("報告機関「{body}」")))?;
+    pdca_interchange::write_template(&template).map_err(|e| WebError::Internal(e.to_string()))
 }

@@ -509,6 +509,7 @@ catalogue! {
     meeting_minutes_save: ("議事録を保存", "Save the minutes"),
     meeting_minutes_empty: ("議事録が空です。", "The minutes are empty."),
     round_report: ("フォローアップ報告のダウンロード", "Download the follow-up report"),
+    entry_template: ("報告様式（Excel）をダウンロード", "Download the collection workbook (Excel)"),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 

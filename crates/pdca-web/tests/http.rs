@@ -98,6 +98,7 @@ on_both_databases!(
     round_routes_by_role,
     meetings_and_the_schedule_show_on_the_pages,
     the_report_downloads_from_the_page_and_the_api,
+    a_body_downloads_its_collection_workbook,
 );
 
 /// A server on a fresh database.
@@ -3885,4 +3886,40 @@ async fn the_report_downloads_from_the_page_and_the_api(app: TestApp) {
     let committee = app.token(COMMITTEE).await;
     let by_api = app.api_get(path, &committee).await.text().await.unwrap();
     assert_eq!(by_api, md);
+}
+
+async fn a_body_downloads_its_collection_workbook(app: TestApp) {
+    let body = app.signed_in(BODY).await;
+    let page = body.get_page("/entry?fy=2023").await.text().await.unwrap();
+    assert!(
+        page.contains("/entry/template?plan=medical-rd-2&amp;fy=2023&amp;body=amed"),
+        "{page}"
+    );
+    let file = body.get_page("/entry/template?fy=2023").await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("template-amed-2023.xlsx")
+    );
+    let bytes = file.bytes().await.unwrap();
+    let table = pdca_interchange::read_table("template.xlsx", &bytes).unwrap();
+    assert_eq!(table.sheet.as_deref(), Some("実績"));
+    let plan = builtin_plan().unwrap();
+    let amed = plan
+        .indicators()
+        .filter(|(_, i)| i.assignments.iter().any(|a| a.body == "amed"))
+        .count();
+    assert_eq!(table.rows.len(), amed);
+    // Another body's workbook is not this body's to take; viewers and the committee have none.
+    let other = body.get_page("/entry/template?fy=2023&body=mhlw").await;
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+    for name in [VIEWER, COMMITTEE] {
+        let browser = app.signed_in(name).await;
+        assert_eq!(
+            browser.get_page("/entry/template?fy=2023").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
 }

@@ -261,3 +261,51 @@ mod tests {
         assert_eq!(super::wareki_timestamp("garbage"), "garbage");
     }
 }
+
+/// `pdca template --body BODY --fy FY -o FILE.xlsx`: the body's collection workbook.
+pub async fn template(
+    session: &Session,
+    plan: Option<&str>,
+    body: &str,
+    fy: FiscalYear,
+    output: &Path,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    if !plan.period.contains(fy) {
+        anyhow::bail!(
+            "{fy}（{}）は計画「{}」の期間 {}〜{} の外です",
+            fy.wareki(),
+            plan.id,
+            plan.period.start,
+            plan.period.end
+        );
+    }
+    let previous = session
+        .store
+        .actuals_as(&plan.id, Visibility::Approved)
+        .await?;
+    let current = session.store.actuals_as(&plan.id, Visibility::All).await?;
+    let Some(template) = pdca_interchange::Template::build(&plan, body, fy, &previous, &current)
+    else {
+        anyhow::bail!(
+            "報告機関「{body}」は計画「{}」にありません（{}）",
+            plan.id,
+            plan.bodies
+                .iter()
+                .map(|b| b.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let bytes = pdca_interchange::write_template(&template)?;
+    std::fs::write(output, bytes)
+        .with_context(|| format!("{} に書き込めません", output.display()))?;
+    println!(
+        "{}の{}報告様式（指標{}件）を {} に書き出しました",
+        template.body_name,
+        fy.wareki(),
+        template.rows.len(),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -253,6 +253,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             round::report(&session, plan.as_deref(), args).await
         }
+        Command::Template {
+            body,
+            fy,
+            plan,
+            output,
+        } => actuals::template(&session, plan.as_deref(), &body, fy, &output).await,
         Command::User(cmd) => match cmd {
             UserCommand::Add {
                 name,
