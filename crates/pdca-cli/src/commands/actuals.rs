@@ -250,18 +250,6 @@ fn wareki_timestamp(rfc3339: &str) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn timestamps_show_in_wareki() {
-        assert_eq!(
-            super::wareki_timestamp("2023-06-13T09:05:00Z"),
-            "令和5年6月13日 18:05"
-        );
-        assert_eq!(super::wareki_timestamp("garbage"), "garbage");
-    }
-}
-
 /// `pdca template --body BODY --fy FY -o FILE.xlsx`: the body's collection workbook.
 pub async fn template(
     session: &Session,
@@ -308,4 +296,16 @@ pub async fn template(
         output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_show_in_wareki() {
+        assert_eq!(
+            super::wareki_timestamp("2023-06-13T09:05:00Z"),
+            "令和5年6月13日 18:05"
+        );
+        assert_eq!(super::wareki_timestamp("garbage"), "garbage");
+    }
 }
