@@ -93,6 +93,15 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write the open data set (the plan catalogue, the actuals and ratings of closed rounds).
+    Publish {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The directory to write into (created if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Accounts: add, list, disable, reset-password.
     #[command(subcommand)]
     User(UserCommand),

@@ -1340,3 +1340,35 @@ fn a_collection_workbook_is_written_and_an_unfilled_one_imports_nothing() {
     );
     assert_eq!(pdca.ok(&["actuals", "export", "--format", "csv"]), before);
 }
+
+#[test]
+fn open_data_publishes_only_closed_rounds() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    pdca.ok(&["publish", "-o", "open"]);
+    let csv = std::fs::read_to_string(pdca.path("open/actuals.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}plan_id,project_id,indicator_id,indicator_name,fiscal_year"));
+    // The demo's closed round is FY2021: its locked values are public, FY2022's are not.
+    assert!(csv.contains(",2021,令和3年度,amed,"), "{csv}");
+    assert!(!csv.contains(",2022,"), "FY2022's round is not closed");
+    let ratings: Value =
+        serde_json::from_str(&std::fs::read_to_string(pdca.path("open/ratings.json")).unwrap())
+            .unwrap();
+    assert_eq!(ratings["version"], 1);
+    let rows = ratings["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 37);
+    assert!(rows.iter().all(|r| r["fiscal_year"] == 2021));
+    assert!(
+        rows.iter()
+            .any(|r| r["rating"] == "B" && r["issue"].is_string())
+    );
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(pdca.path("open/plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["id"], "medical-rd-2");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(pdca.path("open/actuals.json")).unwrap())
+            .unwrap();
+    let lines = csv.lines().count() - 1;
+    assert_eq!(json["rows"].as_array().unwrap().len(), lines);
+}

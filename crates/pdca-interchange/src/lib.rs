@@ -6,12 +6,17 @@
 //! Row numbers are the physical 1-based rows of the file or sheet, so that every error points
 //! where a person looks.
 
+mod open_data;
 mod read;
 mod template;
 mod write;
 
 use pdca_core::import::{Layout, RawRow, RowError};
 
+pub use open_data::{
+    ACTUALS_COLUMNS, OPEN_DATA_VERSION, PublishedActual, PublishedRating, RATINGS_COLUMNS,
+    actuals_csv, published_actuals, published_ratings, ratings_csv, rows_json,
+};
 pub use read::{ACCEPTED_EXTENSIONS, read_table};
 pub use template::{TEMPLATE_SHEET, Template, TemplateRow, write_template};
 pub use write::{
@@ -58,6 +63,14 @@ pub enum InterchangeError {
         /// 1-based physical row.
         row: usize,
         /// What is wrong.
+        message: String,
+    },
+    /// A file could not be written.
+    #[error("{file}: 書き出せませんでした（{message}）")]
+    Write {
+        /// The file's name.
+        file: String,
+        /// The writer's explanation.
         message: String,
     },
     /// The workbook could not be opened or its sheet read.

@@ -133,7 +133,7 @@ enum Column {
 
 /// The workbook as XLSX bytes.
 pub fn write_template(t: &Template) -> Result<Vec<u8>, InterchangeError> {
-    build(t).map_err(|e| InterchangeError::Workbook {
+    build(t).map_err(|e| InterchangeError::Write {
         file: "template.xlsx".to_owned(),
         message: e.to_string(),
     })

@@ -510,6 +510,9 @@ catalogue! {
     meeting_minutes_empty: ("議事録が空です。", "The minutes are empty."),
     round_report: ("フォローアップ報告のダウンロード", "Download the follow-up report"),
     entry_template: ("報告様式（Excel）をダウンロード", "Download the collection workbook (Excel)"),
+    open_data_title: ("オープンデータ", "Open data"),
+    open_data_explained: ("フォローアップが終了した年度の確定済みの実績と、専門調査会の評価（課題・解決策を含む）を公開しています。IDは計画の指標IDで、年度をまたいで変わりません。", "The locked actuals of the years whose follow-up has closed, and the committee's ratings (with issues and solutions). Ids are the plan's indicator ids and do not change between years."),
+    open_data_schema: ("列の定義: docs/open-data.md、スキーマ版", "Columns: docs/open-data.md, schema version"),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
 }
 

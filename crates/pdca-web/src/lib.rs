@@ -33,6 +33,7 @@ pub mod follow_up;
 pub mod i18n;
 pub mod json;
 mod middleware;
+pub mod open_data;
 mod openapi;
 mod pages;
 mod rounds;
@@ -125,6 +126,7 @@ pub fn app(state: AppState) -> Router {
         .merge(upload::router())
         .merge(approval::router())
         .merge(rounds::router())
+        .merge(open_data::router())
         .merge(admin::router())
         .merge(setup::router())
         .merge(api::router())

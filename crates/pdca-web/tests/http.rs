@@ -99,6 +99,7 @@ on_both_databases!(
     meetings_and_the_schedule_show_on_the_pages,
     the_report_downloads_from_the_page_and_the_api,
     a_body_downloads_its_collection_workbook,
+    open_data_is_public_and_holds_closed_rounds_only,
 );
 
 /// A server on a fresh database.
@@ -3922,4 +3923,72 @@ async fn a_body_downloads_its_collection_workbook(app: TestApp) {
             StatusCode::FORBIDDEN
         );
     }
+}
+
+async fn open_data_is_public_and_holds_closed_rounds_only(app: TestApp) {
+    // Nothing is closed yet: the files exist, with headers only.
+    let index = app.get("/open-data").await;
+    assert_eq!(
+        index.status(),
+        StatusCode::OK,
+        "readable without signing in"
+    );
+    assert!(index.text().await.unwrap().contains("actuals.csv"));
+    let empty = app
+        .get("/open-data/actuals.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(empty.lines().count(), 1);
+    // Close FY2021's round (p1-out-01 and p1-out-02 have approved values for it).
+    open_round(&app, 2021).await;
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    for (_, indicator) in plan.indicators().filter(|(_, i)| !i.management) {
+        let rating = pdca_core::follow_up::NewRating {
+            indicator_id: indicator.id.clone(),
+            rating: pdca_core::Rating::N,
+            reason: Some("test".into()),
+            issue: None,
+            solution: None,
+        };
+        app.store
+            .rate(
+                BUILTIN_PLAN_ID,
+                FiscalYear::new(2021).unwrap(),
+                &rating,
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    app.store
+        .close_round(&plan, FiscalYear::new(2021).unwrap(), "test")
+        .await
+        .unwrap();
+    let csv = app.get("/open-data/actuals.csv").await;
+    assert!(
+        csv.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.contains("medical-rd-2,p1,p1-out-01,非臨床POCの取得件数,2021,令和3年度,amed,4,"),
+        "{csv}"
+    );
+    assert!(!csv.contains(",2022,"));
+    let ratings: Value = app
+        .get("/open-data/ratings.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ratings["rows"].as_array().unwrap().len(), 37);
+    assert_eq!(
+        app.get("/open-data/secrets.csv").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }

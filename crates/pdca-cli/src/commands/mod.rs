@@ -259,6 +259,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             plan,
             output,
         } => actuals::template(&session, plan.as_deref(), &body, fy, &output).await,
+        Command::Publish { plan, output } => {
+            round::publish(&session, plan.as_deref(), &output).await
+        }
         Command::User(cmd) => match cmd {
             UserCommand::Add {
                 name,

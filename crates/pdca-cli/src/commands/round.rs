@@ -624,3 +624,27 @@ pub async fn report(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `pdca publish -o DIR`: the open data set, as `/open-data/…` serves it.
+pub async fn publish(
+    session: &Session,
+    plan: Option<&str>,
+    output: &Path,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(plan).await?;
+    let files = pdca_web::open_data::open_data_files(&session.store, &plan).await?;
+    std::fs::create_dir_all(output)
+        .with_context(|| format!("{} を作成できません", output.display()))?;
+    for (name, bytes) in &files {
+        let path = output.join(name);
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("{} に書き込めません", path.display()))?;
+    }
+    println!(
+        "計画「{}」のオープンデータ（{}）を {} に書き出しました",
+        plan.id,
+        files.iter().map(|(n, _)| *n).collect::<Vec<_>>().join("、"),
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
