@@ -29,6 +29,10 @@ pub(crate) struct Evaluated {
     pub evaluation: PlanEvaluation,
     /// `plan=…&as_of=…[&include_unapproved=1]`, for links that keep the same view.
     pub query: String,
+    /// The plan's follow-up rounds (every write to them changes the data version too).
+    pub rounds: Vec<pdca_core::follow_up::FollowUpRound>,
+    /// The plan's meetings.
+    pub meetings: Vec<pdca_core::follow_up::Meeting>,
     /// The API's JSON of the evaluation, serialised on first use.
     json: OnceLock<Bytes>,
 }
@@ -160,6 +164,8 @@ async fn compute(
         pairs.push(("include_unapproved", "1"));
     }
     let query = encode_query(pairs.into_iter());
+    let rounds = state.store.rounds(&plan.id).await?;
+    let meetings = state.store.meetings(&plan.id).await?;
     Ok(Evaluated {
         plan,
         as_of,
@@ -167,6 +173,8 @@ async fn compute(
         actuals,
         evaluation,
         query,
+        rounds,
+        meetings,
         json: OnceLock::new(),
     })
 }

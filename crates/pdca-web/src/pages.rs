@@ -172,7 +172,8 @@ async fn dashboard(
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     });
-    let (schedule, overdue) = crate::rounds::schedule(&state, &user, lang, &cx.plan).await?;
+    let (schedule, overdue) =
+        crate::rounds::schedule(&state, &user, lang, &cx.plan, &cx.rounds, &cx.meetings).await?;
     let page = DashboardPage {
         schedule,
         overdue,

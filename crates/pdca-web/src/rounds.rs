@@ -1581,12 +1581,11 @@ pub(crate) async fn schedule(
     user: &CurrentUser,
     lang: Lang,
     plan: &Plan,
+    rounds: &[FollowUpRound],
+    meetings: &[pdca_core::follow_up::Meeting],
 ) -> Result<(Vec<ScheduleRow>, Vec<String>), WebError> {
-    let rounds: Vec<FollowUpRound> = state
-        .store
-        .rounds(&plan.id)
-        .await?
-        .into_iter()
+    let rounds: Vec<&FollowUpRound> = rounds
+        .iter()
         .filter(|r| r.state.is_open() && may_read(user, r).is_ok())
         .collect();
     if rounds.is_empty() {
@@ -1609,7 +1608,7 @@ pub(crate) async fn schedule(
             },
         ));
     }
-    for meeting in state.store.meetings(&plan.id).await? {
+    for meeting in meetings {
         if let Some(fy) = meeting.fiscal_year
             && rounds.iter().any(|r| r.fiscal_year == fy)
         {
@@ -1634,7 +1633,7 @@ pub(crate) async fn schedule(
             .store
             .current_actuals_as(&plan.id, Visibility::All)
             .await?;
-        for round in &rounds {
+        for round in rounds.iter().copied() {
             let mut by_body: std::collections::BTreeMap<String, Vec<String>> =
                 std::collections::BTreeMap::new();
             for (indicator, body) in overdue_reports(plan, round, &current, today) {
