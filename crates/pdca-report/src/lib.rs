@@ -5,6 +5,8 @@
 
 mod markdown;
 mod model;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod xlsx;
 
 pub use markdown::markdown;
@@ -12,6 +14,8 @@ pub use model::{
     ChartData, ClauseRow, IndicatorGroup, IndicatorRow, IndicatorTable, IssueRow, ManagementRow,
     PriorityRow, ProjectSection, Report, ReportInput, SummaryRow,
 };
+#[cfg(feature = "pdf")]
+pub use pdf::pdf;
 pub use xlsx::xlsx;
 
 /// Why a report could not be written.
