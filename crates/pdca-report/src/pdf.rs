@@ -303,6 +303,87 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::model::{IndicatorGroup, IndicatorTable};
+
+    fn fy(year: i32) -> pdca_core::FiscalYear {
+        pdca_core::FiscalYear::new(year).unwrap()
+    }
+
+    /// A small report: one project, one indicator with a chart, nothing else.
+    fn small() -> Report {
+        let total = SummaryRow {
+            name: "合計".into(),
+            a: 1,
+            b: 0,
+            n: 0,
+            unrated: 0,
+        };
+        let row = IndicatorRow {
+            id: "p1-out-01".into(),
+            name: "非臨床POCの取得件数".into(),
+            sub: false,
+            unit: "件".into(),
+            target_text: "25件".into(),
+            actuals: vec![Some(4.0), Some(6.0)],
+            actual_texts: vec!["4件".into(), "6件".into()],
+            figure: Some(10.0),
+            figure_text: "10件".into(),
+            progress: Some(0.4),
+            expected: Some(0.4),
+            status: "A".into(),
+            rating: "A".into(),
+            chart: Some(ChartData {
+                year_labels: ["R2", "R3", "R4", "R5", "R6"].map(String::from).to_vec(),
+                cumulative: vec![4.0, 10.0],
+                expected: vec![5.0, 10.0, 15.0, 20.0, 25.0],
+                target: 25.0,
+            }),
+        };
+        Report {
+            title: "計画 令和3年度 フォローアップ報告".into(),
+            plan_name: "計画".into(),
+            fiscal_year: fy(2021),
+            fiscal_year_ja: "令和3年度".into(),
+            meeting: None,
+            date_ja: "令和4年6月1日".into(),
+            material: None,
+            years: vec![fy(2020), fy(2021)],
+            year_labels: vec!["令和2年度".into(), "令和3年度".into()],
+            summary: vec![SummaryRow {
+                name: "医薬品プロジェクト".into(),
+                ..total.clone()
+            }],
+            total,
+            total_sentence: "1項目中1項目がA".into(),
+            projects: vec![ProjectSection {
+                id: "p1".into(),
+                name: "医薬品プロジェクト".into(),
+                tables: vec![IndicatorTable {
+                    heading: "アウトプット".into(),
+                    groups: vec![IndicatorGroup {
+                        name: "シーズ研究に関する指標".into(),
+                        rows: vec![row],
+                    }],
+                }],
+                management: Vec::new(),
+                notable: Vec::new(),
+                issues: Vec::new(),
+                opinions: Vec::new(),
+            }],
+            priorities: Vec::new(),
+            clauses: Vec::new(),
+            glossary: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_small_report_typesets_without_warnings() {
+        let (document, warnings) = typeset(&small()).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // Cover, summary, the project, the priorities and the policy.
+        assert_eq!(document.pages().len(), 4);
+        assert!(pdf(&small()).unwrap().starts_with(b"%PDF-"));
+    }
 
     #[test]
     fn the_bundled_font_is_ipaex_gothic() {
