@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::LazyLock;
 
-use pdca_report::{Report, markdown, pdf};
+use pdca_report::{IndicatorRow, Report, markdown, pdf};
 
 static REPORT: LazyLock<Report> = LazyLock::new(common::report);
 static PDF: LazyLock<Vec<u8>> = LazyLock::new(|| pdf(&REPORT).expect("the report typesets"));
@@ -175,6 +175,36 @@ fn hostile_text_is_shown_literally_and_changes_nothing_else() {
         squeezed.matches(&needle).count() >= 3,
         "hostile text not shown literally 3 times"
     );
+}
+
+#[test]
+fn a_table_spanning_pages_repeats_its_header() {
+    let mut long = REPORT.clone();
+    let group = &mut long.projects[0].tables[0].groups[0];
+    let row = group.rows[0].clone();
+    group.rows = (0..150)
+        .map(|k| IndicatorRow {
+            id: format!("long-{k:03}"),
+            chart: None,
+            ..row.clone()
+        })
+        .collect();
+    let text = text(&pdf(&long).expect("the long report typesets"));
+    let with_rows: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|page| page.contains("long-"))
+        .collect();
+    assert!(with_rows.len() >= 3, "{} pages", with_rows.len());
+    for page in with_rows {
+        let header = page
+            .lines()
+            .find(|l| l.contains("累計等"))
+            .expect("header row");
+        assert!(
+            header.contains("ID") && header.contains("令和2年度"),
+            "{header}"
+        );
+    }
 }
 
 #[test]
