@@ -6,6 +6,8 @@
 mod format;
 mod markdown;
 mod model;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod xlsx;
 
 pub use format::{Format, UnknownFormat};
@@ -14,6 +16,8 @@ pub use model::{
     ChartData, ClauseRow, IndicatorGroup, IndicatorRow, IndicatorTable, IssueRow, ManagementRow,
     PriorityRow, ProjectSection, Report, ReportInput, SummaryRow,
 };
+#[cfg(feature = "pdf")]
+pub use pdf::pdf;
 pub use xlsx::xlsx;
 
 /// Why a report could not be written.
