@@ -447,6 +447,7 @@ fn item_row(item: &RoundItem, plan: &Plan, plan_id: &str) -> ItemRow {
 /// The download button's label of a report format.
 fn report_label(format: pdca_report::Format) -> &'static str {
     match format {
+        pdca_report::Format::Pdf => "PDF",
         pdca_report::Format::Markdown => "Markdown",
         pdca_report::Format::Xlsx => "Excel (XLSX)",
     }
