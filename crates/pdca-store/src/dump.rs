@@ -403,6 +403,19 @@ impl Dump {
         TABLES.iter().map(|t| t.name)
     }
 
+    /// Every exported table with its column names, in the order of [`Dump::table_names`] and
+    /// of the keys of each line.
+    pub fn table_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+        TABLES
+            .iter()
+            .map(|t| (t.name, t.columns.iter().map(|c| c.name).collect()))
+            .collect()
+    }
+
+    /// The tables of the schema a dump leaves out: browser sessions and sign-in failures,
+    /// which are short-lived.
+    pub const LEFT_OUT: &'static [&'static str] = &["sessions", "sign_in_failures"];
+
     /// The schema version (the number of the latest migration) of the database exported.
     pub fn schema_version(&self) -> i64 {
         self.schema_version
