@@ -127,6 +127,19 @@ pub enum Command {
         #[arg(long)]
         plan: Option<String>,
     },
+    /// Write the whole database to a directory: one JSON Lines file per table and
+    /// manifest.json (browser sessions and sign-in failure counters are left out).
+    Export {
+        /// The directory to write (created if missing; refused if it holds anything).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Read a directory `pdca export` wrote into an empty database (SQLite or PostgreSQL),
+    /// keeping every id; all or nothing.
+    Import {
+        /// The directory `pdca export` wrote.
+        dir: PathBuf,
+    },
 }
 
 /// `pdca plan …`

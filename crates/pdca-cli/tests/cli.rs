@@ -1372,3 +1372,69 @@ fn open_data_publishes_only_closed_rounds() {
     let lines = csv.lines().count() - 1;
     assert_eq!(json["rows"].as_array().unwrap().len(), lines);
 }
+
+/// Every file of `dir` with its bytes, by name.
+fn dump_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn export_and_import_move_a_database_between_sqlite_and_postgres() {
+    let source = Pdca::sqlite();
+    source.ok(&["demo"]);
+    let first = source.path("dump");
+    let first_arg = first.display().to_string();
+    let out = source.ok(&["export", "-o", &first_arg]);
+    assert!(out.contains("書き出しました"), "{out}");
+    assert!(out.contains("actual_revisions"), "{out}");
+    assert!(out.contains("セッション"), "{out}");
+    let again = source.fails(&["export", "-o", &first_arg]);
+    assert!(again.contains("空ではありません"), "{again}");
+
+    // Into PostgreSQL, out again, into a new SQLite file, out again: the same files.
+    let postgres = Pdca::postgres();
+    let out = postgres.ok(&["import", &first_arg]);
+    assert!(out.contains("読み込みました"), "{out}");
+    let second = postgres.path("dump");
+    postgres.ok(&["export", "-o", &second.display().to_string()]);
+    let sqlite = Pdca::sqlite();
+    sqlite.ok(&["import", &second.display().to_string()]);
+    let third = sqlite.path("dump");
+    sqlite.ok(&["export", "-o", &third.display().to_string()]);
+    let files = dump_files(&first);
+    assert!(files.iter().any(|(name, _)| name == "manifest.json"));
+    assert!(
+        files
+            .iter()
+            .any(|(name, _)| name == "follow_up_rounds.jsonl")
+    );
+    assert!(dump_files(&second) == files, "PostgreSQL's export differs");
+    assert!(dump_files(&third) == files, "SQLite's export differs");
+
+    // The copy answers as the original does.
+    for args in [
+        &["evaluate", "--as-of", "2022"][..],
+        &["round", "list", "--format", "json"][..],
+        &["user", "list"][..],
+    ] {
+        assert_eq!(sqlite.ok(args), source.ok(args), "{args:?}");
+    }
+
+    // Only into an empty database.
+    let refused = source.fails(&["import", &first_arg]);
+    assert!(
+        refused.contains("空ではありません") && refused.contains("plan_versions"),
+        "{refused}"
+    );
+}

@@ -52,6 +52,27 @@ pub enum StoreError {
     /// A plan could not be written as or read from JSON.
     #[error("計画の JSON を読み書きできませんでした: {0}")]
     Json(#[from] serde_json::Error),
+    /// A database dump (`Dump`) could not be written or read: the file, and where in it.
+    #[error("{}", dump_problem(file, *line, key.as_deref(), reason))]
+    Dump {
+        /// The file (or directory) concerned.
+        file: String,
+        /// The line, counting from 1, for a table file.
+        line: Option<usize>,
+        /// The key (column) or manifest entry concerned.
+        key: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An import was offered a database that already holds data.
+    #[error(
+        "インポート先のデータベースは空ではありません（{}）。インポートは空のデータベースにだけできます",
+        tables.iter().map(|(t, n)| format!("{t}: {n}行")).collect::<Vec<_>>().join("、")
+    )]
+    NotEmpty {
+        /// The tables holding rows, with their row counts.
+        tables: Vec<(String, i64)>,
+    },
     /// The database URL or path is not one pdca can open.
     #[error("データベースの指定「{url}」は使えません: {reason}")]
     InvalidUrl {
@@ -60,6 +81,19 @@ pub enum StoreError {
         /// What is wrong with it.
         reason: String,
     },
+}
+
+fn dump_problem(file: &str, line: Option<usize>, key: Option<&str>, reason: &str) -> String {
+    let mut text = format!("ダンプ {file}");
+    if let Some(line) = line {
+        text.push_str(&format!(" の {line} 行目"));
+    }
+    if let Some(key) = key {
+        text.push_str(&format!("「{key}」"));
+    }
+    text.push_str(": ");
+    text.push_str(reason);
+    text
 }
 
 fn version_text(version: Option<i64>) -> String {

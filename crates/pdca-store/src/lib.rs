@@ -21,6 +21,9 @@
 //! store keeps password hashes made by the caller, and only SHA-256 digests of session ids and
 //! token secrets, never the secrets themselves.
 //!
+//! [`Store::export`] reads the whole database into a [`Dump`], which [`Dump::write_dir`] writes
+//! as files and [`Store::import`] writes into another, empty database, on either backend.
+//!
 //! ```no_run
 //! # async fn demo(plan: &pdca_core::Plan) -> Result<(), pdca_store::StoreError> {
 //! let store = pdca_store::Store::open("pdca.sqlite3").await?;
@@ -37,6 +40,7 @@ mod audit;
 mod bulk_sqlite;
 mod connect;
 mod data_version;
+mod dump;
 mod error;
 mod migrations;
 mod plans;
@@ -50,6 +54,7 @@ pub use actuals::{NewActual, StoredActual, Visibility};
 pub use api_tokens::ApiToken;
 pub use audit::AuditEntry;
 pub use data_version::DataVersion;
+pub use dump::{DUMP_FORMAT_VERSION, Dump};
 pub use error::StoreError;
 pub use plans::{PlanSummary, SaveOutcome};
 pub use rounds::{NewMeeting, RoundContent};

@@ -62,6 +62,14 @@ const POSTGRES: &[Source] = &[
     ),
 ];
 
+/// The number of the latest migration this build knows (the same for both backends): the
+/// schema version a database dump is written for (`dump`).
+pub(crate) fn latest_version() -> i64 {
+    let sqlite = SQLITE.last().map_or(0, |m| m.0);
+    let postgres = POSTGRES.last().map_or(0, |m| m.0);
+    sqlite.max(postgres)
+}
+
 /// Applies the migrations `pool` has not seen yet; running it again is harmless.
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     let sources = match backend {

@@ -3,6 +3,7 @@
 mod actuals;
 mod body;
 mod demo;
+mod dump;
 mod evaluate;
 mod plan;
 mod round;
@@ -30,7 +31,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the database, creating it and the built-in plan on first use.
+    /// Opens the database, creating it and the built-in plan on first use (but not for
+    /// `export` and `import`: an import needs an empty database, and an export reads only).
     async fn open(cli: &Cli) -> anyhow::Result<Self> {
         let store = Store::open(&cli.db)
             .await
@@ -42,7 +44,9 @@ impl Session {
             .filter(|a| !a.trim().is_empty())
             .unwrap_or_else(|| "cli".to_owned());
         let session = Session { store, actor };
-        session.ensure_builtin_plan().await?;
+        if !matches!(cli.command, Command::Export { .. } | Command::Import { .. }) {
+            session.ensure_builtin_plan().await?;
+        }
         Ok(session)
     }
 
@@ -280,6 +284,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             user::create_token(&session, &name, label.as_deref()).await
         }
         Command::Demo { plan } => demo::demo(&session, plan.as_deref()).await,
+        Command::Export { output } => dump::export(&session, &output).await,
+        Command::Import { dir } => dump::import(&session, &dir).await,
         Command::Serve {
             addr,
             demo,
