@@ -116,6 +116,9 @@ pub fn pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
 fn typeset(report: &Report) -> Result<(PagedDocument, Vec<String>), ReportError> {
     let world = ReportWorld::new(report);
     let warned = typst::compile::<PagedDocument>(&world);
+    // typst memoises layout across compilations; in a long-running server keep only what the
+    // last few reports used, so memory stays bounded.
+    typst::comemo::evict(10);
     let warnings = warned
         .warnings
         .iter()
