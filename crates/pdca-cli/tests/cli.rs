@@ -1270,6 +1270,50 @@ fn run_a_round(pdca: &Pdca) {
         "the deadline: {ics}"
     );
 
+    // The report of the round in each format.
+    pdca.ok(&[
+        "report",
+        "--round",
+        "2022",
+        "--format",
+        "pdf",
+        "-o",
+        "report.pdf",
+        "--material",
+        "資料1",
+    ]);
+    assert!(
+        std::fs::read(pdca.path("report.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+    pdca.ok(&[
+        "report",
+        "--round",
+        "2022",
+        "--format",
+        "xlsx",
+        "-o",
+        "report.xlsx",
+    ]);
+    assert!(
+        std::fs::read(pdca.path("report.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    let md = pdca.ok(&["report", "--round", "2022", "--format", "md"]);
+    assert!(
+        md.contains("## 資源配分方針") && md.contains("臨床研究拠点への重点配分"),
+        "{md}"
+    );
+    assert!(
+        pdca.fails(&["report", "--round", "2022", "--format", "pdf"])
+            .contains("-o")
+    );
+    assert!(
+        pdca.fails(&["report", "--round", "2022", "--format", "docx", "-o", "x"])
+            .contains("docx")
+    );
     let closed = pdca.ok(&["round", "close", "--fy", "2022"]);
     assert!(closed.contains("終了しました"), "{closed}");
     let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);

@@ -3876,6 +3876,10 @@ async fn the_report_downloads_from_the_page_and_the_api(app: TestApp) {
             .contains("followup-medical-rd-2-2022.xlsx")
     );
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+    let pdf = browser.get_page("/rounds/2022/report/pdf").await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     let bad = browser.get_page("/rounds/2022/report/docx").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let viewer = app.token(VIEWER).await;
