@@ -1482,3 +1482,57 @@ fn export_and_import_move_a_database_between_sqlite_and_postgres() {
         "{refused}"
     );
 }
+
+/// The text of a PDF as `pdftotext -raw` extracts it, without white space (names wrap in cells).
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (Debian's poppler-utils; scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn the_demo_rounds_pdf_holds_every_indicator_name_and_figure() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    pdca.ok(&[
+        "report", "--round", "2021", "--format", "pdf", "-o", "demo.pdf",
+    ]);
+    let text = pdf_text(&pdca.path("demo.pdf"));
+    // The Markdown report of the same round gives each numeric indicator's row.
+    let md = pdca.ok(&["report", "--round", "2021", "--format", "md"]);
+    let rows: Vec<Vec<String>> = md
+        .lines()
+        .filter(|l| l.starts_with("| p"))
+        .map(|l| {
+            l.split(" | ")
+                .map(|c| c.trim_matches(['|', ' ']).to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 37, "every numeric indicator of the demo round");
+    for row in &rows {
+        let (id, name, figure) = (&row[0], &row[1], &row[row.len() - 5]);
+        let name: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(text.contains(&name), "{id} {name} is not in the PDF");
+        assert!(
+            text.contains(figure.as_str()),
+            "{id}'s figure {figure} is not in the PDF"
+        );
+    }
+    for title in ["(デモ)企業導出の加速", "(デモ)第1項", "令和3年度"] {
+        assert!(text.contains(title), "{title}");
+    }
+}
