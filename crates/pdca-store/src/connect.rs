@@ -8,6 +8,7 @@ use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
+use crate::sqlite_read::SqliteReader;
 use crate::{Backend, StoreError};
 
 /// Run on every new SQLite connection. WAL lets readers work while one writer writes;
@@ -33,11 +34,18 @@ struct Target {
     in_memory: bool,
 }
 
-/// Opens a pool on `url`, and for a SQLite file a second pool, not connected yet, with SQLite's
-/// own driver.
-pub(crate) async fn connect(
-    url: &str,
-) -> Result<(AnyPool, Backend, Option<SqlitePool>), StoreError> {
+/// What [`connect`] opens: the pool every query goes through, and for a SQLite file also a
+/// second pool with SQLite's own driver (not connected yet) and the read-only connections of
+/// [`SqliteReader`].
+pub(crate) struct Connected {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub sqlite: Option<SqlitePool>,
+    pub reader: Option<SqliteReader>,
+}
+
+/// Opens the connections to `url`.
+pub(crate) async fn connect(url: &str) -> Result<Connected, StoreError> {
     let target = parse(url)?;
     sqlx::any::install_default_drivers();
     let options = AnyConnectOptions::from_str(&target.url).map_err(|e| StoreError::InvalidUrl {
@@ -62,12 +70,13 @@ pub(crate) async fn connect(
             .max_lifetime(None);
     }
     let pool = pool.connect_with(options).await?;
-    let sqlite = if target.backend == Backend::Sqlite && !target.in_memory {
+    let (sqlite, reader) = if target.backend == Backend::Sqlite && !target.in_memory {
         let options =
             SqliteConnectOptions::from_str(&target.url).map_err(|e| StoreError::InvalidUrl {
                 url: redact(url),
                 reason: e.to_string(),
             })?;
+        let reader = SqliteReader::new(options.get_filename());
         let sqlite = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
@@ -79,11 +88,16 @@ pub(crate) async fn connect(
                 })
             })
             .connect_lazy_with(options);
-        Some(sqlite)
+        (Some(sqlite), Some(reader))
     } else {
-        None
+        (None, None)
     };
-    Ok((pool, target.backend, sqlite))
+    Ok(Connected {
+        pool,
+        backend: target.backend,
+        sqlite,
+        reader,
+    })
 }
 
 /// Reads a database URL or plain file path.

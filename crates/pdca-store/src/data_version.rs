@@ -38,6 +38,17 @@ pub struct DataVersion {
     recent_audits: i64,
 }
 
+impl DataVersion {
+    /// The [`data_version_columns!`] starting at column `at` of a row read by `sqlite_read`.
+    pub(crate) fn from_sqlite(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(DataVersion {
+            latest_actual: row.get(at)?,
+            latest_audit: row.get(at + 1)?,
+            recent_audits: row.get(at + 2)?,
+        })
+    }
+}
+
 impl Store {
     /// The current [`DataVersion`]: one query over two primary keys. Actual revisions are
     /// append-only, and every plan revision and assignment change writes an audit entry in the

@@ -48,6 +48,7 @@ mod rounds;
 mod secrets;
 mod sessions;
 mod sign_in;
+mod sqlite_read;
 mod users;
 
 pub use actuals::{NewActual, StoredActual, Visibility};
@@ -60,6 +61,10 @@ pub use plans::{PlanSummary, SaveOutcome};
 pub use rounds::{NewMeeting, RoundContent};
 pub use sessions::{NewSession, Session};
 pub use users::{NewUser, User};
+
+use sqlite_read::{Memo, SqliteReader};
+
+use std::sync::Arc;
 
 use sqlx::AnyPool;
 use sqlx::Transaction;
@@ -76,6 +81,27 @@ pub struct Store {
     /// `None` on PostgreSQL and for an in-memory database, whose data only its one connection
     /// sees.
     sqlite: Option<sqlx::SqlitePool>,
+    /// Read-only connections to a SQLite file for the read every request makes (see
+    /// `sqlite_read`); `None` where `sqlite` is.
+    reader: Option<Arc<SqliteReader>>,
+    /// What `reader` read, kept while the file does not change.
+    memos: Arc<Memos>,
+}
+
+/// The [`Memo`]s of a store's `reader`.
+#[derive(Default)]
+struct Memos {
+    /// Sessions and their users by id hash.
+    sessions: Memo<sessions::SessionRow>,
+    /// The same with the data version.
+    versioned_sessions: Memo<sessions::SessionRow>,
+}
+
+// Session rows hold secrets (CSRF tokens, password hashes).
+impl std::fmt::Debug for Memos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memos")
+    }
 }
 
 /// The database behind a [`Store`].
@@ -125,12 +151,14 @@ impl Store {
     /// SQLite file is created if missing and opened in WAL mode with `synchronous=NORMAL`, a
     /// 5 second busy timeout and foreign keys on.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let (pool, backend, sqlite) = connect::connect(url).await?;
-        migrations::run(&pool, backend).await?;
+        let connected = connect::connect(url).await?;
+        migrations::run(&connected.pool, connected.backend).await?;
         Ok(Store {
-            pool,
-            backend,
-            sqlite,
+            pool: connected.pool,
+            backend: connected.backend,
+            sqlite: connected.sqlite,
+            reader: connected.reader.map(Arc::new),
+            memos: Arc::default(),
         })
     }
 

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use crate::data_version::{DataVersion, data_version_at, data_version_columns};
@@ -144,29 +145,53 @@ impl Store {
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
         );
-        let id_hash = digest(id);
-        let row = sqlx::query(if with_version { VERSIONED } else { PLAIN })
-            .bind(id_hash.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (version, at) = if with_version {
-            (Some(data_version_at(&row, 0)?), 3)
-        } else {
-            (None, 0)
+        let sql = if with_version { VERSIONED } else { PLAIN };
+        // Hashed only when the database is asked.
+        let id_hash = || digest(id);
+        // The read every request makes: on the caller's thread for a SQLite file, kept while
+        // the file does not change (by the cookie's value: only this process's memory holds it),
+        // through the pool when that fails and on PostgreSQL.
+        let fast = self.reader.as_ref().and_then(|reader| {
+            let memo = if with_version {
+                &self.memos.versioned_sessions
+            } else {
+                &self.memos.sessions
+            };
+            memo.get_or_read(reader, id, || {
+                reader.row(sql, &id_hash(), |row| {
+                    SessionRow::from_sqlite(row, with_version)
+                })
+            })
+            .ok()
+        });
+        let found = match fast {
+            Some(found) => found,
+            None => sqlx::query(sql)
+                .bind(id_hash())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| SessionRow::from_any(&row, with_version))
+                .transpose()?,
         };
-        let user = user_at(&row, at + 3)?;
+        let Some(SessionRow {
+            version,
+            csrf_token,
+            created_at,
+            last_seen_at,
+            user,
+        }) = found
+        else {
+            return Ok(None);
+        };
         if user.disabled {
             return Ok(None);
         }
-        let created_at: String = row.try_get(at + 1)?;
-        let last_seen_at: String = row.try_get(at + 2)?;
         let now_time = OffsetDateTime::now_utc();
         let expired = now_time - stored_time(&last_seen_at)? > idle
             || now_time - stored_time(&created_at)? > absolute;
         if expired {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-                .bind(id_hash.as_str())
+                .bind(id_hash())
                 .execute(&self.pool)
                 .await?;
             return Ok(None);
@@ -177,7 +202,7 @@ impl Store {
         let seen = if now_time - stored_time(&last_seen_at)? > refresh_after(idle) {
             let seen = now();
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
-                .bind(id_hash.as_str())
+                .bind(id_hash())
                 .bind(seen.as_str())
                 .execute(&self.pool)
                 .await?;
@@ -188,7 +213,7 @@ impl Store {
         Ok(Some((
             Session {
                 user_id: user.id,
-                csrf_token: row.try_get(at)?,
+                csrf_token,
                 created_at,
                 last_seen_at: seen,
             },
@@ -214,6 +239,66 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// A row of the session lookup.
+#[derive(Clone)]
+pub(crate) struct SessionRow {
+    version: Option<DataVersion>,
+    csrf_token: String,
+    created_at: String,
+    last_seen_at: String,
+    user: User,
+}
+
+impl SessionRow {
+    fn from_any(row: &AnyRow, with_version: bool) -> Result<Self, StoreError> {
+        let (version, at) = if with_version {
+            (Some(data_version_at(row, 0)?), 3)
+        } else {
+            (None, 0)
+        };
+        Ok(SessionRow {
+            version,
+            csrf_token: row.try_get(at)?,
+            created_at: row.try_get(at + 1)?,
+            last_seen_at: row.try_get(at + 2)?,
+            user: user_at(row, at + 3)?,
+        })
+    }
+
+    fn from_sqlite(row: &rusqlite::Row<'_>, with_version: bool) -> rusqlite::Result<Self> {
+        let (version, at) = if with_version {
+            (Some(DataVersion::from_sqlite(row, 0)?), 3)
+        } else {
+            (None, 0)
+        };
+        let at_user = at + 3;
+        let role: String = row.get(at_user + 2)?;
+        let role = role.parse().map_err(|e: pdca_core::access::UnknownRole| {
+            rusqlite::Error::FromSqlConversionFailure(
+                at_user + 2,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })?;
+        Ok(SessionRow {
+            version,
+            csrf_token: row.get(at)?,
+            created_at: row.get(at + 1)?,
+            last_seen_at: row.get(at + 2)?,
+            user: User {
+                id: row.get(at_user)?,
+                name: row.get(at_user + 1)?,
+                role,
+                body: row.get(at_user + 3)?,
+                password_hash: row.get(at_user + 4)?,
+                must_change_password: row.get::<_, i64>(at_user + 5)? != 0,
+                disabled: row.get::<_, i64>(at_user + 6)? != 0,
+                created_at: row.get(at_user + 7)?,
+            },
+        })
     }
 }
 

@@ -75,6 +75,7 @@ on_both_databases!(
     a_duplicate_user_name_is_refused,
     roles_and_bodies_must_agree,
     disabling_a_user_ends_their_sessions,
+    another_process_ending_a_session_or_disabling_a_user_is_seen_at_the_next_lookup,
     a_password_reset_replaces_the_hash,
     sessions_are_found_by_their_cookie_value,
     sessions_expire_when_idle_or_too_old,
@@ -1575,6 +1576,93 @@ async fn roles_and_bodies_must_agree(db: TestDb) {
     created(&db, "d", Role::Secretariat, None).await;
     created(&db, "g", Role::Committee, None).await;
     assert_eq!(store.list_users().await.unwrap().len(), 4);
+}
+
+/// A second store on the same database stands for another `pdca serve` or a CLI command: what it
+/// changes must be seen by the first store's next lookup, though that store keeps what it read
+/// (on SQLite) while the file does not change.
+async fn another_process_ending_a_session_or_disabling_a_user_is_seen_at_the_next_lookup(
+    db: TestDb,
+) {
+    let store = &db.store;
+    let other = Store::open(&db.url).await.unwrap();
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+    let suzuki = created(&db, "suzuki", Role::Viewer, None).await;
+    let ended = store
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let kept = store
+        .create_session(suzuki.id, SystemTime::now())
+        .await
+        .unwrap();
+    let disabled = store
+        .create_session(suzuki.id, SystemTime::now())
+        .await
+        .unwrap();
+    // Read twice each, so that whatever the store keeps is in use.
+    for _ in 0..2 {
+        for id in [&ended.id, &kept.id, &disabled.id] {
+            let found = store.session_with_data_version(id, HOUR, HOUR).await;
+            assert!(found.unwrap().is_some());
+        }
+    }
+    let version = store
+        .session_with_data_version(&kept.id, HOUR, HOUR)
+        .await
+        .unwrap()
+        .unwrap()
+        .2;
+
+    other.delete_session(&ended.id).await.unwrap();
+    assert!(
+        store
+            .session(&ended.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_with_data_version(&ended.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.session(&kept.id, HOUR, HOUR).await.unwrap().is_some());
+
+    // A user disabled elsewhere is refused at once (disabling ends the sessions too).
+    other
+        .set_user_disabled("suzuki", true, "admin")
+        .await
+        .unwrap();
+    assert!(store.session(&kept.id, HOUR, HOUR).await.unwrap().is_none());
+    assert!(
+        store
+            .session_with_data_version(&disabled.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    other
+        .set_user_disabled("suzuki", false, "admin")
+        .await
+        .unwrap();
+    let again = store
+        .create_session(suzuki.id, SystemTime::now())
+        .await
+        .unwrap();
+    let (_, user, now) = store
+        .session_with_data_version(&again.id, HOUR, HOUR)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!user.disabled);
+    assert_ne!(
+        now, version,
+        "the audit entries of the other store changed it"
+    );
+    other.close().await;
 }
 
 async fn disabling_a_user_ends_their_sessions(db: TestDb) {

@@ -116,7 +116,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, We
             data_version: None,
         });
     }
-    let id = session_id(&CookieJar::from_headers(&parts.headers)).ok_or(WebError::Unauthorized)?;
+    let id = crate::view::request_cookie(&parts.headers, SESSION_COOKIE)
+        .filter(|v| !v.is_empty())
+        .ok_or(WebError::Unauthorized)?;
     let (session, user, version) = state
         .store
         .session_with_data_version(

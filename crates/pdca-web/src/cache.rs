@@ -35,7 +35,27 @@ pub(crate) struct Evaluated {
     pub meetings: Vec<pdca_core::follow_up::Meeting>,
     /// The API's JSON of the evaluation, serialised on first use.
     json: OnceLock<Bytes>,
+    /// Pages' main parts rendered from this evaluation, by [`PageKey`].
+    pages: Mutex<HashMap<PageKey, Arc<str>>>,
+    /// Whole pages, with the frame of one user's session, by [`PageKey`] and [`Reader`].
+    framed: Mutex<HashMap<(PageKey, Reader), Bytes>>,
 }
+
+/// Whose frame a page has: the user's id and the session's CSRF token (none for an API token).
+pub(crate) type Reader = (i64, Option<String>);
+
+/// What a page's main part depends on besides the evaluation: the page (path and query), the
+/// language, the reader's role and the day (deadlines pass).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    pub here: String,
+    pub lang: crate::i18n::Lang,
+    pub role: pdca_core::access::Role,
+    pub today: time::Date,
+}
+
+/// How many rendered parts an evaluation keeps; past that it starts afresh.
+const PAGES_KEPT: usize = 256;
 
 impl Evaluated {
     /// The JSON of `pdca evaluate --format json` for this evaluation.
@@ -49,6 +69,52 @@ impl Evaluated {
         );
         Ok(self.json.get_or_init(|| bytes).clone())
     }
+
+    /// The page `key` names as `reader` sees it. Its main part (`main`) is rendered the first
+    /// time any reader asks for the page, its frame (`frame`, around the main part) the first
+    /// time this reader does. Everything a page shows comes from this evaluation, the key or
+    /// the reader, so it stays right for as long as the evaluation does: a write makes a new
+    /// evaluation, with no pages.
+    pub async fn page<F>(
+        &self,
+        key: PageKey,
+        reader: Reader,
+        main: impl FnOnce() -> F,
+        frame: impl FnOnce(Arc<str>) -> Result<String, WebError>,
+    ) -> Result<Bytes, WebError>
+    where
+        F: Future<Output = Result<String, WebError>>,
+    {
+        let key = (key, reader);
+        if let Some(page) = lock(&self.framed).get(&key) {
+            return Ok(page.clone());
+        }
+        let kept = lock(&self.pages).get(&key.0).cloned();
+        let part = match kept {
+            Some(part) => part,
+            None => {
+                let part: Arc<str> = main().await?.into();
+                keep(&self.pages, key.0.clone(), part.clone());
+                part
+            }
+        };
+        let page = Bytes::from(frame(part)?);
+        keep(&self.framed, key, page.clone());
+        Ok(page)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps `value` in `map`, which starts afresh when it holds [`PAGES_KEPT`] entries.
+fn keep<K: std::hash::Hash + Eq, V>(map: &Mutex<HashMap<K, V>>, key: K, value: V) {
+    let mut map = lock(map);
+    if map.len() >= PAGES_KEPT {
+        map.clear();
+    }
+    map.insert(key, value);
 }
 
 /// What a read asks for: the plan named (none: the default plan), the as-of year (none: the
@@ -176,5 +242,7 @@ async fn compute(
         rounds,
         meetings,
         json: OnceLock::new(),
+        pages: Mutex::default(),
+        framed: Mutex::default(),
     })
 }

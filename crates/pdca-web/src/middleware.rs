@@ -60,9 +60,11 @@ struct ErrorPage {
 /// `/api/…`; a browser is sent to the sign-in page (keeping where it was going), to the
 /// password page, or shown an error page in its language. Server errors are logged with their
 /// cause, which the client never sees.
-pub(crate) async fn render_errors(request: Request, next: Next) -> Response {
+pub(crate) async fn render_errors(mut request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let lang = request_lang(request.uri(), request.headers());
+    // Handlers take it from here instead of reading the query and the cookies again.
+    request.extensions_mut().insert(lang);
     let is_get = request.method() == axum::http::Method::GET;
     let target = request
         .uri()

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
@@ -16,7 +17,7 @@ use pdca_core::{ActualValue, Actuals, Evaluation, FiscalYear, Plan, Status};
 use pdca_store::{StoredActual, Visibility};
 
 use crate::auth::CurrentUser;
-use crate::cache::{self, Evaluated};
+use crate::cache::{self, Evaluated, PageKey, Reader};
 use crate::chart::{self, Chart, Series};
 use crate::i18n::{self, Lang, Text};
 use crate::json::{format_number, target_text};
@@ -65,8 +66,9 @@ impl Badge {
 // ---------------------------------------------------------------------------------------------
 // Dashboard
 
+/// The dashboard's main part (the page's frame is [`Framed`]).
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "dashboard.html", block = "content")]
 struct DashboardPage {
     c: Chrome,
     title: &'static str,
@@ -115,8 +117,28 @@ async fn dashboard(
     lang: Lang,
     here: Here,
     AppQuery(query): AppQuery<PlanQuery>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Html<Bytes>, WebError> {
     let cx = load(&state, &user, &query).await?;
+    let t = lang.text();
+    let page = cx
+        .page(
+            page_key(lang, &user, &here),
+            reader(&user),
+            || dashboard_main(&state, &user, lang, &here, &cx),
+            |main| framed(lang, &user, &here, t.dashboard_title, main),
+        )
+        .await?;
+    Ok(Html(page))
+}
+
+/// Renders the dashboard's main part from the evaluation `cx`.
+async fn dashboard_main(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    here: &Here,
+    cx: &Evaluated,
+) -> Result<String, WebError> {
     let t = lang.text();
     let mut attention: Vec<(Option<f64>, AttentionRow)> = Vec::new();
     let mut cards = Vec::new();
@@ -173,11 +195,11 @@ async fn dashboard(
         (None, None) => std::cmp::Ordering::Equal,
     });
     let (schedule, overdue) =
-        crate::rounds::schedule(&state, &user, lang, &cx.plan, &cx.rounds, &cx.meetings).await?;
+        crate::rounds::schedule(state, user, lang, &cx.plan, &cx.rounds, &cx.meetings).await?;
     let page = DashboardPage {
         schedule,
         overdue,
-        c: Chrome::new(lang, Some(&user), &here),
+        c: Chrome::new(lang, Some(user), here),
         title: t.dashboard_title,
         plan_name: cx.plan.name.clone(),
         plan_id: cx.plan.id.clone(),
@@ -207,14 +229,55 @@ async fn dashboard(
         .collect(),
         query: cx.query.clone(),
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
+}
+
+/// What a cached main part of the page at `here` depends on besides the evaluation.
+fn page_key(lang: Lang, user: &CurrentUser, here: &Here) -> PageKey {
+    PageKey {
+        here: here.0.clone(),
+        lang,
+        role: user.role(),
+        today: crate::rounds::today(),
+    }
+}
+
+/// Whose frame a page has.
+fn reader(user: &CurrentUser) -> Reader {
+    (user.user.id, user.csrf_token.clone())
+}
+
+/// A page: the frame for `user` around a `main` part rendered before.
+fn framed(
+    lang: Lang,
+    user: &CurrentUser,
+    here: &Here,
+    title: &str,
+    main: Arc<str>,
+) -> Result<String, WebError> {
+    let page = Framed {
+        c: Chrome::new(lang, Some(user), here),
+        title,
+        main,
+    };
+    Ok(page.render()?)
+}
+
+/// The frame of every page (`base.html`) around a main part rendered before.
+#[derive(Template)]
+#[template(path = "framed.html")]
+struct Framed<'a> {
+    c: Chrome,
+    title: &'a str,
+    main: Arc<str>,
 }
 
 // ---------------------------------------------------------------------------------------------
 // Project page
 
+/// A project page's main part (the page's frame is [`Framed`]).
 #[derive(Template)]
-#[template(path = "project.html")]
+#[template(path = "project.html", block = "content")]
 struct ProjectPage {
     c: Chrome,
     title: String,
@@ -265,8 +328,33 @@ async fn project_page(
     here: Here,
     AppPath(id): AppPath<String>,
     AppQuery(query): AppQuery<PlanQuery>,
-) -> Result<Html<String>, WebError> {
+) -> Result<Html<Bytes>, WebError> {
     let cx = load(&state, &user, &query).await?;
+    let project = cx
+        .plan
+        .projects
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("プロジェクト「{id}」")))?;
+    let page = cx
+        .page(
+            page_key(lang, &user, &here),
+            reader(&user),
+            || async { project_main(lang, &user, &here, &cx, project) },
+            |main| framed(lang, &user, &here, &project.name, main),
+        )
+        .await?;
+    Ok(Html(page))
+}
+
+/// Renders the main part of `project`'s page from the evaluation `cx`.
+fn project_main(
+    lang: Lang,
+    user: &CurrentUser,
+    here: &Here,
+    cx: &Evaluated,
+    project: &Project,
+) -> Result<String, WebError> {
     let t = lang.text();
     let by_id: HashMap<&str, &Evaluation> = cx
         .evaluation
@@ -274,12 +362,6 @@ async fn project_page(
         .iter()
         .map(|e| (e.id.as_str(), e))
         .collect();
-    let project = cx
-        .plan
-        .projects
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("プロジェクト「{id}」")))?;
     let years: Vec<FiscalYear> = cx
         .plan
         .period
@@ -320,7 +402,7 @@ async fn project_page(
         })
         .collect();
     let page = ProjectPage {
-        c: Chrome::new(lang, Some(&user), &here),
+        c: Chrome::new(lang, Some(user), here),
         title: project.name.clone(),
         plan_name: cx.plan.name.clone(),
         as_of_heading: i18n::as_of(lang, cx.as_of),
@@ -333,7 +415,7 @@ async fn project_page(
         management,
         query: cx.query.clone(),
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
 }
 
 /// The measured indicators of `kind` in plan order, in runs of the same group.

@@ -5,7 +5,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
-use axum_extra::extract::cookie::CookieJar;
 use pdca_core::builtin::BUILTIN_PLAN_ID;
 use pdca_core::{Actuals, FiscalYear, Plan};
 use pdca_store::{Store, Visibility};
@@ -26,19 +25,35 @@ pub(crate) fn request_lang(uri: &Uri, headers: &HeaderMap) -> Lang {
             .and_then(|(_, v)| Lang::from_code(&v))
     });
     from_query
-        .or_else(|| {
-            CookieJar::from_headers(headers)
-                .get(LANG_COOKIE)
-                .and_then(|c| Lang::from_code(c.value()))
-        })
+        .or_else(|| request_cookie(headers, LANG_COOKIE).and_then(|v| Lang::from_code(&v)))
         .unwrap_or_default()
+}
+
+/// The value of the cookie `name` the request carries, read as axum-extra's
+/// `CookieJar::from_headers` would (the last of the same name wins), without building a jar of
+/// every cookie: this runs on every request.
+pub(crate) fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .into_iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(axum_extra::extract::cookie::Cookie::split_parse_encoded)
+        .filter_map(Result::ok)
+        .filter(|cookie| cookie.name() == name)
+        .last()
+        .map(|cookie| cookie.value().to_owned())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(request_lang(&parts.uri, &parts.headers))
+        // The error middleware has read it already.
+        Ok(parts
+            .extensions
+            .get::<Lang>()
+            .copied()
+            .unwrap_or_else(|| request_lang(&parts.uri, &parts.headers)))
     }
 }
 

@@ -66,6 +66,7 @@ on_both_databases!(
     the_openapi_document_matches_the_routes,
     the_english_switch_changes_the_strings,
     the_pages_show_the_evaluation,
+    kept_pages_carry_each_readers_own_frame,
     a_server_error_shows_no_internals,
     a_body_enters_fixes_submits_and_the_secretariat_approves,
     a_returned_value_shows_its_comment_to_the_body,
@@ -411,6 +412,75 @@ impl Browser {
     async fn sign_out(&self) -> reqwest::Response {
         let csrf = self.csrf_of("/").await;
         self.post_form("/signout", &[("csrf", &csrf)]).await
+    }
+}
+
+/// The dashboard and the project pages are kept once rendered (per evaluation); the part around
+/// the content is each reader's own: their name, their session's token, their language and
+/// menu. Two viewers read the same pages in turn, each twice, and the English page is English.
+async fn kept_pages_carry_each_readers_own_frame(app: TestApp) {
+    add_user(&app.store, "etsuran2", Role::Viewer, None, false).await;
+    let first = app.signed_in(VIEWER).await;
+    let second = app.signed_in("etsuran2").await;
+    let secretariat = app.signed_in(SECRETARIAT).await;
+    for path in ["/", "/projects/p1"] {
+        let mut bodies = Vec::new();
+        for _ in 0..2 {
+            for (browser, name, other) in [
+                (&first, VIEWER, "etsuran2"),
+                (&second, "etsuran2", VIEWER),
+                (&secretariat, SECRETARIAT, VIEWER),
+            ] {
+                let response = browser.get_page(path).await;
+                assert_eq!(response.status(), StatusCode::OK, "{path} for {name}");
+                let html = response.text().await.unwrap();
+                assert!(
+                    html.contains(&format!("サインイン中: {name}（")),
+                    "{path}: {html}"
+                );
+                assert!(
+                    !html.contains(&format!("サインイン中: {other}（")),
+                    "{path}"
+                );
+                let token = csrf_field(&html).unwrap();
+                bodies.push((name, token, html));
+            }
+        }
+        // The same session's token both times, and each session's own.
+        for (name, token, _) in &bodies {
+            let same: Vec<&String> = bodies
+                .iter()
+                .filter(|(n, _, _)| n == name)
+                .map(|(_, t, _)| t)
+                .collect();
+            assert!(
+                same.iter().all(|t| *t == token),
+                "{path}: {name}'s token changed"
+            );
+        }
+        assert_ne!(
+            bodies[0].1, bodies[1].1,
+            "{path}: two viewers shared a token"
+        );
+        // The approval link is in the secretariat's menu only.
+        assert!(bodies[2].2.contains("href=\"/approval\""), "{path}");
+        assert!(!bodies[0].2.contains("href=\"/approval\""), "{path}");
+        // The content is the same for both viewers.
+        let main = |html: &str| html[html.find("<main").unwrap()..].to_owned();
+        assert_eq!(main(&bodies[0].2), main(&bodies[1].2), "{path}");
+        let english = first
+            .get_page(&format!("{path}?lang=en"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(english.contains("<html lang=\"en\""), "{path}");
+        assert!(english.contains("Signed in"), "{path}: {english}");
+        assert_ne!(
+            main(&english),
+            main(&bodies[0].2),
+            "{path}: the content in English"
+        );
     }
 }
 
