@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::follow_up::{RoundView, item_json, meeting_json, rating_matrix, round_json};
-use crate::rounds::{apply_item, apply_rating, apply_state, may_read, parse_fy};
-use crate::view::AppPath;
+use crate::rounds::{apply_item, apply_rating, apply_state, may_read};
+use crate::view::{AppPath, parse_fy};
 use crate::{AppState, WebError};
 
 /// `GET, POST /api/v1/plans/{id}/rounds`

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::entry::{TypedValue, check_may_edit, editable, save_draft, validate_typed};
-use crate::view::{AppQuery, choose_plan};
+use crate::view::{AppQuery, choose_plan, parse_optional_fy, unreadable_fy};
 use crate::{AppState, WebError};
 
 /// `GET` and `POST /api/v1/actuals`
@@ -163,14 +163,7 @@ async fn list_actuals(
     AppQuery(query): AppQuery<ListQuery>,
 ) -> Result<Json<Value>, WebError> {
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
-    let fy: Option<FiscalYear> = match query.fy.as_deref().map(str::trim).filter(|t| !t.is_empty())
-    {
-        Some(text) => Some(text.parse().map_err(|_| WebError::BadRequest {
-            param: "fy".to_owned(),
-            message: format!("「{text}」は年度として読めません（例: 2023、令和5年度）"),
-        })?),
-        None => None,
-    };
+    let fy = parse_optional_fy(query.fy.as_deref())?;
     let all = state
         .store
         .current_actuals_as(&plan.id, Visibility::All)
@@ -348,10 +341,7 @@ async fn change_state(
     };
     let fy_text = text_of(Some(&input.fiscal_year));
     let Ok(fy) = fy_text.parse::<FiscalYear>() else {
-        return Ok(invalid(
-            "fiscal_year",
-            format!("「{fy_text}」は年度として読めません（例: 2023、令和5年度）"),
-        ));
+        return Ok(invalid("fiscal_year", unreadable_fy(&fy_text)));
     };
     let body = match (
         input.body.as_deref().map(str::trim),

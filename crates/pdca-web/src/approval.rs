@@ -17,7 +17,9 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::entry::value_text;
 use crate::i18n::{self, Lang};
-use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query};
+use crate::view::{
+    AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy, parse_optional_fy,
+};
 use crate::{AppState, WebError};
 
 /// The routes of this module.
@@ -88,13 +90,7 @@ async fn render(
     };
     user.require(&[Role::Secretariat])?;
     let plan = choose_plan(&state.store, plan).await?;
-    let fy: Option<FiscalYear> = match fy.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => Some(text.parse().map_err(|_| WebError::BadRequest {
-            param: "fy".to_owned(),
-            message: format!("「{text}」は年度として読めません（例: 2023、令和5年度）"),
-        })?),
-        None => None,
-    };
+    let fy = parse_optional_fy(fy)?;
     let approved: HashMap<(String, i32, String), String> = state
         .store
         .current_actuals_as(&plan.id, Visibility::Approved)
@@ -367,11 +363,7 @@ async fn lock(
 ) -> Result<Response, WebError> {
     user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
-    let text = form.fy.trim();
-    let fy: FiscalYear = text.parse().map_err(|_| WebError::BadRequest {
-        param: "fy".to_owned(),
-        message: format!("「{text}」は年度として読めません（例: 2023、令和5年度）"),
-    })?;
+    let fy = parse_fy(&form.fy)?;
     let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
     match state.store.lock_year(&plan.id, fy, &user.user.name).await {
         Ok(n) => {

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::follow_up::{RoundView, calendar_ics, rating_matrix};
 use crate::i18n::{self, Lang};
-use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query};
+use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy};
 use crate::{AppState, WebError};
 
 /// The routes of this module.
@@ -116,13 +116,6 @@ fn refusal(error: StoreError) -> Result<String, WebError> {
         StoreError::NotFound(what) => Ok(format!("{what}が見つかりません")),
         other => Err(other.into()),
     }
-}
-
-pub(crate) fn parse_fy(text: &str) -> Result<FiscalYear, WebError> {
-    text.trim().parse().map_err(|_| WebError::BadRequest {
-        param: "fy".to_owned(),
-        message: format!("「{text}」は年度として読めません（例: 2023、令和5年度）"),
-    })
 }
 
 /// Links written in a form field: ids and `#n` separated by spaces or commas.

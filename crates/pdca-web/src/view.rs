@@ -311,8 +311,32 @@ pub(crate) fn status_class(status: pdca_core::Status) -> &'static str {
     }
 }
 
+/// What a fiscal year that does not parse is told, in forms and the API alike.
+pub(crate) fn unreadable_fy(text: &str) -> String {
+    format!("「{text}」は年度として読めません（例: 2023、令和5年度）")
+}
+
+/// The fiscal year of the `fy` parameter or field.
+pub(crate) fn parse_fy(text: &str) -> Result<FiscalYear, WebError> {
+    let text = text.trim();
+    text.parse().map_err(|_| WebError::BadRequest {
+        param: "fy".to_owned(),
+        message: unreadable_fy(text),
+    })
+}
+
+/// [`parse_fy`] of an optional `fy`, blank meaning none.
+pub(crate) fn parse_optional_fy(text: Option<&str>) -> Result<Option<FiscalYear>, WebError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(parse_fy)
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
     use super::*;
 
     #[test]
@@ -332,5 +356,26 @@ mod tests {
         };
         assert!(q("1").wants_unapproved() && q("true").wants_unapproved());
         assert!(!q("0").wants_unapproved() && !PlanQuery::default().wants_unapproved());
+    }
+
+    #[test]
+    fn fiscal_years_parse_in_every_form_and_blank_is_none() {
+        assert_eq!(parse_fy(" 令和5年度 ").unwrap().year(), 2023);
+        assert_eq!(
+            parse_optional_fy(Some("2023")).unwrap().unwrap().year(),
+            2023
+        );
+        assert!(parse_optional_fy(Some("  ")).unwrap().is_none());
+        assert!(parse_optional_fy(None).unwrap().is_none());
+        match parse_fy(" 来年 ") {
+            Err(WebError::BadRequest { param, message }) => {
+                assert_eq!(param, "fy");
+                assert_eq!(
+                    message,
+                    "「来年」は年度として読めません（例: 2023、令和5年度）"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
