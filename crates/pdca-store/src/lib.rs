@@ -49,6 +49,8 @@ mod secrets;
 mod sessions;
 mod sign_in;
 mod sqlite_read;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod users;
 
 pub use actuals::{NewActual, StoredActual, Visibility};

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../src/testing.rs"]
+mod testing;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,6 +18,7 @@ use pdca_core::plan_file::parse_plan;
 use pdca_core::{ActualValue, Contribution, FiscalYear, Rating};
 use pdca_store::{Backend, Dump, NewActual, NewMeeting, NewUser, Store, StoreError};
 use sqlx::{AnyPool, AssertSqlSafe, Connection, Executor, Row};
+use testing::{database_url, postgres_server, unique_database_name};
 
 // ---------------------------------------------------------------------------------------------
 // Harness: fresh databases of either kind, dropped at the end.
@@ -56,7 +60,7 @@ impl Databases {
             }
             Backend::Postgres => {
                 let server = postgres_server();
-                let name = unique_database_name();
+                let name = unique_database_name("pdca_dump_test");
                 let mut admin = sqlx::postgres::PgConnection::connect(&server)
                     .await
                     .unwrap_or_else(|e| panic!("cannot connect to {server}: {e}"));
@@ -95,45 +99,6 @@ impl Databases {
             }
             let _ = admin.close().await;
         }
-    }
-}
-
-fn postgres_server() -> String {
-    std::env::var("PDCA_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!(
-            "PDCA_TEST_POSTGRES_URL is not set: set it to a PostgreSQL server the tests may \
-             create databases on, e.g. PDCA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
-        )
-    })
-}
-
-fn unique_database_name() -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "pdca_dump_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// `server` with its database replaced by `name`.
-fn database_url(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server, None),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(slash) => &base[..authority + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
 

@@ -6,12 +6,12 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::FutureExt;
 use pdca_core::access::Role;
 use pdca_core::builtin::{BUILTIN_PLAN_ID, BUILTIN_PLAN_TOML, builtin_plan};
 use pdca_core::{ActualValue, Contribution, FiscalYear};
+use pdca_store::testing::{database_url, postgres_server, unique_database_name};
 use pdca_store::{NewActual, NewUser, Store};
 use pdca_web::{Application, Config, EvaluationCount};
 use serde_json::Value;
@@ -28,18 +28,8 @@ async fn sqlite_reads_are_cached_and_writes_invalidate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_reads_are_cached_and_writes_invalidate() {
-    let Ok(server) = std::env::var("PDCA_TEST_POSTGRES_URL") else {
-        panic!(
-            "PDCA_TEST_POSTGRES_URL is not set: set it to a PostgreSQL server the tests may \
-             create databases on, e.g. PDCA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
-        );
-    };
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "pdca_web_cache_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
+    let server = postgres_server();
+    let name = unique_database_name("pdca_web_cache_test");
     let mut admin = sqlx::postgres::PgConnection::connect(&server)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to PDCA_TEST_POSTGRES_URL={server}: {e}"));
@@ -68,23 +58,6 @@ async fn postgres_reads_are_cached_and_writes_invalidate() {
     let _ = admin.close().await;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
-    }
-}
-
-/// `server` with its database replaced by `name`.
-fn database_url(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server, None),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(slash) => &base[..authority + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
 

@@ -10,12 +10,12 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures::FutureExt;
 use pdca_core::access::{ActualState, Role};
 use pdca_core::builtin::{BUILTIN_PLAN_ID, BUILTIN_PLAN_TOML, builtin_plan};
 use pdca_core::{ActualValue, Contribution, FiscalYear, evaluate_plan};
+use pdca_store::testing::{database_url, postgres_server, unique_database_name};
 use pdca_store::{Backend, NewActual, NewUser, Store, Visibility};
 use pdca_web::{API_ROUTES, Application, Config};
 use reqwest::StatusCode;
@@ -129,13 +129,8 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Ok(server) = std::env::var("PDCA_TEST_POSTGRES_URL") else {
-        panic!(
-            "PDCA_TEST_POSTGRES_URL is not set: set it to a PostgreSQL server the tests may \
-             create databases on, e.g. PDCA_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test"
-        );
-    };
-    let name = unique_database_name();
+    let server = postgres_server();
+    let name = unique_database_name("pdca_web_test");
     let mut admin = sqlx::postgres::PgConnection::connect(&server)
         .await
         .unwrap_or_else(|e| panic!("cannot connect to PDCA_TEST_POSTGRES_URL={server}: {e}"));
@@ -160,36 +155,6 @@ where
     let _ = admin.close().await;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
-    }
-}
-
-fn unique_database_name() -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "pdca_web_test_{}_{}_{}",
-        std::process::id(),
-        nanos,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// `server` with its database replaced by `name`.
-fn database_url(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (server, None),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(slash) => &base[..authority + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
     }
 }
 
