@@ -893,6 +893,127 @@ impl Store {
         Ok(())
     }
 
+    /// Attaches a file to the material `label` (資料1, 資料2-1, 参考資料4) of a meeting: replacing
+    /// the file of a material already listed (and its title, when `title` is given), or adding
+    /// the material after the others (a new one needs a title). Audited with the old and new
+    /// file's name and size.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn attach_material(
+        &self,
+        plan_id: &str,
+        meeting_id: i64,
+        label: &str,
+        title: Option<&str>,
+        file_name: &str,
+        content: &[u8],
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let label = pdca_core::normalize::normalize_text(label);
+        pdca_core::follow_up::check_material_label(&label)?;
+        let title = title
+            .map(pdca_core::normalize::normalize_text)
+            .filter(|t| !t.is_empty());
+        let file_name = file_name.trim();
+        if file_name.is_empty() || content.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "{label}: 添付するファイルを選んでください（空のファイルは添付できません）"
+            )));
+        }
+        let at = now();
+        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        sqlx::query("SELECT id FROM meetings WHERE id = $1 AND plan_id = $2")
+            .bind(meeting_id)
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("会合 {meeting_id}")))?;
+        let old = sqlx::query(
+            "SELECT title, file_name, content FROM meeting_materials
+             WHERE meeting_id = $1 AND label = $2",
+        )
+        .bind(meeting_id)
+        .bind(label.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (old_value, stored_title) = match &old {
+            Some(row) => {
+                let old_title: String = row.try_get(0)?;
+                let old_file: Option<String> = row.try_get(1)?;
+                let old_content: Option<Vec<u8>> = row.try_get(2)?;
+                sqlx::query(
+                    "UPDATE meeting_materials SET title = $3, file_name = $4, content = $5
+                     WHERE meeting_id = $1 AND label = $2",
+                )
+                .bind(meeting_id)
+                .bind(label.as_str())
+                .bind(title.as_deref().unwrap_or(old_title.as_str()))
+                .bind(file_name)
+                .bind(content.to_vec())
+                .execute(&mut *tx)
+                .await?;
+                let stored_title = title.clone().unwrap_or_else(|| old_title.clone());
+                let old_value = json!({
+                    "title": old_title,
+                    "file_name": old_file,
+                    "bytes": old_content.map_or(0, |c| c.len()),
+                });
+                (Some(old_value.to_string()), stored_title)
+            }
+            None => {
+                let Some(title) = title.as_deref() else {
+                    rollback(tx).await?;
+                    return Err(StoreError::Invalid(format!(
+                        "{label}: 新しい資料には題名を入力してください"
+                    )));
+                };
+                let position: i64 = sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(position) + 1, 0) AS BIGINT) FROM meeting_materials
+                     WHERE meeting_id = $1",
+                )
+                .bind(meeting_id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+                sqlx::query(
+                    "INSERT INTO meeting_materials
+                         (meeting_id, position, label, title, file_name, content)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(meeting_id)
+                .bind(position)
+                .bind(label.as_str())
+                .bind(title)
+                .bind(file_name)
+                .bind(content.to_vec())
+                .execute(&mut *tx)
+                .await?;
+                (None, title.to_owned())
+            }
+        };
+        audit::record(
+            &mut tx,
+            &at,
+            Change {
+                actor,
+                action: "meeting.material",
+                subject: &format!("{plan_id}/meeting/{meeting_id}/{label}"),
+                old_value,
+                new_value: Some(
+                    json!({
+                        "title": stored_title,
+                        "file_name": file_name,
+                        "bytes": content.len(),
+                    })
+                    .to_string(),
+                ),
+                note: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The meetings of plan `plan_id`, by date.
     pub async fn meetings(&self, plan_id: &str) -> Result<Vec<Meeting>, StoreError> {
         let rows = sqlx::query(

@@ -3280,4 +3280,78 @@ async fn meetings_keep_their_materials_and_minutes(db: TestDb) {
             vec![0x25, 0x50, 0x44, 0x46, 0x00, 0xff]
         ))
     );
+
+    // A file for a listed material (資料1 had none), a new material after the others, and
+    // a replaced file; each audited.
+    let attachments: [(&str, Option<&str>, &str, &[u8]); 3] = [
+        ("資料１", None, "次第.pdf", b"%PDF-1"),
+        ("参考資料4", Some("関係府省の取組"), "参考4.xlsx", b"PK"),
+        ("資料2-1", None, "v2.pdf", b"%PDF-2"),
+    ];
+    for (label, title, file_name, content) in attachments {
+        store
+            .attach_material(
+                &plan.id, stored.id, label, title, file_name, content, "admin",
+            )
+            .await
+            .unwrap();
+    }
+    let materials = &store.meetings(&plan.id).await.unwrap()[0].materials;
+    let listed: Vec<(&str, &str, Option<&str>)> = materials
+        .iter()
+        .map(|m| (m.label.as_str(), m.title.as_str(), m.file_name.as_deref()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("資料1", "議事次第", Some("次第.pdf")),
+            ("資料2-1", "進捗状況", Some("v2.pdf")),
+            ("参考資料4", "関係府省の取組", Some("参考4.xlsx")),
+        ]
+    );
+    assert_eq!(
+        store
+            .material_file(&plan.id, stored.id, "資料2-1")
+            .await
+            .unwrap(),
+        Some(("v2.pdf".to_owned(), b"%PDF-2".to_vec()))
+    );
+    let audit: Vec<_> = store
+        .audit_log(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "meeting.material")
+        .collect();
+    assert_eq!(audit.len(), 3);
+    assert!(audit.iter().any(|e| {
+        e.old_value
+            .as_deref()
+            .is_some_and(|v| v.contains("資料2-1.pdf"))
+    }));
+
+    // Refused, and nothing written: a new material without a title, a bad number, an empty
+    // file, a meeting of no such plan.
+    let attempts: [(&str, &str, Option<&str>, &[u8]); 4] = [
+        (plan.id.as_str(), "資料3", None, b"x"),
+        (plan.id.as_str(), "別紙1", Some("t"), b"x"),
+        (plan.id.as_str(), "資料1", None, b""),
+        ("no-such-plan", "資料1", None, b"x"),
+    ];
+    let mut refused = Vec::new();
+    for (plan_id, label, title, content) in attempts {
+        refused.push(
+            store
+                .attach_material(plan_id, stored.id, label, title, "a.pdf", content, "admin")
+                .await,
+        );
+    }
+    assert!(matches!(&refused[0], Err(StoreError::Invalid(m)) if m.contains("題名")));
+    assert!(refused[1].is_err());
+    assert!(matches!(&refused[2], Err(StoreError::Invalid(m)) if m.contains("ファイル")));
+    assert!(matches!(&refused[3], Err(StoreError::NotFound(_))));
+    assert_eq!(
+        store.meetings(&plan.id).await.unwrap()[0].materials.len(),
+        3
+    );
 }

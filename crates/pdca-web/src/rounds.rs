@@ -5,7 +5,8 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::multipart::Multipart;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,6 +23,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::follow_up::{RoundView, calendar_ics, rating_matrix};
 use crate::i18n::{self, Lang};
+use crate::upload::{FormProblem, MAX_FILE_BYTES, read_form};
 use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy};
 use crate::{AppState, WebError};
 
@@ -37,6 +39,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/rounds/{fy}/meetings", post(add_meeting))
         .route("/meetings/{id}/materials/{label}", get(material_file))
         .route("/rounds/{fy}/meetings/{id}/minutes", post(record_minutes))
+        .route(
+            "/rounds/{fy}/meetings/{id}/materials",
+            post(attach_material).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024 * 1024)),
+        )
         .route("/rounds/{fy}/report/{format}", get(download_report))
         .route("/trace/{indicator}", get(trace_page))
         .route("/calendar.ics", get(calendar))
@@ -1168,6 +1174,54 @@ async fn record_minutes(
             Ok(()) => Ok(()),
             Err(e) => Err(refusal(e)?),
         }
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+/// `POST /rounds/{fy}/meetings/{id}/materials` (multipart: `csrf`, `plan`, `label`, `title`,
+/// `file`): attaches the file to the material `label` of the meeting, listed or new (a new one
+/// needs a title). Secretariat.
+async fn attach_material(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    here: Here,
+    AppPath((fy, id)): AppPath<(String, i64)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    user.require(&[Role::Secretariat])?;
+    let fy = parse_fy(&fy)?;
+    let form = read_form(multipart)
+        .await
+        .map_err(|problem| WebError::BadRequest {
+            param: "file".to_owned(),
+            message: match problem {
+                FormProblem::TooLarge => format!(
+                    "ファイルが大きすぎます（{} MB まで）",
+                    MAX_FILE_BYTES / 1024 / 1024
+                ),
+                FormProblem::Unreadable => "フォームを読めませんでした".to_owned(),
+            },
+        })?;
+    let field = |name: &str| form.fields.get(name).map_or("", String::as_str);
+    user.check_csrf(field("csrf"))?;
+    let plan = choose_plan(&state.store, Some(field("plan")).filter(|p| !p.is_empty())).await?;
+    let (file_name, content) = form.file.clone().unwrap_or_default();
+    let outcome = match state
+        .store
+        .attach_material(
+            &plan.id,
+            id,
+            field("label"),
+            Some(field("title")),
+            &file_name,
+            &content,
+            &user.user.name,
+        )
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refusal(e)?),
     };
     after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }

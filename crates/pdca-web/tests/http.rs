@@ -3819,6 +3819,63 @@ async fn meetings_and_the_schedule_show_on_the_pages(app: TestApp) {
     );
     assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
 
+    // A material's file uploaded on the round page: by the secretariat only, with the token;
+    // a new material needs its title; the file is then downloadable.
+    let materials_path = format!("/rounds/2022/meetings/{}/materials", meeting.id);
+    let attach = |browser: &Browser, csrf: String, label: &str, title: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("plan", "medical-rd-2")
+            .text("label", label.to_owned())
+            .text("title", title.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"PK\x03\x04 xlsx".to_vec())
+                    .file_name("参考資料2.xlsx"),
+            );
+        browser
+            .client
+            .post(format!("{}{materials_path}", browser.base))
+            .multipart(form)
+            .send()
+    };
+    let committee_csrf = committee.csrf_of("/rounds/2022").await;
+    let refused = attach(&committee, committee_csrf, "参考資料2", "府省の取組")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let no_token = attach(&browser, "wrong".into(), "参考資料2", "府省の取組")
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    let untitled = attach(&browser, csrf.clone(), "参考資料2", "")
+        .await
+        .unwrap();
+    assert_eq!(untitled.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(untitled.text().await.unwrap().contains("題名"));
+    let attached = attach(&browser, csrf.clone(), "参考資料２", "府省の<取組>")
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), StatusCode::SEE_OTHER);
+    let html = committee
+        .get_page("/rounds/2022")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("府省の&#60;取組&#62;") || html.contains("府省の&lt;取組&gt;"),
+        "{html}"
+    );
+    let file = committee
+        .get_page(&format!(
+            "/meetings/{}/materials/%E5%8F%82%E8%80%83%E8%B3%87%E6%96%992?plan=medical-rd-2",
+            meeting.id
+        ))
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"PK\x03\x04 xlsx");
+
     // Minutes, an opinion raised at a meeting, a revision proposal naming a plan revision.
     let minutes_path = format!("/rounds/2022/meetings/{}/minutes", meeting.id);
     let empty = browser
