@@ -40,9 +40,23 @@ function startServer() {
   });
 }
 
+/** Adds an account with the CLI, as the secretariat would. */
+function addUser(name, role, password, body) {
+  const args = ['--db', database, 'user', 'add', name, '--role', role, '--password-stdin'];
+  if (body) args.push('--body', body);
+  execFileSync(binary, args, { input: `${password}\n` });
+}
+
+// Each test signs in with accounts of its own (the first with the one-time password of the
+// `admin` the first start created), so none depends on another having run.
+const SECRETARIAT = ['e2e-secretariat', 'secretariat-password-2026'];
+const BODY = ['amed-staff', 'amed-password-2026'];
+
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
   await startServer();
+  addUser(SECRETARIAT[0], 'secretariat', SECRETARIAT[1]);
+  addUser(BODY[0], 'body', BODY[1], 'amed');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -119,15 +133,11 @@ async function cumulative(page, id, asOf) {
   return evaluation.indicators.find((i) => i.id === id).cumulative;
 }
 
-// Runs after the first test (node --test --test-concurrency=1 keeps file order), which set the
-// secretariat's own password.
+// Works on FY2024; the round test below on FY2022 and FY2023.
 test('a body enters, fixes and submits a value; a stale tab gets the conflict; the secretariat approves', async () => {
-  execFileSync(binary, ['--db', database, 'user', 'add', 'amed-staff', '--role', 'body', '--body', 'amed', '--password-stdin'], {
-    input: 'amed-password-2026\n',
-  });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
   const tab = await context.newPage();
-  await signIn(tab, 'amed-staff', 'amed-password-2026');
+  await signIn(tab, ...BODY);
   await tab.goto(`${base}/entry?fy=2024`);
   // A second tab of the same person, opened before any change: it will be stale.
   const stale = await context.newPage();
@@ -160,7 +170,7 @@ test('a body enters, fixes and submits a value; a stale tab gets the conflict; t
 
   // The secretariat approves; the evaluation changes only then.
   const admin = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
-  await signIn(admin, 'admin', 'a-new-long-password-2026');
+  await signIn(admin, ...SECRETARIAT);
   const before = await cumulative(admin, 'p1-out-01', 2024);
   await admin.goto(`${base}/approval?fy=2024`);
   await admin.getByRole('button', { name: '表示中のすべてを承認' }).click();
@@ -171,10 +181,9 @@ test('a body enters, fixes and submits a value; a stale tab gets the conflict; t
   await admin.close();
 });
 
-// Runs after the tests above (the secretariat's password and the body's account are theirs).
 test('a whole follow-up round: open, rate with a B, priority item, policy clause, close; the next round follows the clause up', async () => {
   const admin = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
-  await signIn(admin, 'admin', 'a-new-long-password-2026');
+  await signIn(admin, ...SECRETARIAT);
 
   // Open the round of FY2022 from the list of rounds.
   await admin.goto(`${base}/rounds`);
@@ -247,7 +256,7 @@ test('a whole follow-up round: open, rate with a B, priority item, policy clause
 
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
   const body = await context.newPage();
-  await signIn(body, 'amed-staff', 'amed-password-2026');
+  await signIn(body, ...BODY);
   await body.goto(`${base}/rounds/2023`);
   const statusForm = body.locator('#clause_status form');
   await statusForm.getByLabel('本文').fill('伴走支援の窓口を新設し、導出相談を受け付けた');
