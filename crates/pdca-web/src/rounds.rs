@@ -62,8 +62,14 @@ pub(crate) fn may_read(user: &CurrentUser, round: &FollowUpRound) -> Result<(), 
 
 /// The secretariat records the committee's decisions, and committee members may too.
 pub(crate) fn may_rate(user: &CurrentUser) -> Result<(), WebError> {
-    user.require(&[Role::Secretariat, Role::Committee])
+    user.require(RATERS)
 }
+
+/// Who records ratings.
+const RATERS: &[Role] = &[Role::Secretariat, Role::Committee];
+
+/// Who opens, moves and closes rounds, and adds meetings and their minutes and materials.
+const SECRETARIAT: &[Role] = &[Role::Secretariat];
 
 /// Who adds which item: the secretariat everything; committee members notable results,
 /// priority items and opinions; a body its own priority measures and clause statuses, about
@@ -122,6 +128,25 @@ fn refusal(error: StoreError) -> Result<String, WebError> {
         StoreError::NotFound(what) => Ok(format!("{what}が見つかりません")),
         other => Err(other.into()),
     }
+}
+
+/// What every form posted to a round checks first, in this order: the role (any signed-in user
+/// when `allowed` is empty), the session's token, the year in the path, the plan named.
+async fn checked_form(
+    state: &AppState,
+    user: &CurrentUser,
+    allowed: &[Role],
+    csrf: &str,
+    fy: &str,
+    plan: &Option<String>,
+) -> Result<(FiscalYear, Plan), WebError> {
+    if !allowed.is_empty() {
+        user.require(allowed)?;
+    }
+    user.check_csrf(csrf)?;
+    let fy = parse_fy(fy)?;
+    let plan = choose_plan(&state.store, plan.as_deref()).await?;
+    Ok((fy, plan))
 }
 
 /// Links written in a form field: ids and `#n` separated by spaces or commas.
@@ -725,10 +750,7 @@ async fn change_state(
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<StateForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
     let outcome = apply_state(&state, &user, &plan, fy, &form.action, &form.reason).await?;
     after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }
@@ -809,10 +831,7 @@ async fn rate(
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<RateForm>,
 ) -> Result<Response, WebError> {
-    may_rate(&user)?;
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let (fy, plan) = checked_form(&state, &user, RATERS, &form.csrf, &fy, &form.plan).await?;
     let request = RatingRequest {
         indicator: form.indicator,
         rating: form.rating,
@@ -933,9 +952,8 @@ async fn add_item(
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<ItemForm>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    // Who may add what depends on the item (`may_add`, below).
+    let (fy, plan) = checked_form(&state, &user, &[], &form.csrf, &fy, &form.plan).await?;
     let kind: ItemKind = form
         .kind
         .parse()
@@ -1025,10 +1043,7 @@ async fn mark_reflected(
     AppPath((fy, id)): AppPath<(String, i64)>,
     AppForm(form): AppForm<ReflectedForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
     let outcome = match state
         .store
         .set_item_reflected(&plan.id, id, form.reflected != "0", &user.user.name)
@@ -1068,10 +1083,7 @@ async fn add_meeting(
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<MeetingForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
     let outcome = match new_meeting(&state, &plan, fy, &form).await? {
         Err(message) => Err(message),
         Ok(meeting) => match state.store.add_meeting(&meeting, &user.user.name).await {
@@ -1158,10 +1170,7 @@ async fn record_minutes(
     AppPath((fy, id)): AppPath<(String, i64)>,
     AppForm(form): AppForm<MinutesForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
-    user.check_csrf(&form.csrf)?;
-    let fy = parse_fy(&fy)?;
-    let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
     let minutes = pdca_core::normalize::normalize_text(&form.minutes);
     let outcome = if minutes.is_empty() {
         Err(lang.text().meeting_minutes_empty.to_owned())
@@ -1189,8 +1198,8 @@ async fn attach_material(
     AppPath((fy, id)): AppPath<(String, i64)>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
-    let fy = parse_fy(&fy)?;
+    // Refused before the body is read.
+    user.require(SECRETARIAT)?;
     let form = read_form(multipart)
         .await
         .map_err(|problem| WebError::BadRequest {
@@ -1204,8 +1213,8 @@ async fn attach_material(
             },
         })?;
     let field = |name: &str| form.fields.get(name).map_or("", String::as_str);
-    user.check_csrf(field("csrf"))?;
-    let plan = choose_plan(&state.store, Some(field("plan")).filter(|p| !p.is_empty())).await?;
+    let plan_field = Some(field("plan").to_owned()).filter(|p| !p.is_empty());
+    let (fy, plan) = checked_form(&state, &user, &[], field("csrf"), &fy, &plan_field).await?;
     let (file_name, content) = form.file.clone().unwrap_or_default();
     let outcome = match state
         .store
