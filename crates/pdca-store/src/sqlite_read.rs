@@ -43,30 +43,47 @@ pub(crate) struct SqliteReader {
     idle: Mutex<Vec<Connection>>,
     /// The connection that asks `PRAGMA data_version` and nothing else. Its number changes when
     /// any other connection commits, and every connection is another one.
-    watcher: Mutex<Option<Connection>>,
+    watcher: Mutex<Watcher>,
 }
+
+/// The watching connection and how many have been opened: the numbers of two connections
+/// cannot be compared, so a new one starts a new generation.
+#[derive(Debug, Default)]
+struct Watcher {
+    generation: u64,
+    connection: Option<Connection>,
+}
+
+/// What [`SqliteReader::file_version`] returns: equal when nothing was committed in between,
+/// greater after.
+pub(crate) type FileVersion = (u64, i64);
 
 impl SqliteReader {
     pub(crate) fn new(path: &Path) -> Self {
         Self {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
-            watcher: Mutex::new(None),
+            watcher: Mutex::default(),
         }
     }
 
-    /// A number that changes whenever anything is committed to the file.
-    pub(crate) fn file_version(&self) -> rusqlite::Result<i64> {
+    /// A version that changes whenever anything is committed to the file. A failed query drops
+    /// the watching connection; the next one starts a new generation.
+    pub(crate) fn file_version(&self) -> rusqlite::Result<FileVersion> {
         let mut watcher = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
-        let connection = match watcher.take() {
+        let connection = match watcher.connection.take() {
             Some(connection) => connection,
-            None => self.open()?,
+            None => {
+                let connection = self.open()?;
+                watcher.generation += 1;
+                connection
+            }
         };
-        let version = connection
+        let version: i64 = connection
             .prepare_cached("PRAGMA data_version")?
             .query_row([], |row| row.get(0))?;
-        *watcher = Some(connection);
-        Ok(version)
+        watcher.connection = Some(connection);
+        Ok((watcher.generation, version))
     }
 
     /// Runs `read` on an idle connection (or a new one), which goes back to the idle ones
@@ -123,7 +140,7 @@ pub(crate) struct Memo<V> {
 #[derive(Debug)]
 struct MemoState<V> {
     /// The [`SqliteReader::file_version`] the entries were read at.
-    version: Option<i64>,
+    version: Option<FileVersion>,
     entries: HashMap<String, V>,
 }
 
@@ -248,6 +265,21 @@ mod tests {
         assert_eq!(get("b"), None);
         assert_eq!(get("b"), None);
         assert_eq!(reads.get(), 5);
+    }
+
+    #[test]
+    fn a_new_watching_connection_starts_a_new_generation() {
+        let (_dir, writer, reader) = database();
+        let first = reader.file_version().unwrap();
+        assert_eq!(reader.file_version().unwrap(), first);
+        writer.execute("INSERT INTO other VALUES (1)", []).unwrap();
+        let second = reader.file_version().unwrap();
+        assert!(second > first);
+        // As after a failed query: the next connection's numbers start afresh, and its
+        // versions are still greater than every earlier one.
+        reader.watcher.lock().unwrap().connection = None;
+        let third = reader.file_version().unwrap();
+        assert!(third > second && third.0 == second.0 + 1);
     }
 
     #[test]
