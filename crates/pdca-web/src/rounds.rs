@@ -1200,7 +1200,7 @@ async fn attach_material(
 ) -> Result<Response, WebError> {
     // Refused before the body is read.
     user.require(SECRETARIAT)?;
-    let form = read_form(multipart)
+    let mut form = read_form(multipart)
         .await
         .map_err(|problem| WebError::BadRequest {
             param: "file".to_owned(),
@@ -1212,10 +1212,10 @@ async fn attach_material(
                 FormProblem::Unreadable => "フォームを読めませんでした".to_owned(),
             },
         })?;
+    let (file_name, content) = form.file.take().unwrap_or_default();
     let field = |name: &str| form.fields.get(name).map_or("", String::as_str);
     let plan_field = Some(field("plan").to_owned()).filter(|p| !p.is_empty());
     let (fy, plan) = checked_form(&state, &user, &[], field("csrf"), &fy, &plan_field).await?;
-    let (file_name, content) = form.file.clone().unwrap_or_default();
     let outcome = match state
         .store
         .attach_material(
