@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use pdca_store::testing::{database_url, dir_files, postgres_server, unique_database_name};
 use serde_json::Value;
 
 /// A database for one test and a way to run `pdca` against it.
@@ -25,16 +26,8 @@ impl Pdca {
     }
 
     fn postgres() -> Pdca {
-        let server = std::env::var("PDCA_TEST_POSTGRES_URL")
-            .expect("PDCA_TEST_POSTGRES_URL must be set (scripts/test sets it)");
-        let name = format!(
-            "pdca_cli_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
+        let server = postgres_server();
+        let name = unique_database_name("pdca_cli");
         let status = Command::new("psql")
             .args([
                 server.as_str(),
@@ -45,10 +38,9 @@ impl Pdca {
             .status()
             .expect("psql runs");
         assert!(status.success(), "could not create database {name}");
-        let base = server.rsplit_once('/').unwrap().0;
         Pdca {
             dir: tempfile::tempdir().unwrap(),
-            db: format!("{base}/{name}"),
+            db: database_url(&server, &name),
             pg_name: Some(name),
         }
     }
@@ -1417,22 +1409,6 @@ fn open_data_publishes_only_closed_rounds() {
     assert_eq!(json["rows"].as_array().unwrap().len(), lines);
 }
 
-/// Every file of `dir` with its bytes, by name.
-fn dump_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (
-                entry.file_name().to_string_lossy().into_owned(),
-                std::fs::read(entry.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn export_and_import_move_a_database_between_sqlite_and_postgres() {
     let source = Pdca::sqlite();
@@ -1456,15 +1432,21 @@ fn export_and_import_move_a_database_between_sqlite_and_postgres() {
     sqlite.ok(&["import", &second.display().to_string()]);
     let third = sqlite.path("dump");
     sqlite.ok(&["export", "-o", &third.display().to_string()]);
-    let files = dump_files(&first);
+    let files = dir_files(&first).unwrap();
     assert!(files.iter().any(|(name, _)| name == "manifest.json"));
     assert!(
         files
             .iter()
             .any(|(name, _)| name == "follow_up_rounds.jsonl")
     );
-    assert!(dump_files(&second) == files, "PostgreSQL's export differs");
-    assert!(dump_files(&third) == files, "SQLite's export differs");
+    assert!(
+        dir_files(&second).unwrap() == files,
+        "PostgreSQL's export differs"
+    );
+    assert!(
+        dir_files(&third).unwrap() == files,
+        "SQLite's export differs"
+    );
 
     // The copy answers as the original does.
     for args in [

@@ -1,7 +1,8 @@
 //! For tests that make databases of their own (feature `testing`, and included by the store's
 //! own test files): the PostgreSQL server they make them on, and the names and URLs of those
-//! databases.
+//! databases; and the files of a dump, to compare two.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The server named by `PDCA_TEST_POSTGRES_URL`; a test that needs it fails without it.
@@ -44,4 +45,16 @@ pub fn database_url(server: &str, name: &str) -> String {
         Some(query) => format!("{base}/{name}?{query}"),
         None => format!("{base}/{name}"),
     }
+}
+
+/// Every file of `dir` with its bytes, by name (a dump's files, to compare two dumps).
+pub fn dir_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        files.push((name, std::fs::read(entry.path())?));
+    }
+    files.sort();
+    Ok(files)
 }

@@ -18,7 +18,7 @@ use pdca_core::plan_file::parse_plan;
 use pdca_core::{ActualValue, Contribution, FiscalYear, Rating};
 use pdca_store::{Backend, Dump, NewActual, NewMeeting, NewUser, Store, StoreError};
 use sqlx::{AnyPool, AssertSqlSafe, Connection, Executor, Row};
-use testing::{database_url, postgres_server, unique_database_name};
+use testing::{database_url, dir_files, postgres_server, unique_database_name};
 
 // ---------------------------------------------------------------------------------------------
 // Harness: fresh databases of either kind, dropped at the end.
@@ -102,24 +102,8 @@ impl Databases {
     }
 }
 
-/// Every file of `dir` with its bytes, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (
-                entry.file_name().to_string_lossy().into_owned(),
-                std::fs::read(entry.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 fn assert_same_files(a: &Path, b: &Path) {
-    let (a_files, b_files) = (files(a), files(b));
+    let (a_files, b_files) = (dir_files(a).unwrap(), dir_files(b).unwrap());
     assert_eq!(
         a_files.iter().map(|f| &f.0).collect::<Vec<_>>(),
         b_files.iter().map(|f| &f.0).collect::<Vec<_>>()
@@ -627,7 +611,7 @@ fn with_key(line: &str, key: &str, value: Option<serde_json::Value>) -> String {
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    for (name, bytes) in files(from) {
+    for (name, bytes) in dir_files(from).unwrap() {
         std::fs::write(to.join(name), bytes).unwrap();
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The helpers the crate offers other crates' tests (feature `testing`); not all are used here.
+#[allow(dead_code)]
 #[path = "../src/testing.rs"]
 mod testing;
 
