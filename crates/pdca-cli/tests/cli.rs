@@ -891,21 +891,62 @@ fn drafts_count_only_when_unapproved_values_are_asked_for() {
 
 /// A plain HTTP/1.0 GET (no chunking), returning status code and body.
 fn http_get(port: u16, path: &str, token: Option<&str>) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    let (status, _, body) = http(port, &format!("GET {path} HTTP/1.0\r\n{auth}"), "");
+    (status, body)
+}
+
+/// Sends an HTTP/1.0 request made of `head` (the request line and headers, each ending in CRLF)
+/// and `body`; returns status code, response head and body.
+fn http(port: u16, head: &str, body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{auth}\r\n"
+        "{head}Host: 127.0.0.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, body.to_owned())
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// The value of cookie `name` set in a response head.
+fn set_cookie(head: &str, name: &str) -> String {
+    head.lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie {name} in {head}"))
+        .to_owned()
+}
+
+/// Signs `name` in through the sign-in form; returns the session cookie's value.
+fn sign_in(port: u16, name: &str, password: &str) -> String {
+    let (status, head, page) = http(port, "GET /signin HTTP/1.0\r\n", "");
+    assert_eq!(status, 200);
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let form = format!("name={name}&password={password}&csrf={csrf}&next=%2F");
+    let (status, head, _) = http(
+        port,
+        &format!(
+            "POST /signin HTTP/1.0\r\nCookie: pdca_signin_csrf={}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n",
+            set_cookie(&head, "pdca_signin_csrf")
+        ),
+        &form,
+    );
+    assert_eq!(status, 303, "{head}");
+    set_cookie(&head, "pdca_session")
 }
 
 #[test]
@@ -947,6 +988,31 @@ fn serve_creates_the_first_account_and_answers_the_api_like_the_cli() {
         api,
         pdca.json(&["evaluate", "--as-of", "2023", "--format", "json"])
     );
+
+    // Another process's change is seen at the next request, though the server keeps what it
+    // read while the file does not change: a user disabled by the CLI is signed out.
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "add",
+            "reader",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "reader-password-1\n",
+    );
+    assert!(out.status.success());
+    let session = sign_in(port, "reader", "reader-password-1");
+    let dashboard = format!("GET / HTTP/1.0\r\nCookie: pdca_session={session}\r\n");
+    for _ in 0..3 {
+        let (status, head, _) = http(port, &dashboard, "");
+        assert_eq!(status, 200, "{head}");
+    }
+    pdca.ok(&["user", "disable", "reader"]);
+    let (status, head, _) = http(port, &dashboard, "");
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("location: /signin"), "{head}");
 
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
