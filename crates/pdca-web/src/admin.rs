@@ -11,6 +11,8 @@ use pdca_core::access::Role;
 use pdca_store::{NewUser, StoreError};
 use serde::Deserialize;
 
+use pdca_app::accounts::{hash_password, one_time_password};
+
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang};
 use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan};
@@ -434,32 +436,6 @@ async fn users_page(
     ))
 }
 
-/// A random one-time password that is easy to type (no look-alike characters). Bytes at or
-/// above the largest multiple of the alphabet's size are drawn again, so every character is
-/// equally likely.
-pub fn one_time_password() -> Result<String, WebError> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    const LENGTH: usize = 16;
-    let limit = 256 - 256 % ALPHABET.len();
-    let mut password = String::with_capacity(LENGTH);
-    while password.len() < LENGTH {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| WebError::Internal(format!("no randomness from the system: {e}")))?;
-        for b in bytes.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
-            if password.len() < LENGTH {
-                password.push(char::from(ALPHABET[b % ALPHABET.len()]));
-            }
-        }
-    }
-    Ok(password)
-}
-
-/// Hashes a password with argon2, off the async threads (it is slow on purpose).
-pub async fn hash_password(password: String) -> Result<String, WebError> {
-    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?)
-}
-
 /// A one-time password and its hash.
 async fn issue_password() -> Result<(String, String), WebError> {
     let password = one_time_password()?;
@@ -631,12 +607,5 @@ mod tests {
         assert_eq!(path_segment("amed-tanto"), "amed-tanto");
         assert_eq!(path_segment("a/b c?"), "a%2Fb%20c%3F");
         assert_eq!(path_segment("事"), "%E4%BA%8B");
-    }
-
-    #[test]
-    fn one_time_passwords_are_long_and_differ() {
-        let (a, b) = (one_time_password().ok(), one_time_password().ok());
-        assert_eq!(a.as_ref().map(String::len), Some(16));
-        assert_ne!(a, b);
     }
 }

@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
 use crate::cache;
-use crate::json::plan_json;
 use crate::openapi::{self, API_ROUTES};
 use crate::view::{AppPath, AppQuery, PlanQuery};
 use crate::{AppState, WebError};
+use pdca_app::json::plan_json;
 
 /// The routes of the API and its OpenAPI document.
 pub(crate) fn router() -> Router<AppState> {

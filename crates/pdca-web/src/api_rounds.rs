@@ -19,10 +19,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::follow_up::{RoundView, item_json, meeting_json, rating_matrix, round_json};
 use crate::rounds::{apply_item, apply_rating, apply_state, may_read};
 use crate::view::{AppPath, parse_fy};
 use crate::{AppState, WebError};
+use pdca_app::follow_up::{RoundView, item_json, meeting_json, rating_matrix, round_json};
 
 /// `GET, POST /api/v1/plans/{id}/rounds`
 pub const ROUNDS: &str = "/api/v1/plans/{id}/rounds";

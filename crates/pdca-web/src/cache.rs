@@ -14,9 +14,9 @@ use pdca_core::{Actuals, FiscalYear, Plan, PlanEvaluation, evaluate_plan};
 use pdca_store::{DataVersion, Visibility};
 
 use crate::auth::CurrentUser;
-use crate::json::evaluation_json;
 use crate::view::{PlanQuery, default_as_of, encode_query, plan_in_force};
 use crate::{AppState, WebError};
+use pdca_app::json::evaluation_json;
 
 /// A plan evaluated as of a year with the values of one visibility.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 
 use pdca_core::FiscalYear;
 
-use crate::json::format_number;
+use pdca_app::json::format_number;
 
 /// The drawing area, in SVG user units.
 const WIDTH: i32 = 640;

@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang};
-use crate::json::format_number;
 use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query};
 use crate::{AppState, WebError};
+use pdca_app::json::format_number;
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {

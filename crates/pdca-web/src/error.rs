@@ -187,3 +187,31 @@ impl From<tokio::task::JoinError> for WebError {
         WebError::Internal(format!("a blocking task failed: {e}"))
     }
 }
+
+impl From<pdca_app::follow_up::ViewError> for WebError {
+    fn from(e: pdca_app::follow_up::ViewError) -> Self {
+        use pdca_app::follow_up::ViewError;
+        match e {
+            ViewError::Store(e) => WebError::Store(e),
+            ViewError::Evaluation(e) => WebError::BadRequest {
+                param: "fy".to_owned(),
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+impl From<pdca_app::open_data::OpenDataError> for WebError {
+    fn from(e: pdca_app::open_data::OpenDataError) -> Self {
+        match e {
+            pdca_app::open_data::OpenDataError::Store(e) => WebError::Store(e),
+            e => WebError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<pdca_app::accounts::AccountError> for WebError {
+    fn from(e: pdca_app::accounts::AccountError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}

@@ -7,61 +7,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use pdca_core::follow_up::RoundState;
-use pdca_core::{FiscalYear, Plan};
-use pdca_interchange::{actuals_csv, published_actuals, published_ratings, ratings_csv, rows_json};
-use pdca_store::{Store, Visibility};
+use pdca_app::open_data::{OPEN_DATA_FILES, open_data_files};
 use serde::Deserialize;
 
 use crate::i18n::Lang;
-use crate::json::plan_json;
 use crate::view::{AppPath, AppQuery, Chrome, Here, choose_plan};
 use crate::{AppState, WebError};
-
-/// The files of the open data set: (name, media type).
-pub const OPEN_DATA_FILES: [(&str, &str); 5] = [
-    ("plan.json", "application/json"),
-    ("actuals.csv", "text/csv; charset=utf-8"),
-    ("actuals.json", "application/json"),
-    ("ratings.csv", "text/csv; charset=utf-8"),
-    ("ratings.json", "application/json"),
-];
-
-/// Every file of the open data set of `plan`, as (name, bytes).
-pub async fn open_data_files(
-    store: &Store,
-    plan: &Plan,
-) -> Result<Vec<(&'static str, Vec<u8>)>, WebError> {
-    let closed: Vec<FiscalYear> = store
-        .rounds(&plan.id)
-        .await?
-        .into_iter()
-        .filter(|r| r.state == RoundState::Closed)
-        .map(|r| r.fiscal_year)
-        .collect();
-    let values: Vec<_> = store
-        .current_actuals_as(&plan.id, Visibility::Approved)
-        .await?
-        .into_iter()
-        .map(|a| (a.contribution, a.state))
-        .collect();
-    let actuals = published_actuals(plan, &values, &closed);
-    let mut rounds = Vec::new();
-    for fy in &closed {
-        rounds.push((*fy, store.round_ratings(&plan.id, *fy).await?));
-    }
-    let ratings = published_ratings(plan, &rounds);
-    let internal = |e: pdca_interchange::InterchangeError| WebError::Internal(e.to_string());
-    let plan_bytes = serde_json::to_vec_pretty(&plan_json(plan))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(vec![
-        ("plan.json", plan_bytes),
-        ("actuals.csv", actuals_csv(&actuals).map_err(internal)?),
-        ("actuals.json", rows_json(&actuals).map_err(internal)?),
-        ("ratings.csv", ratings_csv(&ratings).map_err(internal)?),
-        ("ratings.json", rows_json(&ratings).map_err(internal)?),
-    ])
-}
 
 /// The routes, readable without signing in.
 pub(crate) fn router() -> Router<AppState> {

@@ -20,9 +20,9 @@ use crate::auth::CurrentUser;
 use crate::cache::{self, Evaluated, PageKey, Reader};
 use crate::chart::{self, Chart, Series};
 use crate::i18n::{self, Lang, Text};
-use crate::json::{format_number, target_text};
 use crate::view::{AppPath, AppQuery, Chrome, Here, PlanQuery, percent, status_class};
 use crate::{AppState, WebError};
+use pdca_app::json::{format_number, target_text};
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {

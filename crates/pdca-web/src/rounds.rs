@@ -21,11 +21,11 @@ use pdca_store::{StoreError, Visibility};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::follow_up::{RoundView, calendar_ics, rating_matrix};
 use crate::i18n::{self, Lang};
 use crate::upload::{FormProblem, MAX_FILE_BYTES, read_form};
 use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy};
 use crate::{AppState, WebError};
+use pdca_app::follow_up::{RoundView, calendar_ics, rating_matrix};
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {
@@ -891,7 +891,7 @@ pub(crate) async fn apply_rating(
     let expected = expected_version(version.as_deref());
     let view = match RoundView::load(&state.store, &plan.id, fy).await {
         Ok(view) => view,
-        Err(crate::follow_up::ViewError::Store(e)) => return Ok(Err(refusal(e)?)),
+        Err(pdca_app::follow_up::ViewError::Store(e)) => return Ok(Err(refusal(e)?)),
         Err(e) => return Ok(Err(e.to_string())),
     };
     let validated = parse_rating(&rating).and_then(|r| {

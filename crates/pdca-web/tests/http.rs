@@ -923,7 +923,7 @@ async fn evaluations_are_the_engine_json(app: TestApp) {
         async move {
             let actuals = store.actuals_as(BUILTIN_PLAN_ID, visibility).await.unwrap();
             let evaluation = evaluate_plan(&plan, &actuals, as_of).unwrap();
-            pdca_web::json::evaluation_json(&plan, &evaluation)
+            pdca_app::json::evaluation_json(&plan, &evaluation)
         }
     };
 

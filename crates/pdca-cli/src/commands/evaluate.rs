@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
+use pdca_app::json::evaluation_json;
 use pdca_core::evaluation::{Evaluation, PlanEvaluation, Status};
 use pdca_core::plan::Indicator;
 use pdca_core::{FiscalYear, Plan, evaluate_plan};
-use pdca_web::json::evaluation_json;
 
 use pdca_store::Visibility;
 

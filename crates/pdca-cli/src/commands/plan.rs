@@ -4,10 +4,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+pub use pdca_app::json::{format_number, plan_json, target_text};
 use pdca_core::Plan;
 use pdca_core::plan_file::parse_plan;
 use pdca_store::SaveOutcome;
-pub use pdca_web::json::{format_number, plan_json, target_text};
 
 use super::Session;
 

@@ -4,15 +4,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use pdca_app::follow_up::{
+    RoundView, calendar_ics, item_json, meeting_json, rating_matrix, round_json,
+};
 use pdca_core::follow_up::{
     ItemKind, Link, Material, MeetingKind, NewItem, NewRating, RoundState, default_schedule,
     draft_agenda, parse_date, parse_rating,
 };
 use pdca_core::{FiscalYear, Plan};
 use pdca_store::NewMeeting;
-use pdca_web::follow_up::{
-    RoundView, calendar_ics, item_json, meeting_json, rating_matrix, round_json,
-};
 use serde_json::json;
 
 use super::Session;
@@ -632,7 +632,7 @@ pub async fn publish(
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
     let plan = session.plan(plan).await?;
-    let files = pdca_web::open_data::open_data_files(&session.store, &plan).await?;
+    let files = pdca_app::open_data::open_data_files(&session.store, &plan).await?;
     std::fs::create_dir_all(output)
         .with_context(|| format!("{} を作成できません", output.display()))?;
     for (name, bytes) in &files {

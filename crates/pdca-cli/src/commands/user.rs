@@ -32,12 +32,12 @@ fn check_password(password: &str) -> anyhow::Result<()> {
 
 /// A random one-time password, the same kind the web application issues.
 pub fn one_time_password() -> anyhow::Result<String> {
-    Ok(pdca_web::one_time_password()?)
+    Ok(pdca_app::accounts::one_time_password()?)
 }
 
 /// Hashes a password with argon2 (slow on purpose; off the async threads).
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    pdca_web::hash_password(password)
+    pdca_app::accounts::hash_password(password)
         .await
         .context("パスワードのハッシュ化に失敗しました")
 }

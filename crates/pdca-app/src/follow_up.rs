@@ -410,15 +410,3 @@ pub fn calendar_ics(plan: &Plan, rounds: &[FollowUpRound], meetings: &[Meeting])
     }
     calendar.done().to_string()
 }
-
-impl From<ViewError> for crate::WebError {
-    fn from(e: ViewError) -> Self {
-        match e {
-            ViewError::Store(e) => crate::WebError::Store(e),
-            ViewError::Evaluation(e) => crate::WebError::BadRequest {
-                param: "fy".to_owned(),
-                message: e.to_string(),
-            },
-        }
-    }
-}

@@ -1,0 +1,11 @@
+//! What the command line and the web application both answer with, so that `pdca … --format
+//! json` and the API agree and a page shows what the CLI prints: a follow-up round's view and
+//! its JSON ([`follow_up`]), the plan catalogue and evaluation JSON ([`json`]), the open data
+//! set ([`open_data`]), and the one-time passwords given to new accounts ([`accounts`]).
+//!
+//! Built on the store and the core; knows nothing of HTTP or of the terminal.
+
+pub mod accounts;
+pub mod follow_up;
+pub mod json;
+pub mod open_data;
