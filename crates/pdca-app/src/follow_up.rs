@@ -5,13 +5,14 @@
 //! `pdca round show --format json` and `GET /api/v1/plans/{plan}/rounds/{fy}` answer alike.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use pdca_core::evaluation::{Evaluation, PlanEvaluation, Rating};
 use pdca_core::follow_up::{
     CommitteeRating, FollowUpRound, ItemKind, LinkKind, Meeting, Missing, RatingCounts, RoundItem,
     rating_counts,
 };
-use pdca_core::{FiscalYear, Plan, evaluate_plan};
+use pdca_core::{Actuals, FiscalYear, Plan, PlanHistory, evaluate_plan};
 use pdca_store::{RoundContent, Store, StoreError, Visibility};
 use serde_json::{Value, json};
 
@@ -32,7 +33,7 @@ pub struct RoundView {
     /// What keeps the round from closing.
     pub missing: Vec<Missing>,
     /// The approved actuals the evaluation used.
-    pub actuals: pdca_core::Actuals,
+    pub actuals: Arc<Actuals>,
 }
 
 /// A clause of the previous round's policy, followed up in this round.
@@ -61,6 +62,27 @@ pub struct Movement {
     pub pace_after: Option<f64>,
 }
 
+/// What every round of a plan reads alike: its revisions, its approved actuals and its
+/// meetings.
+struct PlanRecords {
+    history: PlanHistory,
+    approved: Arc<Actuals>,
+    meetings: Vec<Meeting>,
+}
+
+impl PlanRecords {
+    async fn load(store: &Store, plan_id: &str) -> Result<PlanRecords, ViewError> {
+        let Some(history) = store.plan_history(plan_id).await? else {
+            return Err(StoreError::NotFound(format!("計画「{plan_id}」")).into());
+        };
+        Ok(PlanRecords {
+            history,
+            approved: Arc::new(store.actuals_as(plan_id, Visibility::Approved).await?),
+            meetings: store.meetings(plan_id).await?,
+        })
+    }
+}
+
 impl RoundView {
     /// Builds the view of plan `plan_id`'s round for result year `fy` (not found when the
     /// round was never opened).
@@ -70,18 +92,45 @@ impl RoundView {
         fy: FiscalYear,
     ) -> Result<RoundView, ViewError> {
         let content = store.round_content(plan_id, fy).await?;
-        let plan = match store.plan_history(plan_id).await? {
-            Some(history) => history.in_force(fy).clone(),
-            None => return Err(StoreError::NotFound(format!("計画「{plan_id}」")).into()),
-        };
-        let approved = store.actuals_as(plan_id, Visibility::Approved).await?;
-        let evaluation = evaluate_plan(&plan, &approved, fy)?;
+        let records = PlanRecords::load(store, plan_id).await?;
+        Self::build(store, &records, content).await
+    }
+
+    /// The views of the rounds of `years`, in that order, reading the plan's revisions,
+    /// actuals and meetings once for all of them.
+    pub async fn load_all(
+        store: &Store,
+        plan_id: &str,
+        years: &[FiscalYear],
+    ) -> Result<Vec<RoundView>, ViewError> {
+        if years.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records = PlanRecords::load(store, plan_id).await?;
+        let mut views = Vec::with_capacity(years.len());
+        for fy in years {
+            let content = store.round_content(plan_id, *fy).await?;
+            views.push(Self::build(store, &records, content).await?);
+        }
+        Ok(views)
+    }
+
+    async fn build(
+        store: &Store,
+        records: &PlanRecords,
+        content: RoundContent,
+    ) -> Result<RoundView, ViewError> {
+        let plan_id = content.round.plan_id.as_str();
+        let fy = content.round.fiscal_year;
+        let plan = records.history.in_force(fy).clone();
+        let approved = &records.approved;
+        let evaluation = evaluate_plan(&plan, approved, fy)?;
         let missing = store.round_missing(&plan, fy).await?;
-        let meetings = store
-            .meetings(plan_id)
-            .await?
-            .into_iter()
+        let meetings = records
+            .meetings
+            .iter()
             .filter(|m| m.fiscal_year == Some(fy))
+            .cloned()
             .collect();
         let mut previous_clauses = Vec::new();
         let before = FiscalYear::new(fy.year() - 1).ok();
@@ -90,7 +139,7 @@ impl RoundView {
         {
             let ratings_before = store.round_ratings(plan_id, before).await?;
             let evaluation_before = if plan.period.contains(before) {
-                Some(evaluate_plan(&plan, &approved, before)?)
+                Some(evaluate_plan(&plan, approved, before)?)
             } else {
                 None
             };
@@ -141,7 +190,7 @@ impl RoundView {
             previous_clauses,
             meetings,
             missing,
-            actuals: approved,
+            actuals: Arc::clone(approved),
         })
     }
 

@@ -1404,6 +1404,29 @@ fn run_a_round(pdca: &Pdca) {
     pdca.ok(&["round", "reopen", "--fy", "2022", "--reason", "評価の訂正"]);
     let round = pdca.json(&["round", "show", "--fy", "2022", "--format", "json"]);
     assert_eq!(round["state"], "meeting_2");
+
+    // The trace page reads the views of every round at once; they are the views read one by one.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use pdca_app::follow_up::{RoundView, round_json};
+        let store = pdca_store::Store::open(&pdca.db).await.unwrap();
+        let years = [2021, 2022].map(|y| pdca_core::FiscalYear::new(y).unwrap());
+        let all = RoundView::load_all(&store, "medical-rd-2", &years)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        for (view, fy) in all.iter().zip(years) {
+            let alone = RoundView::load(&store, "medical-rd-2", fy).await.unwrap();
+            assert_eq!(round_json(view), round_json(&alone), "{fy:?}");
+        }
+        assert!(!all[1].previous_clauses.is_empty());
+        assert!(
+            all.iter().all(|v| !v.meetings.is_empty()),
+            "each round has its own meetings"
+        );
+        assert_ne!(round_json(&all[0]), round_json(&all[1]));
+        store.close().await;
+    });
 }
 
 #[test]

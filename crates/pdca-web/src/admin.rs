@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use pdca_core::access::Role;
@@ -15,7 +14,7 @@ use pdca_app::accounts::{hash_password, one_time_password};
 
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang};
-use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan};
+use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, refused, showing_secret};
 use crate::{AppState, WebError};
 
 /// The routes of this module.
@@ -257,18 +256,14 @@ async fn create_token(
     if name.is_empty() {
         let error = Some(lang.text().token_name_required);
         let html = render_tokens(&state, &user, lang, &here, None, None, error).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        return Ok(refused(html));
     }
     let (_, secret) = state
         .store
         .create_api_token(user.user.id, name, &user.user.name)
         .await?;
     let html = render_tokens(&state, &user, lang, &here, Some(secret), None, None).await?;
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Html(html),
-    )
-        .into_response())
+    Ok(showing_secret(html))
 }
 
 /// `POST /account/tokens/{id}/revoke`: revokes one of the user's own tokens; another user's
@@ -462,7 +457,7 @@ async fn create_user(
     let Ok(role) = form.role.parse::<Role>() else {
         let feedback = refuse(form, lang.text().user_bad_role.to_owned());
         let html = render_users(&state, &user, lang, &here, feedback).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        return Ok(refused(html));
     };
     let (password, hash) = issue_password().await?;
     let body = Some(form.body.trim().to_owned()).filter(|b| !b.is_empty());
@@ -483,16 +478,12 @@ async fn create_user(
                 ..UsersFeedback::default()
             };
             let html = render_users(&state, &user, lang, &here, feedback).await?;
-            Ok((
-                [(axum::http::header::CACHE_CONTROL, "no-store")],
-                Html(html),
-            )
-                .into_response())
+            Ok(showing_secret(html))
         }
         Err(e @ StoreError::Invalid(_)) => {
             let feedback = refuse(form, e.to_string());
             let html = render_users(&state, &user, lang, &here, feedback).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            Ok(refused(html))
         }
         Err(e) => Err(e.into()),
     }
@@ -515,7 +506,7 @@ async fn set_disabled(
             ..UsersFeedback::default()
         };
         let html = render_users(state, user, lang, here, feedback).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        return Ok(refused(html));
     }
     state
         .store
@@ -578,11 +569,7 @@ async fn reset_password(
         ..UsersFeedback::default()
     };
     let html = render_users(&state, &user, lang, &here, feedback).await?;
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Html(html),
-    )
-        .into_response())
+    Ok(showing_secret(html))
 }
 
 /// `text` percent-encoded for one URL path segment (everything but the unreserved characters).

@@ -19,6 +19,7 @@ use crate::entry::value_text;
 use crate::i18n::{self, Lang};
 use crate::view::{
     AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy, parse_optional_fy,
+    refused,
 };
 use crate::{AppState, WebError};
 
@@ -392,7 +393,7 @@ async fn lock(
                 Feedback::Error(message),
             )
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            Ok(refused(page.render()?))
         }
         Err(e) => Err(e.into()),
     }

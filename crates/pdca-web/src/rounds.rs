@@ -23,7 +23,9 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang};
 use crate::upload::{FormProblem, MAX_FILE_BYTES, read_form};
-use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy};
+use crate::view::{
+    AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy, refused,
+};
 use crate::{AppState, WebError};
 use pdca_app::follow_up::{RoundView, calendar_ics, rating_matrix};
 
@@ -328,7 +330,7 @@ async fn open_round(
         Err(message) => {
             let page =
                 render_rounds(&state, &user, lang, &here, Some(&plan.id), Some(message?)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            Ok(refused(page.render()?))
         }
     }
 }
@@ -725,7 +727,7 @@ async fn after_form(
                 Some(message),
             )
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            Ok(refused(page.render()?))
         }
     }
 }
@@ -1373,10 +1375,8 @@ async fn trace_page(
         .filter(|r| may_read(&user, r).is_ok())
         .collect();
     let t = lang.text();
-    let mut views = Vec::new();
-    for round in &rounds {
-        views.push(RoundView::load(&state.store, &plan.id, round.fiscal_year).await?);
-    }
+    let years: Vec<FiscalYear> = rounds.iter().map(|r| r.fiscal_year).collect();
+    let views = RoundView::load_all(&state.store, &plan.id, &years).await?;
     let about = |item: &RoundItem| {
         item.links
             .iter()

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::i18n::{self, Lang};
 use crate::upload::{FormProblem, read_form};
-use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query};
+use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, refused};
 use crate::{AppState, WebError};
 
 /// The routes of this module.
@@ -213,7 +213,7 @@ async fn refuse_assignment(
     error: String,
 ) -> Result<Response, WebError> {
     let html = render_bodies(state, user, lang, here, form, None, Some(error)).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+    Ok(refused(html))
 }
 
 fn done_location(plan: &str, done: &str) -> String {
@@ -411,7 +411,7 @@ async fn import_plan(
     user.check_csrf(form.fields.get("csrf").map_or("", String::as_str))?;
     let refuse = |feedback: PlansFeedback| async {
         let html = render_plans(&state, &user, lang, &here, feedback).await?;
-        Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        Ok::<_, WebError>(refused(html))
     };
     let Some((file_name, bytes)) = form.file.filter(|(_, b)| !b.is_empty()) else {
         return refuse(PlansFeedback {

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{CurrentUser, same_secret};
 use crate::entry::{editable, value_text};
 use crate::i18n::{self, Lang};
-use crate::view::{Chrome, Here, choose_plan, encode_query};
+use crate::view::{Chrome, Here, choose_plan, encode_query, refused};
 use crate::{AppState, WebError};
 
 /// The largest file accepted.
@@ -336,7 +336,7 @@ fn errors_page(
 ) -> Result<Response, WebError> {
     let mut p = page(lang, user, here, plan_id, file_name);
     p.errors = errors;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response())
+    Ok(refused(p.render()?))
 }
 
 /// `POST /entry/upload` (multipart: `csrf`, optional `plan`, `file`): every error, or the

@@ -4,7 +4,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
 use pdca_core::builtin::BUILTIN_PLAN_ID;
 use pdca_core::{Actuals, FiscalYear, Plan};
 use pdca_store::{Store, Visibility};
@@ -16,6 +17,17 @@ use crate::i18n::{self, Lang, Text};
 
 /// The cookie that remembers the language chosen with the switch link.
 pub(crate) const LANG_COOKIE: &str = "lang";
+
+/// A form's page shown again with what was wrong with it: 422, nothing saved.
+pub(crate) fn refused(html: String) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response()
+}
+
+/// A page showing a secret once (a one-time password, an API token): no cache keeps it. Every
+/// page is `no-store` by default (see the security headers); these say so themselves.
+pub(crate) fn showing_secret(html: String) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
 
 /// The language of a request: `?lang=` first, then the `lang` cookie, else Japanese.
 pub(crate) fn request_lang(uri: &Uri, headers: &HeaderMap) -> Lang {

@@ -1953,6 +1953,7 @@ async fn a_token_is_shown_once_works_and_is_revoked(app: TestApp) {
         .post_form("/account/tokens", &[("csrf", &csrf), ("name", &name)])
         .await;
     assert_eq!(created.status(), StatusCode::OK);
+    assert_eq!(created.headers()[header::CACHE_CONTROL], "no-store");
     let html = created.text().await.unwrap();
     let secret = token_secret(&html).expect("the secret on the page");
     assert_eq!(secret.len(), "pdca_".len() + 64, "{secret}");
@@ -2148,6 +2149,7 @@ async fn the_secretariat_creates_disables_and_resets_accounts(app: TestApp) {
         )
         .await;
     assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(reset.headers()[header::CACHE_CONTROL], "no-store");
     let new_password = issued_password(&reset.text().await.unwrap()).unwrap();
     assert_eq!(member.get_page("/").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(
