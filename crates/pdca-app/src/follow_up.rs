@@ -115,6 +115,8 @@ impl RoundView {
         Ok(views)
     }
 
+    /// The view of the round in `content`, from the plan's `records` and the rest of the round
+    /// read now.
     async fn build(
         store: &Store,
         records: &PlanRecords,
