@@ -1,6 +1,7 @@
-//! Open data: the files the public reads without signing in (`/open-data/…`) and `pdca publish`
-//! writes — the plan catalogue, the locked actuals of the years whose follow-up round has
-//! closed, and the committee's ratings of those rounds (`docs/open-data.md`).
+//! Open data on the web: `/open-data/…` serves, without signing in, the files
+//! [`pdca_app::open_data`] makes and `pdca publish` writes — the plan catalogue, the locked
+//! actuals of the years whose follow-up round has closed, and the committee's ratings of those
+//! rounds (`docs/open-data.md`).
 
 use axum::Router;
 use axum::extract::State;
