@@ -93,10 +93,8 @@ pub struct Store {
 /// The [`Memo`]s of a store's `reader`.
 #[derive(Default)]
 struct Memos {
-    /// Sessions and their users by id hash.
+    /// Sessions with their users and the data version, by cookie value.
     sessions: Memo<sessions::SessionRow>,
-    /// The same with the data version.
-    versioned_sessions: Memo<sessions::SessionRow>,
 }
 
 // Session rows hold secrets (CSRF tokens, password hashes).

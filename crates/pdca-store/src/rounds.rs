@@ -928,7 +928,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("会合 {meeting_id}")))?;
         let old = sqlx::query(
-            "SELECT title, file_name, content FROM meeting_materials
+            "SELECT title, file_name, CAST(LENGTH(content) AS BIGINT) FROM meeting_materials
              WHERE meeting_id = $1 AND label = $2",
         )
         .bind(meeting_id)
@@ -939,7 +939,7 @@ impl Store {
             Some(row) => {
                 let old_title: String = row.try_get(0)?;
                 let old_file: Option<String> = row.try_get(1)?;
-                let old_content: Option<Vec<u8>> = row.try_get(2)?;
+                let old_bytes: Option<i64> = row.try_get(2)?;
                 sqlx::query(
                     "UPDATE meeting_materials SET title = $3, file_name = $4, content = $5
                      WHERE meeting_id = $1 AND label = $2",
@@ -955,7 +955,7 @@ impl Store {
                 let old_value = json!({
                     "title": old_title,
                     "file_name": old_file,
-                    "bytes": old_content.map_or(0, |c| c.len()),
+                    "bytes": old_bytes.unwrap_or(0),
                 });
                 (Some(old_value.to_string()), stored_title)
             }

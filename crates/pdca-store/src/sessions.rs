@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::data_version::{DataVersion, data_version_at, data_version_columns};
 use crate::secrets::{digest, random_hex};
-use crate::users::{User, user_at, user_columns};
+use crate::users::{User, user_at, user_columns, user_from_sqlite};
 use crate::{Store, StoreError, now, rfc3339, stored_time};
 
 /// A session just created: what the caller hands to the browser.
@@ -106,7 +106,7 @@ impl Store {
         absolute: Duration,
     ) -> Result<Option<(Session, User)>, StoreError> {
         Ok(self
-            .lookup_session(id, idle, absolute, false)
+            .session_with_data_version(id, idle, absolute)
             .await?
             .map(|(session, user, _)| (session, user)))
     }
@@ -119,58 +119,34 @@ impl Store {
         idle: Duration,
         absolute: Duration,
     ) -> Result<Option<(Session, User, DataVersion)>, StoreError> {
-        Ok(self
-            .lookup_session(id, idle, absolute, true)
-            .await?
-            .and_then(|(session, user, version)| version.map(|v| (session, user, v))))
-    }
-
-    async fn lookup_session(
-        &self,
-        id: &str,
-        idle: Duration,
-        absolute: Duration,
-        with_version: bool,
-    ) -> Result<Option<(Session, User, Option<DataVersion>)>, StoreError> {
-        const PLAIN: &str = concat!(
-            "SELECT s.csrf_token, s.created_at, s.last_seen_at, ",
-            user_columns!(),
-            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
-        );
-        // The version's columns come first, so the others are where they are in PLAIN + 3.
-        const VERSIONED: &str = concat!(
+        // The version's columns come first, then the session's, then the user's.
+        const SQL: &str = concat!(
             "SELECT ",
             data_version_columns!(),
             ", s.csrf_token, s.created_at, s.last_seen_at, ",
             user_columns!(),
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
         );
-        let sql = if with_version { VERSIONED } else { PLAIN };
         // Hashed only when the database is asked.
         let id_hash = || digest(id);
         // The read every request makes: on the caller's thread for a SQLite file, kept while
         // the file does not change (by the cookie's value: only this process's memory holds it),
         // through the pool when that fails and on PostgreSQL.
         let fast = self.reader.as_ref().and_then(|reader| {
-            let memo = if with_version {
-                &self.memos.versioned_sessions
-            } else {
-                &self.memos.sessions
-            };
-            memo.get_or_read(reader, id, || {
-                reader.row(sql, &id_hash(), |row| {
-                    SessionRow::from_sqlite(row, with_version)
+            self.memos
+                .sessions
+                .get_or_read(reader, id, || {
+                    reader.row(SQL, &id_hash(), SessionRow::from_sqlite)
                 })
-            })
-            .ok()
+                .ok()
         });
         let found = match fast {
             Some(found) => found,
-            None => sqlx::query(sql)
+            None => sqlx::query(SQL)
                 .bind(id_hash())
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|row| SessionRow::from_any(&row, with_version))
+                .map(|row| SessionRow::from_any(&row))
                 .transpose()?,
         };
         let Some(SessionRow {
@@ -245,7 +221,7 @@ impl Store {
 /// A row of the session lookup.
 #[derive(Clone)]
 pub(crate) struct SessionRow {
-    version: Option<DataVersion>,
+    version: DataVersion,
     csrf_token: String,
     created_at: String,
     last_seen_at: String,
@@ -253,51 +229,23 @@ pub(crate) struct SessionRow {
 }
 
 impl SessionRow {
-    fn from_any(row: &AnyRow, with_version: bool) -> Result<Self, StoreError> {
-        let (version, at) = if with_version {
-            (Some(data_version_at(row, 0)?), 3)
-        } else {
-            (None, 0)
-        };
+    fn from_any(row: &AnyRow) -> Result<Self, StoreError> {
         Ok(SessionRow {
-            version,
-            csrf_token: row.try_get(at)?,
-            created_at: row.try_get(at + 1)?,
-            last_seen_at: row.try_get(at + 2)?,
-            user: user_at(row, at + 3)?,
+            version: data_version_at(row, 0)?,
+            csrf_token: row.try_get(3)?,
+            created_at: row.try_get(4)?,
+            last_seen_at: row.try_get(5)?,
+            user: user_at(row, 6)?,
         })
     }
 
-    fn from_sqlite(row: &rusqlite::Row<'_>, with_version: bool) -> rusqlite::Result<Self> {
-        let (version, at) = if with_version {
-            (Some(DataVersion::from_sqlite(row, 0)?), 3)
-        } else {
-            (None, 0)
-        };
-        let at_user = at + 3;
-        let role: String = row.get(at_user + 2)?;
-        let role = role.parse().map_err(|e: pdca_core::access::UnknownRole| {
-            rusqlite::Error::FromSqlConversionFailure(
-                at_user + 2,
-                rusqlite::types::Type::Text,
-                Box::new(e),
-            )
-        })?;
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(SessionRow {
-            version,
-            csrf_token: row.get(at)?,
-            created_at: row.get(at + 1)?,
-            last_seen_at: row.get(at + 2)?,
-            user: User {
-                id: row.get(at_user)?,
-                name: row.get(at_user + 1)?,
-                role,
-                body: row.get(at_user + 3)?,
-                password_hash: row.get(at_user + 4)?,
-                must_change_password: row.get::<_, i64>(at_user + 5)? != 0,
-                disabled: row.get::<_, i64>(at_user + 6)? != 0,
-                created_at: row.get(at_user + 7)?,
-            },
+            version: DataVersion::from_sqlite(row, 0)?,
+            csrf_token: row.get(3)?,
+            created_at: row.get(4)?,
+            last_seen_at: row.get(5)?,
+            user: user_from_sqlite(row, 6)?,
         })
     }
 }

@@ -100,6 +100,24 @@ pub(crate) fn user_at(row: &AnyRow, at: usize) -> Result<User, StoreError> {
     })
 }
 
+/// [`user_at`] for a row read by `sqlite_read`.
+pub(crate) fn user_from_sqlite(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<User> {
+    let role: String = row.get(at + 2)?;
+    let role = role.parse().map_err(|e: pdca_core::access::UnknownRole| {
+        rusqlite::Error::FromSqlConversionFailure(at + 2, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(User {
+        id: row.get(at)?,
+        name: row.get(at + 1)?,
+        role,
+        body: row.get(at + 3)?,
+        password_hash: row.get(at + 4)?,
+        must_change_password: row.get::<_, i64>(at + 5)? != 0,
+        disabled: row.get::<_, i64>(at + 6)? != 0,
+        created_at: row.get(at + 7)?,
+    })
+}
+
 /// A flag as the schema stores it.
 pub(crate) fn flag(value: bool) -> i32 {
     i32::from(value)

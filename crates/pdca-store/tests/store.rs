@@ -3331,6 +3331,17 @@ async fn meetings_keep_their_materials_and_minutes(db: TestDb) {
             .as_deref()
             .is_some_and(|v| v.contains("資料2-1.pdf"))
     }));
+    // The replaced file's size, and none for 資料1, which had no file.
+    assert!(audit.iter().any(|e| {
+        e.old_value
+            .as_deref()
+            .is_some_and(|v| v.contains("資料2-1.pdf") && v.contains(r#""bytes":6"#))
+    }));
+    assert!(audit.iter().any(|e| {
+        e.old_value
+            .as_deref()
+            .is_some_and(|v| v.contains(r#""file_name":null"#) && v.contains(r#""bytes":0"#))
+    }));
 
     // Refused, and nothing written: a new material without a title, a bad number, an empty
     // file, a meeting of no such plan.

@@ -2,9 +2,10 @@
 //! checks, and the CSRF token every state-changing form carries.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use pdca_core::access::Role;
 use pdca_store::{DataVersion, User};
 
@@ -116,9 +117,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, We
             data_version: None,
         });
     }
-    let id = crate::view::request_cookie(&parts.headers, SESSION_COOKIE)
-        .filter(|v| !v.is_empty())
-        .ok_or(WebError::Unauthorized)?;
+    let id = session_id(&parts.headers).ok_or(WebError::Unauthorized)?;
     let (session, user, version) = state
         .store
         .session_with_data_version(
@@ -136,11 +135,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, We
     })
 }
 
-/// The session id in the cookie, if any.
-pub(crate) fn session_id(jar: &CookieJar) -> Option<String> {
-    jar.get(SESSION_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| !v.is_empty())
+/// The session id in the request's cookie, if any.
+pub(crate) fn session_id(headers: &HeaderMap) -> Option<String> {
+    crate::view::request_cookie(headers, SESSION_COOKIE).filter(|v| !v.is_empty())
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over TLS, and no

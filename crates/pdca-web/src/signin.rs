@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -155,6 +155,7 @@ async fn sign_in(
     lang: Lang,
     here: Here,
     PeerAddr(peer): PeerAddr,
+    headers: HeaderMap,
     jar: CookieJar,
     AppForm(form): AppForm<SignInForm>,
 ) -> Result<Response, WebError> {
@@ -212,7 +213,7 @@ async fn sign_in(
     };
     store.clear_sign_in_failures(&account_key).await?;
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
-    if let Some(old) = session_id(&jar) {
+    if let Some(old) = session_id(&headers) {
         store.delete_session(&old).await?;
     }
     let session = store
@@ -254,11 +255,12 @@ struct CsrfForm {
 async fn sign_out(
     State(state): State<AppState>,
     AnyUser(current): AnyUser,
+    headers: HeaderMap,
     jar: CookieJar,
     AppForm(form): AppForm<CsrfForm>,
 ) -> Result<Response, WebError> {
     current.check_csrf(&form.csrf)?;
-    if let Some(id) = session_id(&jar) {
+    if let Some(id) = session_id(&headers) {
         state.store.delete_session(&id).await?;
     }
     let jar = jar.remove(removal_cookie(SESSION_COOKIE, "/"));
