@@ -18,7 +18,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "PDCA_DB", default_value = "pdca.sqlite3")]
     pub db: String,
     /// Who is acting, recorded with every change (default: the login name).
-    #[arg(long, global = true, env = "PDCA_ACTOR")]
+    #[arg(long, global = true, env = "PDCA_ACTOR", value_parser = single_line)]
     pub actor: Option<String>,
     #[command(subcommand)]
     pub command: Command,
@@ -118,7 +118,12 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
         /// Mark session cookies Secure (when served over TLS, e.g. behind a TLS proxy).
-        #[arg(long, env = "PDCA_SECURE_COOKIES")]
+        /// `PDCA_SECURE_COOKIES` takes 1/0, true/false, yes/no, on/off.
+        #[arg(
+            long,
+            env = "PDCA_SECURE_COOKIES",
+            value_parser = clap::builder::BoolishValueParser::new()
+        )]
         secure_cookies: bool,
     },
     /// Fill the database with the deterministic demo data set (clearly labelled as demo).
@@ -639,6 +644,14 @@ fn parse_fy(s: &str) -> Result<FiscalYear, String> {
 }
 
 /// Parses the arguments and runs the command.
+/// A name given on the command line (or in the environment) that is recorded as it is: no
+/// control characters, as everywhere else ([`pdca_core::normalize::check_controls`]).
+fn single_line(text: &str) -> Result<String, String> {
+    pdca_core::normalize::check_controls("指定", text, pdca_core::normalize::TextKind::SingleLine)
+        .map(|()| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()

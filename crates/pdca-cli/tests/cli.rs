@@ -785,7 +785,7 @@ fn users_and_tokens_are_managed_from_the_cli() {
             "amed",
             "--password-stdin",
         ],
-        "a-long-password-1\n",
+        "correct horse battery staple\n",
     );
     assert!(
         out.status.success(),
@@ -795,7 +795,7 @@ fn users_and_tokens_are_managed_from_the_cli() {
     // The body role needs a body; an unknown body and a short password are refused.
     let out = pdca.run_with_input(
         &["user", "add", "x", "--role", "body", "--password-stdin"],
-        "a-long-password-1\n",
+        "correct horse battery staple\n",
     );
     assert!(!out.status.success());
     let out = pdca.run_with_input(
@@ -809,7 +809,7 @@ fn users_and_tokens_are_managed_from_the_cli() {
             "nasa",
             "--password-stdin",
         ],
-        "a-long-password-1\n",
+        "correct horse battery staple\n",
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nasa"));
@@ -1000,10 +1000,10 @@ fn serve_creates_the_first_account_and_answers_the_api_like_the_cli() {
             "viewer",
             "--password-stdin",
         ],
-        "reader-password-1\n",
+        "violet-harbour-lantern-quietly\n",
     );
     assert!(out.status.success());
-    let session = sign_in(port, "reader", "reader-password-1");
+    let session = sign_in(port, "reader", "violet-harbour-lantern-quietly");
     let dashboard = format!("GET / HTTP/1.0\r\nCookie: pdca_session={session}\r\n");
     for _ in 0..3 {
         let (status, head, _) = http(port, &dashboard, "");
@@ -1606,4 +1606,348 @@ fn the_demo_rounds_pdf_holds_every_indicator_name_and_figure() {
     for title in ["(デモ)企業導出の加速", "(デモ)第1項", "令和3年度"] {
         assert!(text.contains(title), "{title}");
     }
+}
+
+/// Issue 11, item 13: the CLI refuses blank, one-character, name-equal and easily guessed
+/// passwords with the reason, for `user add` and `user reset-password` alike (the same rule as
+/// the web form's), and accepts a strong one.
+#[test]
+fn weak_passwords_are_refused_by_the_cli_with_the_reason() {
+    let pdca = Pdca::sqlite();
+    for (password, reason) in [
+        ("            ", "空"),
+        ("", "空"),
+        ("aaaaaaaaaaaa", "同じ文字を繰り返した"),
+        ("kanri-tanto-01", "ユーザー名と同じ"),
+        ("password1234", "推測されやすい"),
+        ("abcdefghijkl", "推測されやすい"),
+    ] {
+        let out = pdca.run_with_input(
+            &[
+                "user",
+                "add",
+                "kanri-tanto-01",
+                "--role",
+                "viewer",
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{password:?} was accepted");
+        assert!(stderr.contains(reason), "{password:?}: {stderr}");
+    }
+    assert!(!pdca.ok(&["user", "list"]).contains("kanri-tanto-01"));
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "add",
+            "kanri-tanto-01",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        "correct horse battery staple\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "reset-password",
+            "kanri-tanto-01",
+            "--password-stdin",
+        ],
+        "aaaaaaaaaaaa\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("同じ文字を繰り返した"));
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "reset-password",
+            "kanri-tanto-01",
+            "--password-stdin",
+        ],
+        "violet-harbour-lantern-quietly\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// (issue 11) `pdca user reset-password` revokes every API token of the user and ends their
+/// sessions, and says so: tokens created before the reset are refused by a running server.
+#[test]
+fn a_password_reset_revokes_the_users_tokens_and_sessions() {
+    use std::io::BufRead;
+    let pdca = Pdca::sqlite();
+    let password = "violet-harbour-lantern-quietly";
+    let out = pdca.run_with_input(
+        &[
+            "user",
+            "add",
+            "reader",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+    );
+    assert!(out.status.success());
+    let tokens = [
+        pdca.ok(&["token", "create", "reader"]),
+        pdca.ok(&["token", "create", "reader"]),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+        .args(["--db", &pdca.db, "serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    for token in &tokens {
+        assert_eq!(http_get(port, "/api/v1/plans", Some(token.trim())).0, 200);
+    }
+    let session = sign_in(port, "reader", password);
+    let dashboard = format!("GET / HTTP/1.0\r\nCookie: pdca_session={session}\r\n");
+    assert_eq!(http(port, &dashboard, "").0, 200);
+
+    let out = pdca.ok(&["user", "reset-password", "reader"]);
+    assert!(out.contains("API トークン2件を失効させました"), "{out}");
+    assert!(out.contains("初回パスワード"), "{out}");
+    for token in &tokens {
+        assert_eq!(
+            http_get(port, "/api/v1/plans", Some(token.trim())).0,
+            401,
+            "a token outlived the reset"
+        );
+    }
+    let (status, head, _) = http(port, &dashboard, "");
+    assert_eq!(status, 303, "{head}");
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// Issue 11, item 1: a 6 KB workbook with one value at XFD1048576 used to make the reader ask
+/// for a 512 GiB grid and abort the process. It is refused with the sheet and the cell, the
+/// command exits with 1 (not a signal), and nothing is recorded.
+#[test]
+fn actuals_import_refuses_a_sparse_workbook_without_aborting() {
+    let pdca = Pdca::sqlite();
+    pdca.write(
+        "sparse.xlsx",
+        pdca_interchange::testing::sparse_workbook(true),
+    );
+    let before = pdca.ok(&["actuals", "export", "--format", "csv"]);
+    let out = pdca.run(&["actuals", "import", "sparse.xlsx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("sparse.xlsx: シート「実績」のセル XFD1048576 に値「x」があります"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("何も取り込みませんでした"), "{stderr}");
+    assert_eq!(pdca.ok(&["actuals", "export", "--format", "csv"]), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 11, items 8, 11 and 15: hostile values, formula guards, empty files, closed pipes and
+// boolean environment variables.
+
+/// Issue 11, item 11: names from the plan file that a spreadsheet would run as formulas are
+/// written with a leading apostrophe by `evaluate --format csv`, as by every CSV writer.
+#[test]
+fn evaluate_csv_guards_names_against_formulas() {
+    let pdca = Pdca::sqlite();
+    let plan = SMALL_PLAN
+        .replacen(
+            "name = \"件数の指標\"",
+            "name = '=HYPERLINK(\"http://x\")'",
+            1,
+        )
+        .replacen("name = \"割合の指標\"", "name = '@SUM(1)'", 1)
+        .replacen("name = \"二機関の指標\"", "name = '+81'", 1)
+        .replacen("name = \"うち内数\"", "name = '-1'", 1);
+    let file = pdca.write("formula.toml", plan);
+    pdca.ok(&["plan", "import", file.to_str().unwrap()]);
+    let csv = pdca.ok(&[
+        "evaluate", "--plan", "small", "--as-of", "2022", "--format", "csv",
+    ]);
+    for guarded in [
+        ",\"'=HYPERLINK(\"\"http://x\"\")\",",
+        ",'@SUM(1),",
+        ",'+81,",
+        ",'-1,",
+    ] {
+        assert!(csv.contains(guarded), "{guarded} not in\n{csv}");
+    }
+    for raw in [",=HYPERLINK", ",\"=HYPERLINK", ",@SUM", ",+81", ",-1,"] {
+        assert!(!csv.contains(raw), "{raw} in\n{csv}");
+    }
+}
+
+/// Issue 11, item 15: a file with a header and no data is an error naming the file (the web
+/// upload said 422 while the CLI said "0 rows" and exited 0).
+#[test]
+fn a_header_only_csv_is_refused_naming_the_file() {
+    let pdca = Pdca::sqlite();
+    with_small_plan(&pdca);
+    for (name, csv) in [
+        ("header-only.csv", HEADER.to_owned()),
+        ("blank-rows.csv", format!("{HEADER},,,,,,,\n\n")),
+    ] {
+        let out = import_csv(&pdca, name, &csv);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(name), "{stderr}");
+        assert!(stderr.contains("何も取り込みませんでした"), "{stderr}");
+    }
+}
+
+/// Issue 11, item 15: `pdca … | head -1` used to panic on the closed pipe. The reader goes away
+/// after the first line of an output larger than a pipe's buffer; pdca ends quietly.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::BufRead;
+    let pdca = Pdca::sqlite();
+    let mut plan = String::from(
+        "[plan]\nid = \"big\"\nname = \"大きな計画\"\nstart_fy = 2020\nend_fy = 2024\n\
+         default_bodies = [\"amed\"]\n\n[[bodies]]\nid = \"amed\"\nname = \"機構\"\n\n\
+         [[projects]]\nid = \"p\"\nname = \"プロジェクト\"\n",
+    );
+    for n in 0..600 {
+        plan.push_str(&format!(
+            "\n[[projects.indicators]]\nid = \"i{n}\"\nname = \"出力を大きくするための指標 その{n}\"\n\
+             kind = \"output\"\ngroup = \"指標群\"\nmeasure = \"count\"\ntarget = {{ value = 10 }}\n"
+        ));
+    }
+    let file = pdca.write("big.toml", plan);
+    pdca.ok(&["plan", "import", file.to_str().unwrap()]);
+    assert!(
+        pdca.ok(&["plan", "export", "big", "--format", "json"])
+            .len()
+            > 256 * 1024
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+        .args([
+            "--db", &pdca.db, "plan", "export", "big", "--format", "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.trim(), "{");
+    // The reader is dropped here, like `head -1` exiting.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
+/// Issue 11, item 15: `PDCA_SECURE_COOKIES=1` was refused by the argument parser (only
+/// `true`/`false` were accepted). `serve` starts with each usual spelling.
+#[test]
+fn secure_cookies_take_the_usual_boolean_spellings() {
+    use std::io::BufRead;
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["plan", "list"]);
+    for value in ["1", "yes", "0", "false"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+            .args(["--db", &pdca.db, "serve", "--addr", "127.0.0.1:0"])
+            .env("PDCA_SECURE_COOKIES", value)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines
+            .map_while(Result::ok)
+            .any(|line| line.contains("http://127.0.0.1:"));
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            listening,
+            "PDCA_SECURE_COOKIES={value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Issue 11, item 8: a NUL in a text of an export directory (PostgreSQL cannot store it) and a
+/// row the database refuses are reported with the file, the line and the key, and nothing is
+/// imported.
+#[test]
+fn import_into_postgres_names_the_file_line_and_key_of_a_refused_value() {
+    let source = Pdca::sqlite();
+    with_small_plan(&source);
+    let out = import_csv(
+        &source,
+        "notes.csv",
+        &format!("{HEADER}t-1,2021,3,,,amed,,\nt-1,2022,4,,,amed,備考あり,\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump = source.path("dump");
+    source.ok(&["export", "-o", &dump.display().to_string()]);
+    let file = dump.join("actual_revisions.jsonl");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let line_of = |needle: &str| {
+        original
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("no {needle} in\n{original}"))
+    };
+
+    let target = Pdca::postgres();
+    let nul = line_of("備考あり");
+    std::fs::write(&file, original.replace("備考あり", "備考\\u0000あり")).unwrap();
+    let refused = target.fails(&["import", &dump.display().to_string()]);
+    assert!(
+        refused.contains(&format!("actual_revisions.jsonl の {nul} 行目「note」")),
+        "{refused}"
+    );
+    assert!(refused.contains("NUL"), "{refused}");
+    assert!(!refused.contains("invalid byte sequence"), "{refused}");
+
+    // A value the database's own rules refuse (a fiscal year out of its range).
+    let year = line_of("\"fiscal_year\":2021");
+    std::fs::write(
+        &file,
+        original.replace("\"fiscal_year\":2021", "\"fiscal_year\":3021"),
+    )
+    .unwrap();
+    let refused = target.fails(&["import", &dump.display().to_string()]);
+    assert!(
+        refused.contains(&format!("actual_revisions.jsonl の {year} 行目")),
+        "{refused}"
+    );
+    assert!(refused.contains("fiscal_year"), "{refused}");
+    // Nothing went in: the fixed directory imports.
+    std::fs::write(&file, &original).unwrap();
+    target.ok(&["import", &dump.display().to_string()]);
 }

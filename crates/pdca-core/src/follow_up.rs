@@ -19,7 +19,7 @@ use time::{Date, Month};
 
 use crate::evaluation::{PlanEvaluation, Rating};
 use crate::fiscal_year::{FiscalYear, wareki_date};
-use crate::normalize::normalize_text;
+use crate::normalize::{ControlCharacter, TextKind, check_controls, normalize_text};
 use crate::plan::Plan;
 
 /// The committee of the built-in plan; other plans name theirs when they add meetings.
@@ -161,6 +161,22 @@ impl NewRating {
         plan: &Plan,
         evaluation: &PlanEvaluation,
     ) -> Result<NewRating, RoundError> {
+        check_controls(
+            "指標ID（indicator_id）",
+            self.indicator_id.trim(),
+            TextKind::SingleLine,
+        )?;
+        for (field, text) in [
+            ("理由（reason）", &self.reason),
+            ("課題（issue）", &self.issue),
+            ("解決策（solution）", &self.solution),
+        ] {
+            check_controls(
+                field,
+                text.as_deref().unwrap_or_default(),
+                TextKind::MultiLine,
+            )?;
+        }
         self.indicator_id = normalize_text(&self.indicator_id);
         if plan.indicator(&self.indicator_id).is_none() {
             return Err(RoundError::UnknownIndicator(self.indicator_id));
@@ -418,6 +434,7 @@ impl Link {
     /// Parses `p1`, `p1-out-01` or `#12` against the plan: a project id, an indicator id, or
     /// `#` and an item number.
     pub fn parse(text: &str, plan: &Plan) -> Result<Link, RoundError> {
+        check_controls("対象（link）", text.trim(), TextKind::SingleLine)?;
         let text = normalize_text(text);
         if let Some(number) = text.strip_prefix('#') {
             return match number.parse::<i64>() {
@@ -520,6 +537,21 @@ impl NewItem {
         let kind = self
             .kind
             .ok_or_else(|| RoundError::Invalid("項目の種類を指定してください".to_owned()))?;
+        check_controls("本文（text）", &self.text, TextKind::MultiLine)?;
+        for (field, text, kind) in [
+            ("表題（title）", &self.title, TextKind::SingleLine),
+            ("留意点（points）", &self.points, TextKind::MultiLine),
+            ("予算への反映（budget）", &self.budget, TextKind::MultiLine),
+            ("報告機関（body）", &self.body_id, TextKind::SingleLine),
+        ] {
+            // One-line texts are trimmed below: only what is kept is checked.
+            let text = text.as_deref().unwrap_or_default();
+            let text = match kind {
+                TextKind::SingleLine => text.trim(),
+                TextKind::MultiLine => text,
+            };
+            check_controls(field, text, kind)?;
+        }
         self.text = normalize_text(&self.text);
         self.title = clean(self.title);
         self.points = clean(self.points);
@@ -621,6 +653,7 @@ pub struct Material {
 impl Material {
     /// Parses `資料2-1:title` or `資料2-1=title` (the numbering checked and normalised).
     pub fn parse(text: &str) -> Result<Material, RoundError> {
+        check_controls("資料（material）", text.trim(), TextKind::SingleLine)?;
         let text = normalize_text(text);
         let (label, title) = text
             .split_once([':', '='])
@@ -637,6 +670,7 @@ impl Material {
 
 /// Checks a material's numbering: 資料 or 参考資料, a number, optionally `-` and a number.
 pub fn check_material_label(label: &str) -> Result<(), RoundError> {
+    check_controls("資料番号（label）", label, TextKind::SingleLine)?;
     let rest = label
         .strip_prefix("参考資料")
         .or_else(|| label.strip_prefix("資料"));
@@ -654,6 +688,41 @@ pub fn check_material_label(label: &str) -> Result<(), RoundError> {
             "資料番号「{label}」は 資料1、資料2-1、参考資料4 のように書いてください"
         )))
     }
+}
+
+/// Refuses control characters in what a meeting is registered with: the committee's name, the
+/// agenda's lines, the materials' numbering, titles and file names are all single lines.
+pub fn check_meeting_texts<'a>(
+    committee: &str,
+    agenda: &[String],
+    materials: impl IntoIterator<Item = &'a Material>,
+) -> Result<(), RoundError> {
+    check_controls(
+        "会議の名称（committee）",
+        committee.trim(),
+        TextKind::SingleLine,
+    )?;
+    for (i, line) in agenda.iter().enumerate() {
+        check_controls(
+            &format!("議事 {}（agenda）", i + 1),
+            line.trim(),
+            TextKind::SingleLine,
+        )?;
+    }
+    for m in materials {
+        check_material_label(&m.label)?;
+        check_controls(
+            &format!("{}の表題（title）", m.label),
+            m.title.trim(),
+            TextKind::SingleLine,
+        )?;
+        check_controls(
+            &format!("{}のファイル名", m.label),
+            m.file_name.as_deref().unwrap_or_default(),
+            TextKind::SingleLine,
+        )?;
+    }
+    Ok(())
 }
 
 /// A meeting of the committee.
@@ -882,6 +951,9 @@ pub enum RoundError {
     /// Anything else the input got wrong.
     #[error("{0}")]
     Invalid(String),
+    /// A text holds a control character (NUL, ESC, …) where none may be.
+    #[error(transparent)]
+    Control(#[from] ControlCharacter),
 }
 
 fn proposal_text(rating: Rating) -> String {

@@ -9,7 +9,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::actuals::{ActualValue, Actuals, Contribution};
 use crate::fiscal_year::{FiscalYear, FiscalYearError};
-use crate::normalize::{QuantityError, normalize_cow, normalize_text, parse_quantity};
+use crate::normalize::{
+    QuantityError, TextKind, check_controls, find_control, normalize_cow, normalize_text,
+    parse_quantity, show_controls,
+};
 use crate::plan::{Indicator, Measure, Plan};
 
 /// The columns of an actuals file, in their canonical order.
@@ -71,6 +74,19 @@ impl Field {
             Field::Body => "報告機関",
             Field::Note => "備考",
             Field::Source => "出典",
+        }
+    }
+
+    /// How a message names the field: `備考（note）`.
+    pub fn label(self) -> String {
+        format!("{}（{}）", self.japanese(), self.name())
+    }
+
+    /// Whether the field holds running text (a narrative value, a note, a source) or one line.
+    pub fn text_kind(self) -> TextKind {
+        match self {
+            Field::Value | Field::Note | Field::Source => TextKind::MultiLine,
+            _ => TextKind::SingleLine,
         }
     }
 
@@ -385,6 +401,28 @@ pub fn validate_rows(
                 message,
             });
         };
+        // Control characters first: no other check should quote them, and PostgreSQL refuses
+        // NUL in any text column. A one-line cell is trimmed when it is read, so a line break a
+        // spreadsheet left at its end is no error; one inside it is.
+        let mut refused = false;
+        for field in Field::ALL {
+            let cell = text(field);
+            let kind = field.text_kind();
+            let checked = match kind {
+                TextKind::SingleLine => cell.trim(),
+                TextKind::MultiLine => cell,
+            };
+            if find_control(checked, kind).is_some()
+                && let Err(mut e) = check_controls(&field.label(), checked, kind)
+            {
+                e.position += cell.chars().count() - cell.trim_start().chars().count();
+                err(field, &show_controls(cell), e.to_string());
+                refused = true;
+            }
+        }
+        if refused {
+            continue;
+        }
         let id_text = text(Field::IndicatorId);
         let id = normalize_cow(id_text);
         let Some(&indicator_at) = indicators.get(id.as_ref()) else {

@@ -10,11 +10,14 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::fiscal_year::FiscalYear;
-use crate::normalize::normalize_text;
+use crate::normalize::{TextKind, check_controls, normalize_text};
 use crate::plan::{
     Assignment, Body, Comparator, Counting, GlossaryEntry, Indicator, IndicatorKind, Measure,
     Period, Plan, Project, Target,
 };
+
+/// The keys whose strings are running text, where tabs and line breaks are allowed.
+const MULTI_LINE_KEYS: [&str; 3] = ["revision_note", "definition", "note"];
 
 /// Longest plan period accepted, in years.
 const MAX_PERIOD_YEARS: u32 = 50;
@@ -206,6 +209,7 @@ pub fn parse_plan(file: &str, text: &str) -> Result<Plan, PlanFileErrors> {
             return Err(PlanFileErrors(v.errors));
         }
     };
+    v.controls();
     let plan = v.plan(raw);
     if v.errors.is_empty() {
         Ok(plan)
@@ -240,6 +244,45 @@ impl Validator<'_> {
 
     fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
         self.error_at(Some(span), Some(key.to_owned()), message.into());
+    }
+
+    /// Refuses control characters in every string of the file (TOML lets `\u0000` and the like
+    /// through as escapes): tabs and line breaks only in the running texts of
+    /// [`MULTI_LINE_KEYS`], none at all in ids and names.
+    fn controls(&mut self) {
+        let Ok(doc) = DeTable::parse(self.text) else {
+            return;
+        };
+        for (k, v) in doc.get_ref().iter() {
+            self.controls_in(v, k.get_ref());
+        }
+    }
+
+    fn controls_in(&mut self, value: &Spanned<DeValue<'_>>, path: &str) {
+        match value.get_ref() {
+            DeValue::String(text) => {
+                let last = path.rsplit('.').next().unwrap_or(path);
+                let kind = if MULTI_LINE_KEYS.contains(&last) {
+                    TextKind::MultiLine
+                } else {
+                    TextKind::SingleLine
+                };
+                if let Err(e) = check_controls("値", text, kind) {
+                    self.error(value.span(), path, e.to_string());
+                }
+            }
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    self.controls_in(v, &format!("{path}.{}", k.get_ref()));
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.controls_in(v, &format!("{path}[{i}]"));
+                }
+            }
+            _ => {}
+        }
     }
 
     fn fiscal_year(&mut self, value: &Spanned<i64>, key: &str) -> Option<FiscalYear> {

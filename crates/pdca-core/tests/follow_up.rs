@@ -193,3 +193,31 @@ fn agendas_are_drafted_from_the_round() {
         "2023-05-20"
     );
 }
+
+#[test]
+fn control_characters_in_ratings_and_items_are_refused_naming_the_field() {
+    let plan = plan();
+    let evaluation = evaluation(&plan);
+    let mut rating = new_rating("p1-out-01", Rating::N, None);
+    rating.issue = Some("課題\u{0}".to_owned());
+    let refused = rating.validate(&plan, &evaluation).unwrap_err();
+    assert!(matches!(refused, RoundError::Control(_)), "{refused:?}");
+    assert!(refused.to_string().contains("課題（issue）"), "{refused}");
+    // Line breaks and tabs are allowed in running text.
+    let mut rating = new_rating("p1-out-01", Rating::N, None);
+    rating.solution = Some("一行目\n\t二行目".to_owned());
+    assert!(rating.validate(&plan, &evaluation).is_ok());
+
+    let item = |title: &str, text: &str| NewItem {
+        kind: Some(ItemKind::PriorityItem),
+        title: Some(title.to_owned()),
+        text: text.to_owned(),
+        ..NewItem::default()
+    };
+    let refused = item("表題", "意見\u{7f}").validate(&plan).unwrap_err();
+    assert!(refused.to_string().contains("本文（text）"), "{refused}");
+    let refused = item("表\n題", "意見").validate(&plan).unwrap_err();
+    assert!(refused.to_string().contains("表題（title）"), "{refused}");
+    assert!(item("表題", "意見\r\n続き").validate(&plan).is_ok());
+    assert!(Link::parse("p1\u{0}", &plan).is_err_and(|e| matches!(e, RoundError::Control(_))));
+}

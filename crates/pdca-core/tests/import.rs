@@ -734,3 +734,63 @@ fn baseline_year_of_a_relative_target_is_accepted_once() {
     assert_error(&errors[0], 4, "indicator_id", "volume", &["2行目と同じ"]);
     assert_error(&errors[1], 5, "fiscal_year", "2019", &["計画期間"]);
 }
+
+#[test]
+fn control_characters_are_refused_naming_the_cell() {
+    // A NUL in a narrative, a note and an id; an escape in a source. Tabs and line breaks stay
+    // allowed in running text (narratives, notes, sources).
+    let errors = validate(&[
+        ["status", "2022", "整備\u{0}中", "", "", "amed", "", ""],
+        ["poc", "2022", "3", "", "", "amed", "備考\u{0}", ""],
+        ["poc\u{0}", "2021", "3", "", "", "amed", "", ""],
+        ["poc", "2023", "3", "", "", "amed", "", "出典\u{1b}[31m"],
+        [
+            "papers",
+            "2022",
+            "4",
+            "",
+            "",
+            "amed",
+            "一行目\r\n\t二行目",
+            "",
+        ],
+        ["poc", "2020", "3\t", "", "", "amed", "", ""],
+        ["poc", "2021", "3", "", "", "am\ted", "", ""],
+        ["poc-sub", "2022", "1", "", "", "amed\r\n", "", ""],
+        ["poc", "2024", "3", "", "", "\tam\u{7f}ed", "", ""],
+    ])
+    .expect_err("control characters are refused");
+    assert_eq!(errors.len(), 6, "{errors:#?}");
+    assert_error(
+        &errors[0],
+        2,
+        "value",
+        "整備␀中",
+        &["実績（value）", "U+0000"],
+    );
+    assert_error(&errors[1], 3, "note", "備考␀", &["備考（note）", "U+0000"]);
+    assert_error(
+        &errors[2],
+        4,
+        "indicator_id",
+        "poc␀",
+        &["指標ID（indicator_id）"],
+    );
+    assert_error(
+        &errors[3],
+        5,
+        "source",
+        "出典␛[31m",
+        &["出典（source）", "U+001B ESC"],
+    );
+    assert_error(
+        &errors[4],
+        8,
+        "body",
+        "am␉ed",
+        &["報告機関（body）", "改行・タブも"],
+    );
+    // A line break a spreadsheet left at the end of a one-line cell is trimmed, as ever; the
+    // position counts from the cell's first character.
+    assert_error(&errors[5], 10, "body", "␉am␡ed", &["U+007F DEL", "4文字目"]);
+}

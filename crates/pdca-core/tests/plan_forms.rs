@@ -1193,3 +1193,27 @@ fn unit_defaults_and_normalisation() {
     assert_eq!(plan.indicator("a").unwrap().unit, "%");
     assert_eq!(plan.indicator("b").unwrap().unit, "課題");
 }
+
+#[test]
+fn control_characters_in_a_plan_file_are_refused_naming_the_key() {
+    let good = include_str!("../plans/medical-rd-2.toml");
+    let name_line = good
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .expect("a plan name");
+    let bad = good.replacen(name_line, "name = \"第2期\\u0000計画\"", 1);
+    let PlanFileErrors(errors) = parse_plan("bad.toml", &bad).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.key.as_deref(), Some("plan.name"), "{e}");
+    assert!(e.line.is_some(), "{e}");
+    assert!(e.message.contains("U+0000"), "{e}");
+    // A line break in a running text (a revision note, a definition, a note) is allowed.
+    let with_note = good.replacen(
+        "revision_note = \"健康・医療戦略推進本部決定\"",
+        "revision_note = \"健康・医療戦略推進本部決定\\n\\t（改行とタブ）\"",
+        1,
+    );
+    assert_ne!(with_note, good);
+    parse_plan("ok.toml", &with_note).unwrap_or_else(|e| panic!("{e}"));
+}

@@ -2,25 +2,22 @@
 //! file from its bytes, the sheet of a workbook by name.
 
 use std::borrow::Cow;
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Reader, SheetType, open_workbook_auto_from_rs};
 use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
 use pdca_core::import::{Layout, RawRow, column_letter};
 
-use crate::{InterchangeError, Table};
+use crate::workbook::{Kind, read_workbook};
+use crate::{InterchangeError, Limits, Table};
 
 /// The file extensions [`read_table`] accepts (compared without regard to case).
-pub const ACCEPTED_EXTENSIONS: &[&str] =
-    &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
-
-/// Sheet names preferred over the first sheet, compared without regard to case and spacing.
-const PREFERRED_SHEETS: [&str; 2] = ["actuals", "実績"];
+pub const ACCEPTED_EXTENSIONS: &[&str] = &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb"];
 
 enum Format {
     Csv,
-    Workbook,
+    Workbook(Kind),
+    /// A workbook format whose reader cannot be bounded (see the `workbook` module).
+    Refused,
 }
 
 impl Format {
@@ -31,7 +28,9 @@ impl Format {
             .to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "txt" => Some(Format::Csv),
-            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
+            "xlsx" | "xlsm" => Some(Format::Workbook(Kind::Xlsx)),
+            "xlsb" => Some(Format::Workbook(Kind::Xlsb)),
+            "xls" | "ods" => Some(Format::Refused),
             _ => None,
         }
     }
@@ -43,18 +42,33 @@ impl Format {
 /// A CSV file may be UTF-8 (with or without a byte order mark), Shift_JIS (CP932, as Japanese
 /// Excel saves it) or UTF-16 with a byte order mark (Excel's "Unicode text", tab-separated); tabs
 /// are taken as the separator when the header has more tabs than commas. A workbook is read from
-/// its sheet named `actuals` or `実績`, else from its first worksheet.
+/// its sheet named `actuals` or `実績`, else from its first worksheet, as a stream of cells;
+/// `.xls` and `.ods` books are refused (save them as .xlsx or CSV).
+///
+/// Reads within [`Limits::COMMAND_LINE`]; [`read_table_limited`] takes other limits.
 pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
+    read_table_limited(file_name, bytes, &Limits::COMMAND_LINE)
+}
+
+/// [`read_table`] within `limits`: a file past one is refused with a message naming it.
+pub fn read_table_limited(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Table, InterchangeError> {
     match Format::of(file_name) {
-        Some(Format::Csv) => read_csv(file_name, bytes),
-        Some(Format::Workbook) => read_workbook(file_name, bytes),
+        Some(Format::Csv) => read_csv(file_name, bytes, limits),
+        Some(Format::Workbook(kind)) => read_workbook(file_name, bytes, kind, limits),
+        Some(Format::Refused) => Err(InterchangeError::RefusedFormat {
+            file: file_name.to_owned(),
+        }),
         None => Err(InterchangeError::UnknownFormat {
             file: file_name.to_owned(),
         }),
     }
 }
 
-fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
+fn read_csv(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, InterchangeError> {
     let text = decode(file, bytes)?;
     let data = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
@@ -95,6 +109,14 @@ fn read_csv(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
             }
             Some((_, width)) => {
                 let width = *width;
+                if rows.len() >= limits.max_rows {
+                    return Err(InterchangeError::TooManyRows {
+                        file: file.to_owned(),
+                        sheet: None,
+                        row,
+                        limit: limits.max_rows,
+                    });
+                }
                 if let Some(extra) = record.iter().skip(width).position(|f| !is_blank(f)) {
                     let column = width + extra + 1;
                     return Err(InterchangeError::Csv {
@@ -154,7 +176,12 @@ impl<'a> LineCounter<'a> {
         }
         if start >= self.offset {
             let between = self.data.get(self.offset..start).unwrap_or_default();
-            self.line += between.iter().filter(|&&b| b == b'\n').count();
+            // A line ends at LF, CRLF or a bare CR (old Mac files), as the CSV reader reads it.
+            self.line += between
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && between.get(i + 1) != Some(&b'\n')))
+                .count();
             self.offset = start;
         }
         self.line
@@ -276,96 +303,4 @@ fn decode_with(
             }
         }
     }
-}
-
-fn read_workbook(file: &str, bytes: &[u8]) -> Result<Table, InterchangeError> {
-    let workbook_error = |message: String| InterchangeError::Workbook {
-        file: file.to_owned(),
-        message,
-    };
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| workbook_error(e.to_string()))?;
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
-    let preferred = sheets.iter().find(|name| {
-        let name = name.trim();
-        PREFERRED_SHEETS
-            .iter()
-            .any(|p| name.eq_ignore_ascii_case(p))
-    });
-    let Some(sheet) = preferred.or(sheets.first()).cloned() else {
-        return Err(workbook_error("ワークシートがありません".into()));
-    };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| workbook_error(format!("シート「{sheet}」: {e}")))?;
-    // The range starts at the first used cell; the offsets keep row numbers and column letters
-    // those of the sheet.
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let (first_row, first_column) = (first_row as usize, first_column as usize);
-    let mut layout = None;
-    let mut rows = Vec::with_capacity(range.height());
-    for (i, cells) in range.rows().enumerate() {
-        let row = first_row + i + 1;
-        let mut texts = Vec::with_capacity(first_column + cells.len());
-        texts.resize(first_column, String::new());
-        texts.extend(cells.iter().map(cell_text));
-        if layout.is_none() {
-            if texts.iter().all(|t| t.trim().is_empty()) {
-                continue;
-            }
-            layout = Some(Layout::from_headers(&texts, row).map_err(|errors| {
-                InterchangeError::Header {
-                    file: file.to_owned(),
-                    errors,
-                }
-            })?);
-        } else {
-            rows.push(RawRow::new(row, &texts));
-        }
-    }
-    match layout {
-        Some(layout) => Ok(Table {
-            layout,
-            rows,
-            sheet: Some(sheet),
-        }),
-        None => Err(InterchangeError::Empty {
-            file: file.to_owned(),
-        }),
-    }
-}
-
-/// A cell as a person sees it: whole numbers without ".0", dates as YYYY-MM-DD.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => spreadsheet_number(*f),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
-            if (hh, mm, ss) == (0, 0, 0) {
-                format!("{y:04}-{m:02}-{d:02}")
-            } else {
-                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
-            }
-        }
-        Data::DateTime(dt) => spreadsheet_number(dt.as_f64()),
-        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_owned(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => e.to_string(),
-    }
-}
-
-/// A cell's number as Excel shows it: at most 15 significant digits, so that 0.1 + 0.2 reads
-/// "0.3", and without a trailing ".0".
-fn spreadsheet_number(v: f64) -> String {
-    let rounded = format!("{v:.14e}").parse::<f64>().unwrap_or(v);
-    crate::format_number(rounded)
 }

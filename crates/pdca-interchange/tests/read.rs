@@ -290,6 +290,22 @@ poc,2023,\"1,234\",amed,ok\n";
 }
 
 #[test]
+fn a_bare_carriage_return_ends_a_line() {
+    // Old Mac files end lines with CR alone; mixed with CRLF and LF in one file.
+    let csv = "indicator_id,fiscal_year,value,body\rpoc,2022,3,amed\r\npoc,2023,4,amed\r\rpoc,2021,x,amed\n";
+    let table = read("a.csv", csv.as_bytes());
+    let rows: Vec<usize> = table.rows.iter().map(|r| r.row).collect();
+    assert_eq!(
+        rows,
+        [2, 3, 5],
+        "rows are numbered by the lines the reader sees"
+    );
+    let errors = validate_rows(&plan(), &table.layout, &table.rows, &Actuals::new()).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].row, 5, "{}", errors[0]);
+}
+
+#[test]
 fn an_unquoted_comma_is_reported_at_its_row() {
     let csv = "indicator_id,fiscal_year,value\npoc,2022,3\npoc,2023,1,234\n";
     let err = read_table("a.csv", csv.as_bytes()).unwrap_err();

@@ -5,13 +5,48 @@ use std::fmt::Write as _;
 use crate::model::Report;
 use crate::percent;
 
-/// Escapes the characters that would break a Markdown table cell or start markup.
+/// Escapes text from the plan and the data for a Markdown table cell or list item: HTML is
+/// shown as text, never run (`<script>`, `<img onerror=…>`), and characters that would start
+/// markup, links, code or a new table cell are escaped with a backslash. Line breaks become
+/// `<br>`, control characters go. Japanese text is left as it is.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', "<br>")
-        .replace('*', "\\*")
-        .replace('_', "\\_")
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    // A text that begins like a block (a heading, a list item) would nest one in a list item;
+    // the marker is escaped (`>` is, as `&gt;`). `1.` and `1)` are escaped on their punctuation.
+    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+    if text.starts_with(['#', '-', '+', '=']) {
+        out.push('\\');
+    } else if !digits.is_empty()
+        && text.get(digits.len()..).is_some_and(|rest| {
+            matches!(rest, "." | ")") || rest.starts_with(". ") || rest.starts_with(") ")
+        })
+    {
+        out.push_str(&digits);
+        out.push('\\');
+        for _ in 0..digits.len() {
+            chars.next();
+        }
+    }
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The report as a Markdown document.
@@ -80,7 +115,7 @@ fn write_report(out: &mut String, r: &Report) -> std::fmt::Result {
                     writeln!(
                         out,
                         "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                        row.id,
+                        cell(&row.id),
                         cell(&name),
                         cell(&row.target_text),
                         row.actual_texts

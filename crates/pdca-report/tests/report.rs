@@ -225,6 +225,22 @@ fn hostile_text_stays_inside_its_markdown_cell() {
 }
 
 #[test]
+fn html_and_markdown_in_data_are_shown_as_text() {
+    let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)> [罠](javascript:alert(3)) `コード` ~~線~~ &amp; 進捗";
+    let s = sample(hostile);
+    let md = String::from_utf8(Format::Markdown.render(&report(&s)).unwrap()).unwrap();
+    for raw in ["<script", "<img", "[罠](", "`コード`", "~~線", "&amp; 進捗"] {
+        assert!(!md.contains(raw), "raw {raw} in the Markdown");
+    }
+    assert!(
+        md.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; \\[罠\\](javascript:alert(3)) \\`コード\\` \\~\\~線\\~\\~ &amp;amp; 進捗"
+        ),
+        "escaped and readable"
+    );
+}
+
+#[test]
 fn the_workbook_reads_back_as_the_data() {
     let s = sample("");
     let r = report(&s);

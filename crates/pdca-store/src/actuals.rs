@@ -2,7 +2,7 @@
 //! of (plan, indicator, year, body) is its row with the highest id, which is also its version.
 //! Each row carries an approval state, and a step of the approval flow adds a row as well.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
@@ -86,6 +86,65 @@ pub struct StoredActual {
     pub state: ActualState,
     /// The reviewer's comment given with this step (as when a value is returned).
     pub review_comment: Option<String>,
+}
+
+/// A value recorded after the caller read it, found by [`Store::record_actuals_if_current`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedValue {
+    /// The indicator's id.
+    pub indicator: String,
+    /// The fiscal year.
+    pub year: FiscalYear,
+    /// The reporting body's id.
+    pub body: String,
+    /// The version the caller read; `None` when there was no value then.
+    pub expected: Option<i64>,
+    /// The value now current: what it is, who recorded it and when.
+    pub current: Option<StoredActual>,
+}
+
+/// An indicator, fiscal year and body: the key whose latest row is the current value.
+pub(crate) type Key = (String, i32, String);
+
+/// The key of `actual`.
+fn key_of(actual: &NewActual) -> Key {
+    let c = &actual.contribution;
+    (c.indicator.clone(), c.year.year(), c.body.clone())
+}
+
+/// The version each key must still have for a conditional write; `None`: no value yet.
+pub(crate) type Expected = HashMap<Key, Option<i64>>;
+
+/// The current version (id of the latest row, whatever its state) of every key of plan `$1`,
+/// read inside the write transaction that depends on it.
+pub(crate) const CURRENT_VERSIONS: &str = "SELECT indicator_id, fiscal_year, body_id, MAX(id)
+     FROM actual_revisions
+     WHERE batch_id IN (SELECT id FROM actual_batches WHERE plan_id = $1)
+     GROUP BY indicator_id, fiscal_year, body_id";
+
+/// The keys of `expected` whose version is not the one in `current` (the output of
+/// [`CURRENT_VERSIONS`]), with the version expected, in key order.
+pub(crate) fn stale_keys(
+    expected: &Expected,
+    current: impl IntoIterator<Item = (Key, i64)>,
+) -> Vec<(Key, Option<i64>)> {
+    let current: HashMap<Key, i64> = current.into_iter().collect();
+    let mut stale: Vec<(Key, Option<i64>)> = expected
+        .iter()
+        .filter(|(key, version)| current.get(*key).copied() != **version)
+        .map(|(key, version)| (key.clone(), *version))
+        .collect();
+    stale.sort();
+    stale
+}
+
+/// What a write of actuals did: wrote its rows, or (when it was conditional) found values
+/// changed since the caller read them and wrote nothing.
+pub(crate) enum Written {
+    /// This many rows were written.
+    Rows(u64),
+    /// These keys have another version than expected (with the one expected).
+    Stale(Vec<(Key, Option<i64>)>),
 }
 
 /// The columns every query returning [`StoredActual`]s selects, in this order, from
@@ -344,26 +403,130 @@ impl Store {
         actuals: &[NewActual],
         actor: &str,
     ) -> Result<u64, StoreError> {
+        match self
+            .write_actuals(plan_id, actuals.iter().collect(), None, actor)
+            .await?
+        {
+            Written::Rows(n) => Ok(n),
+            // Only a conditional write finds stale keys.
+            Written::Stale(stale) => Err(self.changed_values(plan_id, stale).await),
+        }
+    }
+
+    /// Records `rows` for plan `plan_id` as [`Store::record_actuals`] does, but only if every
+    /// row's indicator, year and body still has the version given with it (`None`: no value
+    /// recorded yet), as when someone previewed the rows against the values of that moment.
+    /// The versions are compared inside the write transaction, so no write can come between
+    /// the check and the rows. If any differs, nothing is written and the error is
+    /// [`StoreError::Changed`], listing every value changed since, with who changed it and
+    /// when. A key given twice with different versions is [`StoreError::Invalid`].
+    pub async fn record_actuals_if_current(
+        &self,
+        plan_id: &str,
+        rows: &[(NewActual, Option<i64>)],
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let mut expected = Expected::with_capacity(rows.len());
+        for (i, (actual, version)) in rows.iter().enumerate() {
+            let previous = expected.insert(key_of(actual), *version);
+            if previous.is_some_and(|p| p != *version) {
+                let c = &actual.contribution;
+                return Err(StoreError::Invalid(format!(
+                    "{}件目の実績: 指標「{}」{}・{} に、前の行と異なる版が指定されています",
+                    i + 1,
+                    c.indicator,
+                    c.year,
+                    c.body
+                )));
+            }
+        }
+        let actuals = rows.iter().map(|(a, _)| a).collect();
+        match self
+            .write_actuals(plan_id, actuals, Some(&expected), actor)
+            .await?
+        {
+            Written::Rows(n) => Ok(n),
+            Written::Stale(stale) => Err(self.changed_values(plan_id, stale).await),
+        }
+    }
+
+    /// The error for `stale` keys: each with the value now current (read after the write was
+    /// refused; a read that fails leaves it out).
+    async fn changed_values(&self, plan_id: &str, stale: Vec<(Key, Option<i64>)>) -> StoreError {
+        let mut current: HashMap<Key, StoredActual> = self
+            .current_actuals_as(plan_id, Visibility::All)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let c = &a.contribution;
+                ((c.indicator.clone(), c.year.year(), c.body.clone()), a)
+            })
+            .collect();
+        let mut changed = Vec::with_capacity(stale.len());
+        for (key, expected) in stale {
+            let current = current.remove(&key);
+            let year = match FiscalYear::new(key.1) {
+                Ok(year) => year,
+                Err(e) => return StoreError::Corrupt(format!("年度 {}: {e}", key.1)),
+            };
+            changed.push(ChangedValue {
+                indicator: key.0,
+                year,
+                body: key.2,
+                expected,
+                current,
+            });
+        }
+        StoreError::Changed(changed)
+    }
+
+    /// The write of [`Store::record_actuals`], conditional on `expected` when given.
+    async fn write_actuals(
+        &self,
+        plan_id: &str,
+        actuals: Vec<&NewActual>,
+        expected: Option<&Expected>,
+        actor: &str,
+    ) -> Result<Written, StoreError> {
         let refs = self.plan_refs(plan_id).await?;
         for (i, actual) in actuals.iter().enumerate() {
             refs.check(i, actual)?;
         }
         if actuals.is_empty() {
-            return Ok(0);
+            return Ok(Written::Rows(0));
         }
         let at = now();
         // Written in key order: inserting into the key index at one place after another instead
         // of all over it nearly halves the time of a large import. The sort is stable, so the
         // rows of one key keep their order and the last of them becomes the current value.
-        let mut ordered: Vec<&NewActual> = actuals.iter().collect();
+        let mut ordered = actuals;
         ordered.sort_by(|a, b| {
             let (a, b) = (&a.contribution, &b.contribution);
             (&a.indicator, a.year, &a.body).cmp(&(&b.indicator, b.year, &b.body))
         });
         if let Some(native) = &self.sqlite {
-            return crate::bulk_sqlite::record(native, plan_id, &ordered, actor, &at).await;
+            return crate::bulk_sqlite::record(native, plan_id, &ordered, expected, actor, &at)
+                .await;
         }
         let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        if let Some(expected) = expected {
+            let rows = sqlx::query(CURRENT_VERSIONS)
+                .bind(plan_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut current: Vec<(Key, i64)> = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let year: i64 = row.try_get(1)?;
+                let key = (row.try_get(0)?, fiscal_year(year)?.year(), row.try_get(2)?);
+                current.push((key, row.try_get(3)?));
+            }
+            let stale = stale_keys(expected, current);
+            if !stale.is_empty() {
+                rollback(tx).await?;
+                return Ok(Written::Stale(stale));
+            }
+        }
         let (style, inserts) = match self.backend {
             Backend::Sqlite => (Placeholders::Positional, &*POSITIONAL_INSERTS),
             Backend::Postgres => (Placeholders::Numbered, &*NUMBERED_INSERTS),
@@ -409,7 +572,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(written)
+        Ok(Written::Rows(written))
     }
 
     /// Records one value if its current version is still `expected_version` (`None`: no value
@@ -687,6 +850,12 @@ impl Store {
         expected_version: Option<i64>,
         actor: &str,
     ) -> Result<i64, StoreError> {
+        pdca_core::normalize::check_controls(
+            "コメント（comment）",
+            comment.unwrap_or_default(),
+            pdca_core::normalize::TextKind::MultiLine,
+        )
+        .map_err(pdca_core::follow_up::RoundError::from)?;
         self.require_plan(plan_id).await?;
         let at = now();
         let mut tx = self.begin_write(WriteScope::Actuals).await?;

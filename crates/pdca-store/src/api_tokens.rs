@@ -68,6 +68,12 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid("API トークンの名前が空です".to_owned()));
         }
+        pdca_core::normalize::check_controls(
+            "API トークンの名前",
+            name,
+            pdca_core::normalize::TextKind::SingleLine,
+        )
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let secret = format!("{PREFIX}{}", random_hex()?);
         let at = now();
         let mut tx = self.begin_write(WriteScope::Accounts).await?;

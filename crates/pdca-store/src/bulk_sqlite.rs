@@ -6,7 +6,9 @@
 //! binding the texts where they lie (`SQLITE_STATIC`). The connection is sqlx's own, taken from the worker with
 //! [`SqliteConnection::lock_handle`](sqlx::sqlite::SqliteConnection::lock_handle) inside a
 //! `BEGIN IMMEDIATE` transaction that sqlx begins and commits with the batch rows and the audit
-//! entry, so the write is all or nothing as on the `Any` pool.
+//! entry, so the write is all or nothing as on the `Any` pool. A conditional write
+//! ([`crate::Store::record_actuals_if_current`]) compares the versions first, inside that same
+//! transaction, whose write lock keeps every other writer out until it ends.
 //!
 //! The pool is a second one on the same file (`Store::sqlite`), opened on first use.
 
@@ -23,7 +25,11 @@ use sqlx::sqlite::{LockedSqliteHandle, SqlitePool};
 use sqlx::{Row, SqliteConnection};
 
 use crate::StoreError;
-use crate::actuals::{INSERT_BATCH_POSITIONAL, NewActual, batch_audit_value, state_runs};
+use crate::actuals::{
+    CURRENT_VERSIONS, Expected, INSERT_BATCH_POSITIONAL, NewActual, Written, batch_audit_value,
+    stale_keys, state_runs,
+};
+use crate::plans::fiscal_year;
 
 /// Rows per INSERT statement. Inserting many rows with one statement keeps SQLite's cursors open
 /// and positioned from one row to the next; one statement per row made each row start its
@@ -63,15 +69,32 @@ fn insert_sql(rows: usize) -> CString {
 const ROWS_PER_PART: usize = 20_000;
 
 /// Writes `ordered` (checked, sorted and not empty) for `plan_id` as [`crate::Store::record_actuals`]
-/// does, and returns the number of rows written.
+/// does, and returns the number of rows written; with `expected`, only if every key still has
+/// the version expected (otherwise nothing is written and the stale keys are returned).
 pub(crate) async fn record(
     pool: &SqlitePool,
     plan_id: &str,
     ordered: &[&NewActual],
+    expected: Option<&Expected>,
     actor: &str,
     at: &str,
-) -> Result<u64, StoreError> {
+) -> Result<Written, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some(expected) = expected {
+        let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(CURRENT_VERSIONS)
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut current = Vec::with_capacity(rows.len());
+        for (indicator, year, body, id) in rows {
+            current.push(((indicator, fiscal_year(year)?.year(), body), id));
+        }
+        let stale = stale_keys(expected, current);
+        if !stale.is_empty() {
+            tx.rollback().await?;
+            return Ok(Written::Stale(stale));
+        }
+    }
     let mut written = 0;
     for run in state_runs(ordered) {
         let Some(first) = run.first() else { continue };
@@ -101,7 +124,7 @@ pub(crate) async fn record(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(written)
+    Ok(Written::Rows(written))
 }
 
 /// A prepared statement, finalized when dropped.

@@ -28,9 +28,9 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row, Transaction};
 
-use crate::{Backend, Store, StoreError, migrations, nullable_real};
+use crate::{Backend, Store, StoreError, migrations, nullable_real, rollback};
 
 /// What `manifest.json` names as its format.
 const FORMAT: &str = "pdca-dump";
@@ -373,11 +373,20 @@ fn key_order(table: &Table, a: &[Cell], b: &[Cell]) -> Ordering {
 
 /// A whole database: every row of every table that is exported, as [`Store::export`] read it
 /// or [`Dump::read_dir`] loaded it. Two dumps are equal when their files would be the same.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dump {
     schema_version: i64,
     /// The rows of each of [`TABLES`], in the same order, each in primary-key order.
     tables: Vec<Vec<Vec<Cell>>>,
+    /// The directory it was read from, to name a table's file when the database refuses a row.
+    dir: Option<std::path::PathBuf>,
+}
+
+impl PartialEq for Dump {
+    /// Where a dump was read from is not part of it.
+    fn eq(&self, other: &Dump) -> bool {
+        self.schema_version == other.schema_version && self.tables == other.tables
+    }
 }
 
 /// `manifest.json`.
@@ -544,6 +553,7 @@ impl Dump {
         Ok(Dump {
             schema_version: manifest.schema_version,
             tables,
+            dir: Some(dir.to_path_buf()),
         })
     }
 }
@@ -603,7 +613,22 @@ fn render_row(table: &Table, row: &[Cell], out: &mut String) -> Result<(), Store
 /// Reads a table file: one row a line, in primary-key order.
 fn read_table(table: &Table, path: &Path) -> Result<Vec<Vec<Cell>>, StoreError> {
     let text = read_file(path)?;
-    let file = path.display().to_string();
+    parse_table(table, &path.display().to_string(), &text)
+}
+
+impl Dump {
+    /// Reads the text of a table file as [`Dump::read_dir`] does, without a directory or a
+    /// database: the number of rows, or the error naming `file`, the line and the key. For the
+    /// fuzz target `dump` and its replay test; `table` indexes [`Dump::table_names`] (modulo).
+    #[doc(hidden)]
+    pub fn parse_table_text(table: usize, file: &str, text: &str) -> Result<usize, StoreError> {
+        parse_table(&TABLES[table % TABLES.len()], file, text).map(|rows| rows.len())
+    }
+}
+
+/// The rows of `text`, the contents of the table file `file`.
+fn parse_table(table: &Table, file: &str, text: &str) -> Result<Vec<Vec<Cell>>, StoreError> {
+    let file = file.to_owned();
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut lines = text.split('\n').enumerate().peekable();
     while let Some((index, line)) = lines.next() {
@@ -668,6 +693,14 @@ fn parse_row(table: &Table, line: &str) -> Result<Vec<Cell>, (Option<&'static st
                     .filter(|v| v.is_finite())
                     .map(Cell::Real)
                     .ok_or_else(|| (key, format!("数として読めません（{n}）")))?,
+                // PostgreSQL cannot store NUL in text; refused here, naming the line and key,
+                // rather than by the database halfway through an import.
+                (Value::String(s), Kind::Text) if s.contains('\0') => {
+                    return Err((
+                        key,
+                        "文字列に NUL（U+0000）が含まれています。データベースに保存できない文字です（削除してからインポートしてください）".to_owned(),
+                    ));
+                }
                 (Value::String(s), Kind::Text) => Cell::Text(s.clone()),
                 (Value::String(s), Kind::Blob) => BASE64
                     .decode(s)
@@ -803,6 +836,7 @@ impl Store {
         Ok(Dump {
             schema_version: migrations::latest_version(),
             tables,
+            dir: None,
         })
     }
 
@@ -850,24 +884,29 @@ impl Store {
         }
         for (table, rows) in TABLES.iter().zip(&dump.tables) {
             let per_statement = (PARAMETERS_PER_STATEMENT / table.columns.len()).max(1);
-            for chunk in rows.chunks(per_statement) {
-                let sql = insert_sql(table, chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(sql));
-                for row in chunk {
-                    for (column, cell) in table.columns.iter().zip(row) {
-                        query = match (column.kind, cell) {
-                            (Kind::Integer, Cell::Integer(v)) => query.bind(*v),
-                            (Kind::Integer, _) => query.bind(None::<i64>),
-                            (Kind::Real, Cell::Real(v)) => query.bind(*v),
-                            (Kind::Real, _) => query.bind(nullable_real(None)),
-                            (Kind::Text, Cell::Text(v)) => query.bind(v.as_str()),
-                            (Kind::Text, _) => query.bind(None::<&str>),
-                            (Kind::Blob, Cell::Blob(v)) => query.bind(v.as_slice()),
-                            (Kind::Blob, _) => query.bind(None::<&[u8]>),
-                        };
+            for (n, chunk) in rows.chunks(per_statement).enumerate() {
+                // A savepoint per statement, so that a row the database refuses can be found and
+                // named (PostgreSQL aborts the whole transaction on an error otherwise).
+                sqlx::query("SAVEPOINT import_rows")
+                    .execute(&mut *tx)
+                    .await?;
+                match insert_rows(table, chunk).execute(&mut *tx).await {
+                    Ok(_) => {
+                        sqlx::query("RELEASE SAVEPOINT import_rows")
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Err(error) => {
+                        sqlx::query("ROLLBACK TO SAVEPOINT import_rows")
+                            .execute(&mut *tx)
+                            .await?;
+                        let first = n * per_statement;
+                        let refused = refused_row(&mut tx, table, chunk).await?;
+                        rollback(tx).await?;
+                        let (at, error) = refused.unwrap_or((0, error));
+                        return Err(dump.refused(table, chunk, first, at, &error));
                     }
                 }
-                query.execute(&mut *tx).await?;
             }
         }
         if self.backend == Backend::Postgres {
@@ -882,6 +921,103 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// One `INSERT` of `rows` of `table`, every value bound.
+fn insert_rows<'q>(
+    table: &Table,
+    rows: &'q [Vec<Cell>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let sql = insert_sql(table, rows.len());
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for row in rows {
+        for (column, cell) in table.columns.iter().zip(row) {
+            query = match (column.kind, cell) {
+                (Kind::Integer, Cell::Integer(v)) => query.bind(*v),
+                (Kind::Integer, _) => query.bind(None::<i64>),
+                (Kind::Real, Cell::Real(v)) => query.bind(*v),
+                (Kind::Real, _) => query.bind(nullable_real(None)),
+                (Kind::Text, Cell::Text(v)) => query.bind(v.as_str()),
+                (Kind::Text, _) => query.bind(None::<&str>),
+                (Kind::Blob, Cell::Blob(v)) => query.bind(v.as_slice()),
+                (Kind::Blob, _) => query.bind(None::<&[u8]>),
+            };
+        }
+    }
+    query
+}
+
+/// After a statement of `rows` was refused: inserts them one at a time, each in a savepoint, and
+/// returns the first one the database refuses (its index in `rows`) with the database's error.
+/// None when each goes in alone (the refusal came from the rows together).
+async fn refused_row(
+    tx: &mut Transaction<'static, sqlx::Any>,
+    table: &Table,
+    rows: &[Vec<Cell>],
+) -> Result<Option<(usize, sqlx::Error)>, StoreError> {
+    for (at, row) in rows.iter().enumerate() {
+        sqlx::query("SAVEPOINT import_row")
+            .execute(&mut **tx)
+            .await?;
+        let one = std::slice::from_ref(row);
+        if let Err(error) = insert_rows(table, one).execute(&mut **tx).await {
+            return Ok(Some((at, error)));
+        }
+        sqlx::query("RELEASE SAVEPOINT import_row")
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(None)
+}
+
+impl Dump {
+    /// The error for row `at` of `chunk`, whose first row is row `first` of `table`'s file: the
+    /// file, the line, the constraint (or the row's key) and the database's reason.
+    fn refused(
+        &self,
+        table: &Table,
+        chunk: &[Vec<Cell>],
+        first: usize,
+        at: usize,
+        error: &sqlx::Error,
+    ) -> StoreError {
+        let name = format!("{}.jsonl", table.name);
+        let file = match &self.dir {
+            Some(dir) => dir.join(&name).display().to_string(),
+            None => name,
+        };
+        let key_text = chunk.get(at).map_or_else(String::new, |row| {
+            table.columns[..table.key_columns]
+                .iter()
+                .zip(row)
+                .map(|(c, cell)| format!("{}={}", c.name, cell_text(cell)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        let (constraint, message) = match error {
+            sqlx::Error::Database(db) => {
+                (db.constraint().map(str::to_owned), db.message().to_owned())
+            }
+            other => (None, other.to_string()),
+        };
+        StoreError::Dump {
+            file,
+            line: Some(first + at + 1),
+            key: constraint.or_else(|| (!key_text.is_empty()).then(|| key_text.clone())),
+            reason: format!("データベースがこの行（{key_text}）を受け付けません: {message}"),
+        }
+    }
+}
+
+/// A key cell as a message shows it.
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => "null".to_owned(),
+        Cell::Integer(v) => v.to_string(),
+        Cell::Real(v) => v.to_string(),
+        Cell::Text(t) => format!("「{t}」"),
+        Cell::Blob(b) => format!("{} バイト", b.len()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The store's one error type; its messages are written for the person running pdca.
 
-use crate::actuals::StoredActual;
+use crate::actuals::{ChangedValue, StoredActual};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,11 @@ pub enum StoreError {
         /// The value now current, `None` if there is none.
         current: Option<Box<StoredActual>>,
     },
+    /// Values of a conditional batch were recorded after the caller read them
+    /// (`Store::record_actuals_if_current`): nothing was written. Each with who changed it and
+    /// when.
+    #[error("{}", changed_text(.0))]
+    Changed(Vec<ChangedValue>),
     /// The plan file's revision number is not higher than the latest one saved, and its
     /// content differs from the saved revision with that number.
     #[error(
@@ -98,4 +103,34 @@ fn dump_problem(file: &str, line: Option<usize>, key: Option<&str>, reason: &str
 
 fn version_text(version: Option<i64>) -> String {
     version.map_or_else(|| "なし".to_owned(), |v| v.to_string())
+}
+
+/// How many changed values the message of [`StoreError::Changed`] names; the rest are counted.
+const CHANGED_NAMED: usize = 20;
+
+fn changed_text(changed: &[ChangedValue]) -> String {
+    let mut text = format!(
+        "読み込んだ後に{}件の実績が更新されたため、何も保存していません。最新の値を確認してからやり直してください:",
+        changed.len()
+    );
+    for c in changed.iter().take(CHANGED_NAMED) {
+        text.push_str(&format!(
+            " 指標「{}」{}・{}（読み込んだ版: {}",
+            c.indicator,
+            c.year,
+            c.body,
+            version_text(c.expected)
+        ));
+        if let Some(current) = &c.current {
+            text.push_str(&format!(
+                "、最新の版: {}、更新: {} {}",
+                current.id, current.recorded_by, current.recorded_at
+            ));
+        }
+        text.push('）');
+    }
+    if changed.len() > CHANGED_NAMED {
+        text.push_str(&format!(" ほか{}件", changed.len() - CHANGED_NAMED));
+    }
+    text
 }

@@ -53,7 +53,7 @@ mod sqlite_read;
 pub mod testing;
 mod users;
 
-pub use actuals::{NewActual, StoredActual, Visibility};
+pub use actuals::{ChangedValue, NewActual, StoredActual, Visibility};
 pub use api_tokens::ApiToken;
 pub use audit::AuditEntry;
 pub use data_version::DataVersion;
@@ -62,6 +62,7 @@ pub use error::StoreError;
 pub use plans::{PlanSummary, SaveOutcome};
 pub use rounds::{NewMeeting, RoundContent};
 pub use sessions::{NewSession, Session};
+pub use sign_in::SignInAttempt;
 pub use users::{NewUser, User};
 
 use sqlite_read::{Memo, SqliteReader};

@@ -358,6 +358,12 @@ impl Store {
         reason: &str,
         actor: &str,
     ) -> Result<(), StoreError> {
+        pdca_core::normalize::check_controls(
+            "再開の理由（reason）",
+            reason,
+            pdca_core::normalize::TextKind::MultiLine,
+        )
+        .map_err(RoundError::from)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(StoreError::Invalid(
@@ -758,6 +764,11 @@ impl Store {
         actor: &str,
     ) -> Result<Meeting, StoreError> {
         self.require_plan(&meeting.plan_id).await?;
+        pdca_core::follow_up::check_meeting_texts(
+            &meeting.committee,
+            &meeting.agenda,
+            meeting.materials.iter().map(|(m, _)| m),
+        )?;
         let committee = meeting.committee.trim();
         if committee.is_empty() {
             return Err(StoreError::Invalid(
@@ -862,6 +873,12 @@ impl Store {
         minutes: &str,
         actor: &str,
     ) -> Result<(), StoreError> {
+        pdca_core::normalize::check_controls(
+            "議事録（minutes）",
+            minutes,
+            pdca_core::normalize::TextKind::MultiLine,
+        )
+        .map_err(RoundError::from)?;
         let at = now();
         let mut tx = self.begin_write(WriteScope::Rounds).await?;
         let row = sqlx::query("SELECT minutes FROM meetings WHERE id = $1 AND plan_id = $2")
@@ -908,6 +925,17 @@ impl Store {
         content: &[u8],
         actor: &str,
     ) -> Result<(), StoreError> {
+        for (field, text) in [
+            ("表題（title）", title.unwrap_or_default()),
+            ("ファイル名", file_name),
+        ] {
+            pdca_core::normalize::check_controls(
+                field,
+                text,
+                pdca_core::normalize::TextKind::SingleLine,
+            )
+            .map_err(RoundError::from)?;
+        }
         let label = pdca_core::normalize::normalize_text(label);
         pdca_core::follow_up::check_material_label(&label)?;
         let title = title

@@ -362,6 +362,18 @@ fn check_user(user: &NewUser) -> Result<(), StoreError> {
     if user.name.trim() != user.name {
         return invalid(format!("ユーザー名「{}」の前後に空白があります", user.name));
     }
+    for (field, text) in [
+        ("ユーザー名", user.name.as_str()),
+        ("報告機関", user.body.as_deref().unwrap_or_default()),
+    ] {
+        if let Err(e) = pdca_core::normalize::check_controls(
+            field,
+            text,
+            pdca_core::normalize::TextKind::SingleLine,
+        ) {
+            return invalid(e.to_string());
+        }
+    }
     match (user.role, user.body.as_deref()) {
         (Role::Body, None) => {
             return invalid(format!(

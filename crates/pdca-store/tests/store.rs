@@ -19,8 +19,8 @@ use pdca_core::plan::{Assignment, Plan};
 use pdca_core::plan_file::parse_plan;
 use pdca_core::{ActualValue, Actuals, Contribution, FiscalYear};
 use pdca_store::{
-    AuditEntry, Backend, NewActual, NewUser, SaveOutcome, Store, StoreError, StoredActual, User,
-    Visibility,
+    AuditEntry, Backend, ChangedValue, NewActual, NewUser, SaveOutcome, Store, StoreError,
+    StoredActual, User, Visibility,
 };
 use sha2::{Digest, Sha256};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -98,6 +98,9 @@ on_both_databases!(
     a_round_moves_through_its_states_and_closes_when_complete,
     round_items_link_and_clause_statuses_answer_earlier_clauses,
     meetings_keep_their_materials_and_minutes,
+    a_batch_is_written_only_if_every_version_is_still_current,
+    a_batch_and_an_edit_of_the_same_value_cannot_both_win,
+    sign_in_attempts_are_reserved_atomically,
 );
 
 /// Tests that start from a database without pdca's schema, run on both databases.
@@ -3367,4 +3370,240 @@ async fn meetings_keep_their_materials_and_minutes(db: TestDb) {
         store.meetings(&plan.id).await.unwrap()[0].materials.len(),
         3
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditional batches and sign-in attempts under concurrency (issue 11, items 5 and 6)
+
+/// An upload previewed (old 5 → new 7) while another editor saves 6: applying the preview with
+/// the versions it showed writes nothing and names the value changed since, with who changed it
+/// and when; applied with the current versions it writes every row.
+async fn a_batch_is_written_only_if_every_version_is_still_current(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let a = |v: f64| number(COUNT, 2022, "mext", v);
+    let b = |v: f64| number(COUNT, 2023, "mext", v);
+    let five = store
+        .record_actual_if_current(PLAN_ID, &a(5.0), None, "alice")
+        .await
+        .unwrap();
+    // The preview showed version `five` for A and no value for B; then bob saves 6.
+    let six = store
+        .record_actual_if_current(PLAN_ID, &a(6.0), Some(five), "bob")
+        .await
+        .unwrap();
+    let stale = store
+        .record_actuals_if_current(PLAN_ID, &[(a(7.0), Some(five)), (b(1.0), None)], "carol")
+        .await;
+    match stale {
+        Err(StoreError::Changed(changed)) => {
+            assert_eq!(changed.len(), 1, "{changed:?}");
+            let ChangedValue {
+                indicator,
+                year,
+                body,
+                expected,
+                current,
+            } = &changed[0];
+            assert_eq!(
+                (indicator.as_str(), *year, body.as_str(), *expected),
+                (COUNT, fy(2022), "mext", Some(five))
+            );
+            let current = current.as_ref().expect("the value now current");
+            assert_eq!(current.id, six);
+            assert_eq!(current.recorded_by, "bob");
+            assert!(!current.recorded_at.is_empty());
+            assert_eq!(current.contribution.value, ActualValue::Number(6.0));
+            let message = StoreError::Changed(changed.clone()).to_string();
+            assert!(
+                message.contains("bob") && message.contains(COUNT),
+                "{message}"
+            );
+        }
+        other => panic!("expected the changed values, got {other:?}"),
+    }
+    // Nothing of the batch was written: A is still bob's 6, B has no value.
+    let current = store.current_actuals(PLAN_ID).await.unwrap();
+    let a_now: Vec<_> = current
+        .iter()
+        .filter(|c| c.contribution.indicator == COUNT && c.contribution.body == "mext")
+        .map(|c| (c.contribution.year.year(), c.id))
+        .collect();
+    assert_eq!(a_now, vec![(2022, six)]);
+    // A value added where the preview showed none is a change too.
+    let b_first = store
+        .record_actual_if_current(PLAN_ID, &b(2.0), None, "dave")
+        .await
+        .unwrap();
+    let again = store
+        .record_actuals_if_current(PLAN_ID, &[(a(7.0), Some(six)), (b(1.0), None)], "carol")
+        .await;
+    match again {
+        Err(StoreError::Changed(changed)) => {
+            assert_eq!(changed.len(), 1, "{changed:?}");
+            assert_eq!(changed[0].year, fy(2023));
+            assert_eq!(changed[0].expected, None);
+            assert_eq!(changed[0].current.as_ref().map(|c| c.id), Some(b_first));
+        }
+        other => panic!("expected the changed values, got {other:?}"),
+    }
+    // With the versions now current, every row is written.
+    let written = store
+        .record_actuals_if_current(
+            PLAN_ID,
+            &[(a(7.0), Some(six)), (b(1.0), Some(b_first))],
+            "carol",
+        )
+        .await
+        .unwrap();
+    assert_eq!(written, 2);
+    let history = store
+        .revisions_of(PLAN_ID, COUNT, Some(fy(2022)))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[2].contribution.value, ActualValue::Number(7.0));
+    assert_eq!(history[2].recorded_by, "carol");
+    // One key with two different versions is a mistake of the caller.
+    let contradictory = store
+        .record_actuals_if_current(PLAN_ID, &[(a(8.0), Some(six)), (a(9.0), None)], "carol")
+        .await;
+    assert!(
+        matches!(contradictory, Err(StoreError::Invalid(_))),
+        "{contradictory:?}"
+    );
+}
+
+/// A conditional batch and a single edit of one of its values, sent at once, ten times: each
+/// time exactly one of them wins, whichever it is, on both databases (the check is inside the
+/// write transaction of the batch, also on SQLite's bulk path).
+async fn a_batch_and_an_edit_of_the_same_value_cannot_both_win(db: TestDb) {
+    saved(&db, 1).await;
+    let store = &db.store;
+    let a = |v: f64| number(COUNT, 2021, "amed", v);
+    let b = |v: f64| number(COUNT, 2021, "mext", v);
+    store
+        .record_actuals(PLAN_ID, &[a(0.0), b(0.0)], "alice")
+        .await
+        .unwrap();
+    let (mut batch_wins, mut edit_wins) = (0, 0);
+    for round in 0..10 {
+        let current = store.current_actuals(PLAN_ID).await.unwrap();
+        let version_of = |body: &str| {
+            current
+                .iter()
+                .find(|c| c.contribution.year == fy(2021) && c.contribution.body == body)
+                .map(|c| c.id)
+        };
+        let (va, vb) = (version_of("amed"), version_of("mext"));
+        let value = f64::from(round);
+        let batch = [(a(value + 0.5), va), (b(value + 0.5), vb)];
+        let edit = a(value + 0.25);
+        let (batch_result, edit_result) = tokio::join!(
+            store.record_actuals_if_current(PLAN_ID, &batch, "carol"),
+            store.record_actual_if_current(PLAN_ID, &edit, va, "bob"),
+        );
+        let winner = match (&batch_result, &edit_result) {
+            (Ok(2), Err(StoreError::Conflict { .. })) => {
+                batch_wins += 1;
+                "carol"
+            }
+            (Err(StoreError::Changed(changed)), Ok(_)) => {
+                assert_eq!(changed.len(), 1, "{changed:?}");
+                let by = changed[0].current.as_ref().map(|c| c.recorded_by.as_str());
+                assert_eq!(by, Some("bob"));
+                edit_wins += 1;
+                "bob"
+            }
+            other => panic!("round {round}: not exactly one winner: {other:?}"),
+        };
+        let history = store
+            .revisions_of(PLAN_ID, COUNT, Some(fy(2021)))
+            .await
+            .unwrap();
+        let amed: Vec<_> = history
+            .iter()
+            .filter(|h| h.contribution.body == "amed")
+            .collect();
+        assert_eq!(amed.len(), round as usize + 2, "one row per round");
+        assert_eq!(amed.last().map(|h| h.recorded_by.as_str()), Some(winner));
+    }
+    assert_eq!(batch_wins + edit_wins, 10);
+}
+
+/// 40 sign-in attempts on one account sent at once, half of them through a second store on the
+/// same database (another process): exactly 5 are let through; a success taken back frees its
+/// place, a failure keeps it.
+async fn sign_in_attempts_are_reserved_atomically(db: TestDb) {
+    let other = Store::open(&db.url).await.unwrap();
+    let since = (time::OffsetDateTime::now_utc() - time::Duration::minutes(15))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let keys = ["account:tanaka", "address:192.0.2.1"];
+    let attempts = (0..40).map(|i| {
+        let store = if i % 2 == 0 { &db.store } else { &other };
+        let since = since.clone();
+        async move { store.reserve_sign_in_attempt(&keys, &since, 5).await }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let mut reserved = Vec::new();
+    for result in results {
+        if let Some(attempt) = result.unwrap() {
+            reserved.push(attempt);
+        }
+    }
+    assert_eq!(reserved.len(), 5, "attempts let through");
+    for key in keys {
+        assert_eq!(
+            db.store.sign_in_failures_since(key, &since).await.unwrap(),
+            5,
+            "{key}"
+        );
+    }
+    // A success takes its attempt back: one more may be tried, and no more.
+    let success = reserved.pop().unwrap();
+    db.store.forget_sign_in_attempt(success).await.unwrap();
+    assert_eq!(
+        db.store
+            .sign_in_failures_since("address:192.0.2.1", &since)
+            .await
+            .unwrap(),
+        4
+    );
+    let one_more = other
+        .reserve_sign_in_attempt(&keys, &since, 5)
+        .await
+        .unwrap();
+    assert!(one_more.is_some());
+    let refused = db
+        .store
+        .reserve_sign_in_attempt(&keys, &since, 5)
+        .await
+        .unwrap();
+    assert!(refused.is_none());
+    // Another account from another address is not affected; an address alone counts too.
+    let elsewhere = db
+        .store
+        .reserve_sign_in_attempt(&["account:suzuki", "address:192.0.2.2"], &since, 5)
+        .await
+        .unwrap();
+    assert!(elsewhere.is_some());
+    let same_address = db
+        .store
+        .reserve_sign_in_attempt(&["account:suzuki", "address:192.0.2.1"], &since, 5)
+        .await
+        .unwrap();
+    assert!(same_address.is_none());
+    // Attempts older than the window do not count.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::seconds(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert!(
+        db.store
+            .reserve_sign_in_attempt(&keys, &later, 5)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    other.close().await;
 }

@@ -1,5 +1,7 @@
 //! Administration and the account's own API tokens: the audit log (read-only) and the
-//! accounts for the secretariat, and every user's API tokens, each secret shown once.
+//! accounts for the secretariat, and every user's API tokens, each secret shown once. Tokens
+//! are managed from a signed-in browser session only (with its CSRF token), never with a
+//! token; resetting a password revokes the user's tokens.
 
 use askama::Template;
 use axum::Router;
@@ -10,9 +12,9 @@ use pdca_core::access::Role;
 use pdca_store::{NewUser, StoreError};
 use serde::Deserialize;
 
-use pdca_app::accounts::{hash_password, one_time_password};
+use pdca_app::accounts::{NewAccountError, check_account_body, hash_password, one_time_password};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, SessionUser, who};
 use crate::i18n::{self, Lang};
 use crate::view::{AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, refused, showing_secret};
 use crate::{AppState, WebError};
@@ -222,10 +224,10 @@ async fn render_tokens(
     Ok(page.render()?)
 }
 
-/// `GET /account/tokens`: the signed-in user's API tokens.
+/// `GET /account/tokens`: the signed-in user's API tokens (a browser session only).
 async fn tokens_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SessionUser(user): SessionUser,
     lang: Lang,
     here: Here,
     AppQuery(query): AppQuery<DoneQuery>,
@@ -244,9 +246,10 @@ struct TokenForm {
 }
 
 /// `POST /account/tokens`: a new token named `name`; its secret is on this response only.
+/// A browser session only: a token cannot mint tokens that would outlive it.
 async fn create_token(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SessionUser(user): SessionUser,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<TokenForm>,
@@ -267,10 +270,10 @@ async fn create_token(
 }
 
 /// `POST /account/tokens/{id}/revoke`: revokes one of the user's own tokens; another user's
-/// token is not found.
+/// token is not found. A browser session only.
 async fn revoke_token(
     State(state): State<AppState>,
-    user: CurrentUser,
+    SessionUser(user): SessionUser,
     AppPath(id): AppPath<i64>,
     AppForm(form): AppForm<CsrfForm>,
 ) -> Result<Response, WebError> {
@@ -324,7 +327,7 @@ struct UsersPage {
     bodies: Vec<Choice>,
     name: String,
     issued: Option<Issued>,
-    message: Option<&'static str>,
+    message: Option<String>,
     error: Option<String>,
 }
 
@@ -342,7 +345,7 @@ struct UserForm {
 struct UsersFeedback {
     form: UserForm,
     issued: Option<Issued>,
-    message: Option<&'static str>,
+    message: Option<String>,
     error: Option<String>,
 }
 
@@ -418,8 +421,8 @@ async fn users_page(
     user.require(&[Role::Secretariat])?;
     let t = lang.text();
     let message = match query.done.as_str() {
-        "disabled" => Some(t.user_done_disabled),
-        "enabled" => Some(t.user_done_enabled),
+        "disabled" => Some(t.user_done_disabled.to_owned()),
+        "enabled" => Some(t.user_done_enabled.to_owned()),
         _ => None,
     };
     let feedback = UsersFeedback {
@@ -442,12 +445,11 @@ async fn issue_password() -> Result<(String, String), WebError> {
 /// only.
 async fn create_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<UserForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let refuse = |form: UserForm, error: String| UsersFeedback {
         form,
@@ -459,8 +461,17 @@ async fn create_user(
         let html = render_users(&state, &user, lang, &here, feedback).await?;
         return Ok(refused(html));
     };
-    let (password, hash) = issue_password().await?;
     let body = Some(form.body.trim().to_owned()).filter(|b| !b.is_empty());
+    match check_account_body(&state.store, body.as_deref()).await {
+        Ok(()) => {}
+        Err(e @ NewAccountError::UnknownBody(_)) => {
+            let feedback = refuse(form, e.to_string());
+            let html = render_users(&state, &user, lang, &here, feedback).await?;
+            return Ok(refused(html));
+        }
+        Err(NewAccountError::Store(e)) => return Err(e.into()),
+    }
+    let (password, hash) = issue_password().await?;
     let new = NewUser {
         name: form.name.clone(),
         role,
@@ -498,7 +509,6 @@ async fn set_disabled(
     csrf: &str,
     disabled: bool,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(csrf)?;
     if disabled && name == user.user.name {
         let feedback = UsersFeedback {
@@ -519,7 +529,7 @@ async fn set_disabled(
 /// `POST /admin/users/{name}/disable`: the user can no longer sign in; their sessions end.
 async fn disable_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(name): AppPath<String>,
@@ -531,7 +541,7 @@ async fn disable_user(
 /// `POST /admin/users/{name}/enable`: the user may sign in again.
 async fn enable_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(name): AppPath<String>,
@@ -541,27 +551,35 @@ async fn enable_user(
 }
 
 /// `POST /admin/users/{name}/reset-password`: a new one-time password, shown on this response
-/// only; every session of the user ends.
+/// only; every session of the user ends and every API token of the user is revoked, as the
+/// page says.
 async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(name): AppPath<String>,
     AppForm(form): AppForm<CsrfForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let Some(target) = state.store.user_by_name(&name).await? else {
         return Err(WebError::NotFound(format!("ユーザー「{name}」")));
     };
     let (password, hash) = issue_password().await?;
-    state
-        .store
-        .set_password_hash(&target.name, &hash, true, &user.user.name)
-        .await?;
-    state.store.delete_sessions_of(target.id).await?;
+    let reset = pdca_app::accounts::reset_password(
+        &state.store,
+        &target.name,
+        &hash,
+        true,
+        &user.user.name,
+    )
+    .await?;
     let feedback = UsersFeedback {
+        message: Some(i18n::tokens_revoked(
+            lang,
+            &target.name,
+            reset.revoked_tokens,
+        )),
         issued: Some(Issued {
             name: target.name,
             password,

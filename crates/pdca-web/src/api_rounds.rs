@@ -1,7 +1,8 @@
 //! The follow-up cycle in the JSON API: rounds (open, read, move, close, reopen), ratings,
 //! items, meetings and the ratings over the plan period. The same rules and role checks as the
-//! pages (`rounds::may_*`, `rounds::apply_*`); the round's JSON is `pdca round show --format
-//! json`'s. Sessions send their CSRF token in `X-CSRF-Token`; bearer tokens need none.
+//! pages (`rounds::may_*`, `rounds::apply_*`, and each write's [`Permitted`] roles, checked
+//! before the body is read); the round's JSON is `pdca round show --format json`'s. Sessions
+//! send their CSRF token in `X-CSRF-Token`; bearer tokens need none.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,7 +10,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use pdca_core::access::Role;
 use pdca_core::follow_up::{
     ItemKind, Link, Material, MeetingKind, NewItem, RoundError, default_schedule, parse_date,
 };
@@ -18,8 +18,8 @@ use pdca_store::NewMeeting;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::CurrentUser;
-use crate::rounds::{apply_item, apply_rating, apply_state, may_read};
+use crate::auth::{CurrentUser, Permitted, who};
+use crate::rounds::{apply_item, apply_rating, apply_state, may_read, readable_meetings};
 use crate::view::{AppPath, parse_fy};
 use crate::{AppState, WebError};
 use pdca_app::follow_up::{RoundView, item_json, meeting_json, rating_matrix, round_json};
@@ -132,12 +132,11 @@ fn fy_of(value: &Value) -> Result<FiscalYear, WebError> {
 /// `POST /api/v1/plans/{id}/rounds` `{fy, deadline?}`: opens a round (secretariat).
 async fn open_round(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
     AppPath(id): AppPath<String>,
     body: Result<Json<OpenBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     check_csrf(&user, &headers)?;
     let Json(body) = body.map_err(bad_json)?;
     let plan = plan_of(&state, &id).await?;
@@ -185,12 +184,11 @@ struct StateBody {
 /// `POST /api/v1/plans/{id}/rounds/{fy}/state` `{action: advance|close|reopen, reason?}`.
 async fn change_state(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
     AppPath((id, fy)): AppPath<(String, String)>,
     body: Result<Json<StateBody>, JsonRejection>,
 ) -> Result<Json<Value>, WebError> {
-    user.require(&[Role::Secretariat])?;
     check_csrf(&user, &headers)?;
     let Json(body) = body.map_err(bad_json)?;
     let plan = plan_of(&state, &id).await?;
@@ -217,12 +215,11 @@ struct RateBody {
 /// solution?}` (secretariat and committee).
 async fn rate(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Raters>,
     headers: HeaderMap,
     AppPath((id, fy)): AppPath<(String, String)>,
     body: Result<Json<RateBody>, JsonRejection>,
 ) -> Result<Json<Value>, WebError> {
-    crate::rounds::may_rate(&user)?;
     check_csrf(&user, &headers)?;
     let Json(body) = body.map_err(bad_json)?;
     let plan = plan_of(&state, &id).await?;
@@ -259,7 +256,7 @@ struct ItemBody {
 /// pages' rule.
 async fn add_item(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Contributors>,
     headers: HeaderMap,
     AppPath((id, fy)): AppPath<(String, String)>,
     body: Result<Json<ItemBody>, JsonRejection>,
@@ -295,14 +292,15 @@ async fn add_item(
     Ok((StatusCode::CREATED, Json(item_json(&stored))).into_response())
 }
 
-/// `GET /api/v1/plans/{id}/meetings`: the meetings, by date.
+/// `GET /api/v1/plans/{id}/meetings`: the meetings the caller may read (viewers: those of
+/// closed rounds only), by date.
 async fn list_meetings(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Value>, WebError> {
     let plan = plan_of(&state, &id).await?;
-    let meetings = state.store.meetings(&plan.id).await?;
+    let meetings = readable_meetings(&state, &user, &plan.id).await?;
     Ok(Json(Value::Array(
         meetings.iter().map(meeting_json).collect(),
     )))
@@ -332,12 +330,11 @@ struct MeetingBody {
 /// agenda is drafted from the round.
 async fn add_meeting(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
     AppPath(id): AppPath<String>,
     body: Result<Json<MeetingBody>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     check_csrf(&user, &headers)?;
     let Json(body) = body.map_err(bad_json)?;
     let plan = plan_of(&state, &id).await?;

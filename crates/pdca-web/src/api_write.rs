@@ -17,7 +17,7 @@ use pdca_store::{StoreError, StoredActual, Visibility};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, who};
 use crate::entry::{TypedValue, check_may_edit, editable, save_draft, validate_typed};
 use crate::view::{AppQuery, choose_plan, parse_optional_fy, unreadable_fy};
 use crate::{AppState, WebError};
@@ -226,13 +226,12 @@ struct ActualIn {
 /// blame, or 409 with the current value.
 async fn write_actual(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Reporters>,
     headers: HeaderMap,
     input: Result<Json<ActualIn>, JsonRejection>,
 ) -> Result<Response, WebError> {
     check_csrf(&user, &headers)?;
     let Json(input) = input.map_err(bad_json)?;
-    user.require(&[Role::Secretariat, Role::Body])?;
     let plan = choose_plan(&state.store, input.plan.as_deref()).await?;
     let mut body = input.body.clone().unwrap_or_default();
     if user.role() == Role::Body {
@@ -315,7 +314,8 @@ struct StateIn {
     comment: Option<String>,
 }
 
-/// Takes the value named by `input` to `to`, after the role checks of `to`.
+/// Takes the value named by `input` to `to`; the caller's role was checked for `to` before
+/// the body was read ([`Permitted`] on each route).
 async fn change_state(
     state: AppState,
     user: CurrentUser,
@@ -325,10 +325,6 @@ async fn change_state(
 ) -> Result<Response, WebError> {
     check_csrf(&user, &headers)?;
     let Json(input) = input.map_err(bad_json)?;
-    match to {
-        ActualState::Submitted => user.require(&[Role::Secretariat, Role::Body])?,
-        _ => user.require(&[Role::Secretariat])?,
-    }
     let plan = choose_plan(&state.store, input.plan.as_deref()).await?;
     let Some(indicator) = plan.indicator(input.indicator_id.trim()) else {
         return Ok(invalid(
@@ -415,7 +411,7 @@ async fn change_state(
 /// `POST /api/v1/actuals/submit`
 async fn submit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Reporters>,
     headers: HeaderMap,
     input: Result<Json<StateIn>, JsonRejection>,
 ) -> Result<Response, WebError> {
@@ -425,7 +421,7 @@ async fn submit(
 /// `POST /api/v1/actuals/approve`
 async fn approve(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
     input: Result<Json<StateIn>, JsonRejection>,
 ) -> Result<Response, WebError> {
@@ -435,7 +431,7 @@ async fn approve(
 /// `POST /api/v1/actuals/return`
 async fn return_actual(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
     input: Result<Json<StateIn>, JsonRejection>,
 ) -> Result<Response, WebError> {

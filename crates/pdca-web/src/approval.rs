@@ -14,7 +14,7 @@ use pdca_core::access::{ActualState, Role};
 use pdca_store::{StoreError, Visibility};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, who};
 use crate::entry::value_text;
 use crate::i18n::{self, Lang};
 use crate::view::{
@@ -223,12 +223,11 @@ fn parse_item(text: &str) -> Result<Item, WebError> {
 /// `item=indicator|year|body|version`.
 async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(pairs): AppForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     let field = |name: &str| {
         pairs
             .iter()
@@ -357,12 +356,11 @@ struct LockForm {
 /// (422, with the store's message naming them) while any value of the year is pending.
 async fn lock(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<LockForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let fy = parse_fy(&form.fy)?;
     let plan = choose_plan(&state.store, form.plan.as_deref()).await?;

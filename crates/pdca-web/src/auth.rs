@@ -1,5 +1,12 @@
 //! Who is asking: the signed-in user from the session cookie or an API bearer token, the role
 //! checks, and the CSRF token every state-changing form carries.
+//!
+//! Every write route names who may call it in its signature with [`Permitted`], an extractor
+//! that runs before the body is read: a role that may not write there is refused (403) whatever
+//! it sends, never told first that its body is malformed (400). What only a signed-in browser
+//! may do (managing API tokens) takes [`SessionUser`], which refuses bearer tokens.
+
+use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -94,9 +101,94 @@ impl FromRequestParts<AppState> for AnyUser {
     }
 }
 
+/// A set of roles allowed to call a write route, named by a type so that a handler's signature
+/// says who may call it (see [`Permitted`]).
+pub(crate) trait Writers {
+    /// The roles allowed.
+    const ROLES: &'static [Role];
+}
+
+/// The sets of roles of the write routes.
+pub(crate) mod who {
+    use super::{Role, Writers};
+
+    /// The secretariat only: accounts, approval, locking, plans, rounds, meetings, clauses.
+    #[derive(Debug)]
+    pub(crate) struct Secretariat;
+    impl Writers for Secretariat {
+        const ROLES: &'static [Role] = &[Role::Secretariat];
+    }
+
+    /// Who enters, uploads and submits actuals: the secretariat and the bodies.
+    #[derive(Debug)]
+    pub(crate) struct Reporters;
+    impl Writers for Reporters {
+        const ROLES: &'static [Role] = &[Role::Secretariat, Role::Body];
+    }
+
+    /// Who records the committee's ratings: the secretariat and committee members.
+    #[derive(Debug)]
+    pub(crate) struct Raters;
+    impl Writers for Raters {
+        const ROLES: &'static [Role] = &[Role::Secretariat, Role::Committee];
+    }
+
+    /// Who adds some kind of round item (which kinds is `rounds::may_add`): everyone but
+    /// viewers.
+    #[derive(Debug)]
+    pub(crate) struct Contributors;
+    impl Writers for Contributors {
+        const ROLES: &'static [Role] = &[Role::Secretariat, Role::Committee, Role::Body];
+    }
+}
+
+/// The signed-in user, refused with [`WebError::Forbidden`] unless the role is one of `W`'s.
+/// Placed before the body extractor in a handler's arguments, it runs before the body is read.
+#[derive(Debug, Clone)]
+pub(crate) struct Permitted<W>(pub CurrentUser, pub PhantomData<W>);
+
+impl<W: Writers> FromRequestParts<AppState> for Permitted<W> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        user.require(W::ROLES)?;
+        Ok(Permitted(user, PhantomData))
+    }
+}
+
+/// The user of a signed-in browser session: an API bearer token is refused
+/// ([`WebError::Forbidden`]), so a token can neither mint nor revoke tokens, and every write
+/// needs the session's CSRF token.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if user.via != AuthVia::Session {
+            return Err(WebError::Forbidden);
+        }
+        Ok(SessionUser(user))
+    }
+}
+
 /// The user behind the bearer token if the request has an `Authorization` header (a bad one is
-/// refused even when a session cookie is present), else behind the session cookie.
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<CurrentUser, WebError> {
+/// refused even when a session cookie is present), else behind the session cookie. The user is
+/// kept in the request's extensions, so that a route layer and the handler look it up once.
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<CurrentUser, WebError> {
+    if let Some(known) = parts.extensions.get::<CurrentUser>() {
+        return Ok(known.clone());
+    }
+    let current = lookup(parts, state).await?;
+    parts.extensions.insert(current.clone());
+    Ok(current)
+}
+
+/// [`authenticate`] without the memo.
+async fn lookup(parts: &Parts, state: &AppState) -> Result<CurrentUser, WebError> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let secret = value
             .to_str()

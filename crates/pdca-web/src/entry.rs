@@ -18,7 +18,7 @@ use pdca_core::{ActualValue, FiscalYear, Plan};
 use pdca_store::{NewActual, StoreError, StoredActual, Visibility};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, who};
 use crate::i18n::{self, Lang};
 use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query};
 use crate::{AppState, WebError};
@@ -589,7 +589,7 @@ fn parse_version(text: Option<&str>) -> Result<Option<i64>, WebError> {
 /// draft unless someone saved it first (that field is reported and left alone).
 async fn save_entry(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Reporters>,
     lang: Lang,
     here: Here,
     AppForm(pairs): AppForm<Vec<(String, String)>>,
@@ -776,7 +776,7 @@ fn unchanged(typed: &TypedValue, current: Option<&StoredActual>) -> bool {
 /// secretariat.
 async fn submit_entry(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Reporters>,
     AppForm(pairs): AppForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = EntryForm {

@@ -92,9 +92,9 @@ impl WebError {
                     StatusCode::CONFLICT
                 }
                 StoreError::Round(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                StoreError::Conflict { .. } | StoreError::PlanRevisionExists { .. } => {
-                    StatusCode::CONFLICT
-                }
+                StoreError::Conflict { .. }
+                | StoreError::Changed(_)
+                | StoreError::PlanRevisionExists { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Template(_) | WebError::Io(_) | WebError::Internal(_) => {

@@ -108,16 +108,32 @@ catalogue! {
     new_password: ("新しいパスワード", "New password"),
     confirm_password: ("新しいパスワード（確認）", "New password (again)"),
     password_rules: (
-        "12文字以上で、ユーザー名とも現在のパスワードとも異なるものにしてください。",
-        "At least 12 characters, different from the user name and from the current password."
+        "12文字以上で、推測されにくいもの（いくつかの語を組み合わせるなど）にしてください。ユーザー名や現在のパスワードと同じもの、同じ文字の繰り返しは使えません。",
+        "At least 12 characters and hard to guess (several words together, for example); not the user name, not the current password, not one character repeated."
     ),
     password_change_button: ("変更する", "Change"),
     password_wrong_current: ("現在のパスワードが正しくありません。", "The current password is incorrect."),
     password_too_short: ("新しいパスワードは12文字以上にしてください。", "The new password must have at least 12 characters."),
     password_mismatch: ("確認のパスワードが一致しません。", "The two new passwords differ."),
+    password_blank: (
+        "新しいパスワードが空です。空白だけのパスワードは使えません。",
+        "The new password is empty; a password of spaces only is not accepted."
+    ),
+    password_one_character: (
+        "同じ文字を繰り返しただけのパスワードは使えません。",
+        "A password that repeats one character is not accepted."
+    ),
+    password_same_as_name: (
+        "ユーザー名と同じパスワードは使えません。",
+        "The password must not be the user name."
+    ),
+    password_weak: (
+        "推測されやすいパスワードです。よく使われる語や名前、キーボードの並び、連続した文字や数字、日付、ユーザー名を含めず、いくつかの語を組み合わせるなどして長くしてください。",
+        "This password is easy to guess. Avoid common words and names, keyboard patterns, sequences, dates and your user name; make it longer, for example with several words together."
+    ),
     password_not_new: (
-        "新しいパスワードは、ユーザー名とも現在のパスワードとも異なるものにしてください。",
-        "The new password must differ from the user name and from the current password."
+        "新しいパスワードは、現在のパスワードと異なるものにしてください。",
+        "The new password must differ from the current password."
     ),
 
     dashboard_title: ("進捗状況", "Progress"),
@@ -402,6 +418,10 @@ catalogue! {
     upload_col_new: ("新しい値", "New value"),
     upload_none: ("（未報告）", "(not reported)"),
     upload_no_rows: ("取り込む行がありません。", "The file has no rows to import."),
+    upload_changed_since_preview: (
+        "確認画面を表示した後に、次の値が変更されました。何も取り込んでいません。最新の値を確認し、必要ならファイルを直して、もう一度取り込んでください。",
+        "The values below were changed after the preview was shown. Nothing was imported. Check the current values, correct the file if needed, and import it again."
+    ),
     upload_not_editable: (
         "この値は提出済み・承認済み・確定済みのため、変更できません。",
         "This value has been submitted, approved or locked and cannot be changed."
@@ -643,6 +663,24 @@ pub fn upload_imported(lang: Lang, n: &str) -> String {
     }
 }
 
+/// A value of an upload changed after its preview: who changed it and when (the time as
+/// [`date_time`] shows it), and the version the preview showed.
+pub fn upload_changed(lang: Lang, by: &str, at: &str, previewed: Option<i64>, now: i64) -> String {
+    let at = date_time(lang, at);
+    match (lang, previewed) {
+        (Lang::Ja, Some(v)) => {
+            format!("{at}に{by}が変更しました（確認時の版: {v}、現在の版: {now}）")
+        }
+        (Lang::Ja, None) => format!("{at}に{by}が入力しました（確認時は未報告、現在の版: {now}）"),
+        (Lang::En, Some(v)) => {
+            format!("Changed by {by} at {at} (version {v} when previewed, now {now})")
+        }
+        (Lang::En, None) => {
+            format!("Entered by {by} at {at} (not reported when previewed, now version {now})")
+        }
+    }
+}
+
 /// A body user's upload names another body.
 pub fn upload_other_body(lang: Lang, body: &str) -> String {
     match lang {
@@ -661,11 +699,36 @@ pub fn upload_not_assigned(lang: Lang, indicator: &str, body: &str) -> String {
     }
 }
 
+/// An upload had more errors than the page lists: the first `shown` of `total`.
+pub fn upload_more_errors(lang: Lang, shown: usize, total: usize) -> String {
+    let more = total.saturating_sub(shown);
+    match lang {
+        Lang::Ja => format!(
+            "エラーは全部で {total} 件あります。最初の {shown} 件だけを表示しています（ほか {more} 件）。上の誤りを直してから、もう一度取り込んでください。"
+        ),
+        Lang::En => format!(
+            "The file has {total} errors in all; only the first {shown} are listed ({more} more). Fix these and upload the file again."
+        ),
+    }
+}
+
 /// Who is signed in, in the page header: tanaka（事務局）, tanaka (Secretariat).
 pub fn signed_in_as(lang: Lang, name: &str, role: Role) -> String {
     match lang {
         Lang::Ja => format!("サインイン中: {name}（{}）", role_label(lang, role)),
         Lang::En => format!("Signed in as {name} ({})", role_label(lang, role)),
+    }
+}
+
+/// What a password reset did to the user's API tokens, on the users page.
+pub fn tokens_revoked(lang: Lang, name: &str, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Ja, 0) => format!("ユーザー「{name}」に有効な API トークンはありませんでした。"),
+        (Lang::Ja, n) => {
+            format!("ユーザー「{name}」の API トークン{n}件をすべて失効させました。")
+        }
+        (Lang::En, 0) => format!("{name} had no valid API tokens."),
+        (Lang::En, n) => format!("All {n} API tokens of {name} were revoked."),
     }
 }
 

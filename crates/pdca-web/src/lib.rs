@@ -7,6 +7,13 @@
 //! sessions, sign-in failures and everything else are in the database, so several processes on
 //! one PostgreSQL database behave as one application.
 //!
+//! Serving is hyper's HTTP/1 connection with limits that a slow or idle client cannot get
+//! around: at most [`Config::max_connections`] connections at once (beyond that, new ones wait
+//! in the listen queue until one ends), and a connection that has not sent a request's whole
+//! header within [`Config::header_read_timeout`] — a first request, or the next one on a
+//! kept-alive connection — is closed. Once the header is read, a 30-second timeout bounds the
+//! rest.
+//!
 //! ```no_run
 //! # async fn serve() -> Result<(), pdca_web::WebError> {
 //! let store = pdca_store::Store::open("pdca.sqlite3").await?;
@@ -40,16 +47,24 @@ mod signin;
 mod upload;
 mod view;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use pdca_store::Store;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -70,17 +85,25 @@ pub struct Config {
     /// Whether cookies carry `Secure` (set when the application is served over TLS, usually by
     /// a reverse proxy in front of it).
     pub secure_cookies: bool,
+    /// A connection that has not sent a request's whole header this long after it opened, or
+    /// after its previous response (keep-alive), is closed.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; further ones wait, unaccepted, until one closes.
+    pub max_connections: usize,
 }
 
 impl Config {
     /// The defaults for `addr`: sessions end after 30 minutes idle or 12 hours, cookies without
-    /// `Secure` (plain HTTP on a local address).
+    /// `Secure` (plain HTTP on a local address), 5 seconds to send a request's header, at most
+    /// 512 connections at once.
     pub fn new(addr: SocketAddr) -> Self {
         Self {
             addr,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             secure_cookies: false,
+            header_read_timeout: Duration::from_secs(5),
+            max_connections: 512,
         }
     }
 }
@@ -120,7 +143,14 @@ pub fn app(state: AppState) -> Router {
         .merge(signin::router())
         .merge(pages::router())
         .merge(entry::router())
-        .merge(upload::router())
+        // Uploads are for the secretariat and the bodies, refused to others before their
+        // multipart body is looked at (the handlers' `Multipart` would answer 400 first).
+        .merge(
+            upload::router().route_layer(axum::middleware::from_extractor_with_state::<
+                auth::Permitted<auth::who::Reporters>,
+                _,
+            >(state.clone())),
+        )
         .merge(approval::router())
         .merge(rounds::router())
         .merge(open_data::router())
@@ -167,6 +197,8 @@ pub struct Application {
     port: u16,
     router: Router,
     evaluations: EvaluationCount,
+    header_read_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Application {
@@ -174,6 +206,8 @@ impl Application {
     pub async fn build(store: Store, config: Config) -> Result<Application, WebError> {
         let listener = TcpListener::bind(config.addr).await?;
         let port = listener.local_addr()?.port();
+        let (header_read_timeout, max_connections) =
+            (config.header_read_timeout, config.max_connections.max(1));
         let state = AppState::new(store, config);
         let evaluations = state.cache.count();
         let router = app(state);
@@ -182,6 +216,8 @@ impl Application {
             port,
             router,
             evaluations,
+            header_read_timeout,
+            max_connections,
         })
     }
 
@@ -197,15 +233,80 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight and returns.
     pub async fn run_until_stopped(self) -> Result<(), WebError> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, then stops accepting, closes idle connections, finishes
+    /// the requests in flight and returns. Each connection is served by hyper's HTTP/1 with the
+    /// header-read timeout, within the bound on connections (see the module documentation);
+    /// requests carry the client's address as `ConnectInfo<SocketAddr>`.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> Result<(), WebError> {
+        let Application {
+            listener,
+            router,
+            header_read_timeout,
+            max_connections,
+            ..
+        } = self;
+        let permits = Arc::new(Semaphore::new(max_connections));
+        let graceful = GracefulShutdown::new();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .keep_alive(true);
+        let mut stop = pin!(stop);
+        loop {
+            // A connection is accepted only with a permit: at the bound, new connections wait
+            // in the listen queue until one ends.
+            let permit = tokio::select! {
+                () = &mut stop => break,
+                permit = Arc::clone(&permits).acquire_owned() => permit
+                    .map_err(|e| WebError::Internal(format!("connection permits: {e}")))?,
+            };
+            let (stream, peer) = tokio::select! {
+                () = &mut stop => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        accept_failed(&e).await;
+                        continue;
+                    }
+                },
+            };
+            // Small responses go out at once; a failure here only costs latency.
+            let _ = stream.set_nodelay(true);
+            let router = router.clone();
+            let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request)
+            });
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(address = %peer, "connection ended: {e}");
+                }
+                drop(permit);
+            });
+        }
+        drop(listener);
+        graceful.shutdown().await;
         Ok(())
     }
+}
+
+/// After a failed `accept`: a connection that went away before it was accepted costs nothing;
+/// anything else (such as running out of file descriptors) is logged and waited out briefly,
+/// rather than retried at once in a busy loop.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!("cannot accept a connection: {e}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM. A signal handler that cannot be installed never

@@ -1,7 +1,10 @@
 //! The follow-up cycle in the browser: the rounds of a plan, one round's page (state, the
 //! three viewpoints, the previous policy's follow-up, meetings), the traceability view of an
-//! indicator, the iCalendar feed and each user's task list. Who may do what is decided here
-//! once ([`may_read`], [`may_rate`], [`may_add`]) for the pages and the API alike.
+//! indicator, the iCalendar feed and each user's task list. Who may read what is decided here
+//! once ([`may_read`], [`readable_meetings`]) and who may add which item ([`may_add`]), for the
+//! pages and the API alike; who may write at all is each write route's [`Permitted`] set: the
+//! secretariat opens, moves and closes rounds and adds meetings, minutes and materials; the
+//! secretariat and committee members record ratings.
 
 use askama::Template;
 use axum::Router;
@@ -13,18 +16,19 @@ use axum::routing::{get, post};
 use pdca_core::access::{ActualState, Role};
 use pdca_core::evaluation::Rating;
 use pdca_core::follow_up::{
-    FollowUpRound, ItemKind, Link, LinkKind, NewItem, NewRating, RoundError, RoundItem, RoundState,
-    default_schedule, parse_date, parse_rating,
+    FollowUpRound, ItemKind, Link, LinkKind, Meeting, NewItem, NewRating, RoundError, RoundItem,
+    RoundState, default_schedule, parse_date, parse_rating,
 };
 use pdca_core::{FiscalYear, Plan};
 use pdca_store::{StoreError, Visibility};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, Writers, who};
 use crate::i18n::{self, Lang};
 use crate::upload::{FormProblem, MAX_FILE_BYTES, read_form};
 use crate::view::{
-    AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy, refused,
+    AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, not_utf8, parse_fy,
+    refused,
 };
 use crate::{AppState, WebError};
 use pdca_app::follow_up::{RoundView, calendar_ics, rating_matrix};
@@ -62,16 +66,31 @@ pub(crate) fn may_read(user: &CurrentUser, round: &FollowUpRound) -> Result<(), 
     Ok(())
 }
 
-/// The secretariat records the committee's decisions, and committee members may too.
-pub(crate) fn may_rate(user: &CurrentUser) -> Result<(), WebError> {
-    user.require(RATERS)
+/// The meetings of the plan the user may read, by date: every meeting, but for a viewer only
+/// those of the rounds it may read (closed ones). A meeting of no round is not a closed
+/// round's, so a viewer does not see it either: its agenda and files may not be public yet.
+pub(crate) async fn readable_meetings(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: &str,
+) -> Result<Vec<Meeting>, WebError> {
+    let meetings = state.store.meetings(plan_id).await?;
+    if user.role() != Role::Viewer {
+        return Ok(meetings);
+    }
+    let readable: Vec<FiscalYear> = state
+        .store
+        .rounds(plan_id)
+        .await?
+        .iter()
+        .filter(|r| may_read(user, r).is_ok())
+        .map(|r| r.fiscal_year)
+        .collect();
+    Ok(meetings
+        .into_iter()
+        .filter(|m| m.fiscal_year.is_some_and(|fy| readable.contains(&fy)))
+        .collect())
 }
-
-/// Who records ratings.
-const RATERS: &[Role] = &[Role::Secretariat, Role::Committee];
-
-/// Who opens, moves and closes rounds, and adds meetings and their minutes and materials.
-const SECRETARIAT: &[Role] = &[Role::Secretariat];
 
 /// Who adds which item: the secretariat everything; committee members notable results,
 /// priority items and opinions; a body its own priority measures and clause statuses, about
@@ -132,19 +151,15 @@ fn refusal(error: StoreError) -> Result<String, WebError> {
     }
 }
 
-/// What every form posted to a round checks first, in this order: the role (any signed-in user
-/// when `allowed` is empty), the session's token, the year in the path, the plan named.
+/// What every form posted to a round checks once its role has been (by [`Permitted`], before
+/// the body was read), in this order: the session's token, the year in the path, the plan named.
 async fn checked_form(
     state: &AppState,
     user: &CurrentUser,
-    allowed: &[Role],
     csrf: &str,
     fy: &str,
     plan: &Option<String>,
 ) -> Result<(FiscalYear, Plan), WebError> {
-    if !allowed.is_empty() {
-        user.require(allowed)?;
-    }
     user.check_csrf(csrf)?;
     let fy = parse_fy(fy)?;
     let plan = choose_plan(&state.store, plan.as_deref()).await?;
@@ -304,12 +319,11 @@ struct OpenForm {
 /// `POST /rounds`: `fy`, `deadline` (optional). Secretariat only.
 async fn open_round(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<OpenForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
     let fy = parse_fy(&form.fy)?;
@@ -627,7 +641,7 @@ async fn render_round(
         open,
         secretariat: role == Role::Secretariat,
         can_advance: open && round.state.advance().is_ok(),
-        can_rate: open && may_rate(user).is_ok(),
+        can_rate: open && user.require(<who::Raters as Writers>::ROLES).is_ok(),
         missing: if open {
             view.missing.iter().map(ToString::to_string).collect()
         } else {
@@ -746,13 +760,13 @@ struct StateForm {
 /// `POST /rounds/{fy}/state`: `action=advance|close|reopen`, `reason` (reopen). Secretariat.
 async fn change_state(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<StateForm>,
 ) -> Result<Response, WebError> {
-    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let outcome = apply_state(&state, &user, &plan, fy, &form.action, &form.reason).await?;
     after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }
@@ -827,13 +841,13 @@ fn expected_version(version: Option<&str>) -> Option<Option<&str>> {
 /// `POST /rounds/{fy}/ratings`: `indicator`, `rating`, `reason`, `issue`, `solution`.
 async fn rate(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Raters>,
     lang: Lang,
     here: Here,
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<RateForm>,
 ) -> Result<Response, WebError> {
-    let (fy, plan) = checked_form(&state, &user, RATERS, &form.csrf, &fy, &form.plan).await?;
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let request = RatingRequest {
         indicator: form.indicator,
         rating: form.rating,
@@ -948,14 +962,14 @@ struct ItemForm {
 /// `POST /rounds/{fy}/items`: `kind`, `text`, `title`, `points`, `body`, `links`, `budget`.
 async fn add_item(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Contributors>,
     lang: Lang,
     here: Here,
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<ItemForm>,
 ) -> Result<Response, WebError> {
-    // Who may add what depends on the item (`may_add`, below).
-    let (fy, plan) = checked_form(&state, &user, &[], &form.csrf, &fy, &form.plan).await?;
+    // Which kinds each role may add, and about what, is `may_add`'s (below).
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let kind: ItemKind = form
         .kind
         .parse()
@@ -1039,13 +1053,13 @@ struct ReflectedForm {
 /// `POST /rounds/{fy}/items/{id}/reflected`: `reflected=1|0`. Secretariat.
 async fn mark_reflected(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath((fy, id)): AppPath<(String, i64)>,
     AppForm(form): AppForm<ReflectedForm>,
 ) -> Result<Response, WebError> {
-    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let outcome = match state
         .store
         .set_item_reflected(&plan.id, id, form.reflected != "0", &user.user.name)
@@ -1079,13 +1093,13 @@ struct MeetingForm {
 /// Secretariat.
 async fn add_meeting(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(fy): AppPath<String>,
     AppForm(form): AppForm<MeetingForm>,
 ) -> Result<Response, WebError> {
-    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let outcome = match new_meeting(&state, &plan, fy, &form).await? {
         Err(message) => Err(message),
         Ok(meeting) => match state.store.add_meeting(&meeting, &user.user.name).await {
@@ -1166,13 +1180,13 @@ struct MinutesForm {
 /// `POST /rounds/{fy}/meetings/{id}/minutes`: `minutes`. Secretariat.
 async fn record_minutes(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath((fy, id)): AppPath<(String, i64)>,
     AppForm(form): AppForm<MinutesForm>,
 ) -> Result<Response, WebError> {
-    let (fy, plan) = checked_form(&state, &user, SECRETARIAT, &form.csrf, &fy, &form.plan).await?;
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
     let minutes = pdca_core::normalize::normalize_text(&form.minutes);
     let outcome = if minutes.is_empty() {
         Err(lang.text().meeting_minutes_empty.to_owned())
@@ -1194,30 +1208,30 @@ async fn record_minutes(
 /// needs a title). Secretariat.
 async fn attach_material(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath((fy, id)): AppPath<(String, i64)>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    // Refused before the body is read.
-    user.require(SECRETARIAT)?;
-    let mut form = read_form(multipart)
-        .await
-        .map_err(|problem| WebError::BadRequest {
+    let mut form = read_form(multipart).await.map_err(|problem| {
+        let message = match problem {
+            FormProblem::NotUtf8(field) => return not_utf8(&field),
+            FormProblem::TooLarge => format!(
+                "ファイルが大きすぎます（{} MB まで）",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            FormProblem::Unreadable => "フォームを読めませんでした".to_owned(),
+        };
+        WebError::BadRequest {
             param: "file".to_owned(),
-            message: match problem {
-                FormProblem::TooLarge => format!(
-                    "ファイルが大きすぎます（{} MB まで）",
-                    MAX_FILE_BYTES / 1024 / 1024
-                ),
-                FormProblem::Unreadable => "フォームを読めませんでした".to_owned(),
-            },
-        })?;
+            message,
+        }
+    })?;
     let (file_name, content) = form.file.take().unwrap_or_default();
     let field = |name: &str| form.fields.get(name).map_or("", String::as_str);
     let plan_field = Some(field("plan").to_owned()).filter(|p| !p.is_empty());
-    let (fy, plan) = checked_form(&state, &user, &[], field("csrf"), &fy, &plan_field).await?;
+    let (fy, plan) = checked_form(&state, &user, field("csrf"), &fy, &plan_field).await?;
     let outcome = match state
         .store
         .attach_material(
@@ -1237,14 +1251,29 @@ async fn attach_material(
     after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
 }
 
-/// `GET /meetings/{id}/materials/{label}[?plan=]`: a material's attached file.
+/// `GET /meetings/{id}/materials/{label}[?plan=]`: a material's attached file, for whoever may
+/// read the meeting ([`readable_meetings`]).
 async fn material_file(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     AppPath((id, label)): AppPath<(i64, String)>,
     AppQuery(query): AppQuery<PlanOnly>,
 ) -> Result<Response, WebError> {
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
+    let readable = readable_meetings(&state, &user, &plan.id).await?;
+    if !readable.iter().any(|m| m.id == id) {
+        let exists = state
+            .store
+            .meetings(&plan.id)
+            .await?
+            .iter()
+            .any(|m| m.id == id);
+        return Err(if exists {
+            WebError::Forbidden
+        } else {
+            WebError::NotFound(format!("会合（id {id}）"))
+        });
+    }
     let (name, bytes) = state
         .store
         .material_file(&plan.id, id, &label)
@@ -1457,7 +1486,8 @@ async fn trace_page(
 // ---------------------------------------------------------------------------------------------
 // Calendar and tasks
 
-/// `GET /calendar.ics[?plan=]`: the rounds' deadlines and the meetings as iCalendar.
+/// `GET /calendar.ics[?plan=]`: the deadlines of the rounds and the meetings the user may read,
+/// as iCalendar.
 async fn calendar(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -1471,7 +1501,7 @@ async fn calendar(
         .into_iter()
         .filter(|r| may_read(&user, r).is_ok())
         .collect();
-    let meetings = state.store.meetings(&plan.id).await?;
+    let meetings = readable_meetings(&state, &user, &plan.id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

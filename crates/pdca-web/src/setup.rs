@@ -15,7 +15,7 @@ use pdca_core::plan_file::parse_plan;
 use pdca_store::{SaveOutcome, StoreError};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Permitted, who};
 use crate::i18n::{self, Lang};
 use crate::upload::{FormProblem, read_form};
 use crate::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, refused};
@@ -226,12 +226,11 @@ fn done_location(plan: &str, done: &str) -> String {
 /// `POST /admin/bodies/assign`: the body reports the indicator (with the share, if given).
 async fn assign(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<AssignForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let plan = choose_plan(&state.store, Some(&form.plan)).await?;
     let share = match form.share.trim() {
@@ -266,12 +265,11 @@ async fn assign(
 /// `POST /admin/bodies/unassign`: the body no longer reports the indicator (never its last).
 async fn unassign(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppForm(form): AppForm<AssignForm>,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     user.check_csrf(&form.csrf)?;
     let plan = choose_plan(&state.store, Some(&form.plan)).await?;
     match state
@@ -385,12 +383,11 @@ async fn plans_page(
 /// (or its new revision) with the file as its source.
 async fn import_plan(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    user.require(&[Role::Secretariat])?;
     let t = lang.text();
     let form = match read_form(multipart).await {
         Ok(form) => form,
@@ -399,6 +396,7 @@ async fn import_plan(
             let (status, error) = match problem {
                 FormProblem::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, t.upload_too_large),
                 FormProblem::Unreadable => (StatusCode::BAD_REQUEST, t.upload_unreadable),
+                FormProblem::NotUtf8(field) => return Err(crate::view::not_utf8(&field)),
             };
             let feedback = PlansFeedback {
                 error: Some(error.to_owned()),

@@ -4,6 +4,10 @@
 //! cookie: the form's hidden `csrf` field must equal the `pdca_signin_csrf` cookie, which another
 //! site can neither read nor set. Failed sign-ins are counted in the database per account and
 //! per client address; after five within 15 minutes either is refused until the window passes.
+//! Each guess is counted before its password is checked, in one transaction with the count
+//! (`Store::reserve_sign_in_attempt`), so guesses sent in parallel, to one or several
+//! processes, get no more than five checks per account and address; a successful sign-in takes
+//! its attempt back.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
@@ -16,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use pdca_app::accounts::{PasswordProblem, check_password};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -36,9 +41,6 @@ const MAX_FAILURES: u32 = 5;
 
 /// How far back failed sign-ins count.
 const FAILURE_WINDOW: time::Duration = time::Duration::minutes(15);
-
-/// The shortest password accepted.
-const MIN_PASSWORD_CHARS: usize = pdca_core::access::MIN_PASSWORD_CHARS;
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {
@@ -180,14 +182,15 @@ async fn sign_in(
     let since = (OffsetDateTime::now_utc() - FAILURE_WINDOW)
         .format(&Rfc3339)
         .map_err(|e| WebError::Internal(format!("cannot format a time: {e}")))?;
-    let mut failures = store.sign_in_failures_since(&account_key, &since).await?;
-    if let Some(key) = &address_key {
-        failures = failures.max(store.sign_in_failures_since(key, &since).await?);
-    }
-    if failures >= MAX_FAILURES {
+    let mut keys = vec![account_key.as_str()];
+    keys.extend(address_key.as_deref());
+    let Some(attempt) = store
+        .reserve_sign_in_attempt(&keys, &since, MAX_FAILURES)
+        .await?
+    else {
         tracing::warn!(account = %name, address = ?peer, "sign-in refused: too many failures");
         return refuse(jar, StatusCode::TOO_MANY_REQUESTS, t.sign_in_rate_limited);
-    }
+    };
     let user = store.user_by_name(&name).await?;
     let hash = match &user {
         Some(u) if !u.disabled => u.password_hash.clone(),
@@ -203,15 +206,14 @@ async fn sign_in(
     let user = match user {
         Some(u) if verified && !u.disabled => u,
         _ => {
-            store.record_sign_in_failure(&account_key).await?;
-            if let Some(key) = &address_key {
-                store.record_sign_in_failure(key).await?;
-            }
+            // The attempt reserved above stays, counted as a failure for the account and the
+            // address.
             tracing::info!(account = %name, address = ?peer, "sign-in failed");
             return refuse(jar, StatusCode::UNAUTHORIZED, t.sign_in_failed);
         }
     };
     store.clear_sign_in_failures(&account_key).await?;
+    store.forget_sign_in_attempt(attempt).await?;
     // A new session id at every sign-in: an id planted before sign-in is worth nothing.
     if let Some(old) = session_id(&headers) {
         store.delete_session(&old).await?;
@@ -334,13 +336,13 @@ async fn change_password(
     if !verified {
         return refuse(t.password_wrong_current);
     }
-    if form.new.chars().count() < MIN_PASSWORD_CHARS {
-        return refuse(t.password_too_short);
+    if let Err(problem) = check_password(&form.new, &current.user.name) {
+        return refuse(password_problem_text(lang, problem));
     }
     if form.new != form.confirm {
         return refuse(t.password_mismatch);
     }
-    if form.new == form.current || form.new.trim() == current.user.name {
+    if form.new == form.current {
         return refuse(t.password_not_new);
     }
     let new = form.new;
@@ -356,6 +358,19 @@ async fn change_password(
     tracing::info!(user = %name, "password changed");
     let jar = jar.add(session_cookie(session.id, state.config.secure_cookies));
     Ok((jar, Redirect::to("/")).into_response())
+}
+
+/// Why a new password is refused (the rule is `pdca_app::accounts::check_password`, the same
+/// as the CLI's), in the page's language.
+fn password_problem_text(lang: Lang, problem: PasswordProblem) -> &'static str {
+    let t = lang.text();
+    match problem {
+        PasswordProblem::Blank => t.password_blank,
+        PasswordProblem::OneCharacter => t.password_one_character,
+        PasswordProblem::SameAsName => t.password_same_as_name,
+        PasswordProblem::TooShort => t.password_too_short,
+        PasswordProblem::Weak => t.password_weak,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,7 +2,7 @@
 //! user, language switch, sign-out form), and the reading of the common query parameters
 //! (`plan`, `as_of`, `include_unapproved`) into a plan, a fiscal year and a visibility.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -79,10 +79,72 @@ pub(crate) struct AppQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(WebError))]
 pub(crate) struct AppPath<T>(pub T);
 
-/// `Form`, refusing a bad form with the application's own error.
-#[derive(Debug, Clone, axum::extract::FromRequest)]
-#[from_request(via(axum::Form), rejection(WebError))]
+/// `Form`, refusing a bad form with the application's own error, and a field whose name or
+/// value is not UTF-8 once percent-decoded with 400 naming the field (`Form` would turn it into
+/// U+FFFD silently).
+#[derive(Debug, Clone)]
 pub(crate) struct AppForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for AppForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        let (method, headers) = (req.method().clone(), req.headers().clone());
+        let axum::extract::RawForm(bytes) = axum::extract::RawForm::from_request(req, state)
+            .await
+            .map_err(|rejection| WebError::BadRequest {
+                param: "form".to_owned(),
+                message: rejection.body_text(),
+            })?;
+        if let Some(field) = field_not_utf8(&bytes) {
+            return Err(not_utf8(&field));
+        }
+        // `Form` reads the same bytes again, now known to decode without loss.
+        let mut checked = axum::extract::Request::new(axum::body::Body::from(bytes));
+        *checked.method_mut() = method;
+        *checked.headers_mut() = headers;
+        let axum::Form(value) = axum::Form::<T>::from_request(checked, state).await?;
+        Ok(AppForm(value))
+    }
+}
+
+/// The refusal of a form field (`field`, as sent) whose text is not UTF-8.
+pub(crate) fn not_utf8(field: &str) -> WebError {
+    WebError::BadRequest {
+        param: field.to_owned(),
+        message: format!(
+            "項目「{field}」の内容が UTF-8 の文字として読めません。文字コードを UTF-8 にして送り直してください"
+        ),
+    }
+}
+
+/// The name of the first field of a `application/x-www-form-urlencoded` body whose name or
+/// value is not UTF-8 once percent-decoded (the name itself decoded with U+FFFD if need be).
+fn field_not_utf8(body: &[u8]) -> Option<String> {
+    let decode = |text: &[u8]| -> Vec<u8> {
+        let spaced: Vec<u8> = text
+            .iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect();
+        percent_encoding::percent_decode(&spaced).collect()
+    };
+    body.split(|b| *b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .find_map(|pair| {
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &pair[pair.len()..]),
+            };
+            let name = decode(name);
+            let readable =
+                std::str::from_utf8(&name).is_ok() && std::str::from_utf8(&decode(value)).is_ok();
+            (!readable).then(|| String::from_utf8_lossy(&name).into_owned())
+        })
+}
 
 /// The path and query of the request without `lang`, so the language switch can send the
 /// user back to the same page.
@@ -358,6 +420,24 @@ mod tests {
         assert!(!is_local_path("/\\evil.example/"));
         assert!(!is_local_path("https://evil.example/"));
         assert!(!is_local_path("/a\nb"));
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_is_named() {
+        assert_eq!(field_not_utf8(b"csrf=abc&name=%E5%A4%AA%E9%83%8E+x"), None);
+        assert_eq!(field_not_utf8(b"&a&b=&=c"), None);
+        assert_eq!(
+            field_not_utf8(b"csrf=abc&name=%FF%FE").as_deref(),
+            Some("name")
+        );
+        assert_eq!(field_not_utf8(b"%E5%A4=1").as_deref(), Some("\u{FFFD}"));
+        match not_utf8("name") {
+            WebError::BadRequest { param, message } => {
+                assert_eq!(param, "name");
+                assert!(message.contains("UTF-8"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::with_sqlite(crate::$name).await;
+                    crate::with_sqlite(super::$name).await;
                 }
             )*
         }
@@ -40,12 +40,22 @@ macro_rules! on_both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    crate::with_postgres(crate::$name).await;
+                    crate::with_postgres(super::$name).await;
                 }
             )*
         }
     };
 }
+
+// Tests of the attacks of issue 11, a module per kind, each with its own `on_both_databases!`.
+#[path = "http/bad_files.rs"]
+mod bad_files;
+#[path = "http/concurrency.rs"]
+mod concurrency;
+#[path = "http/hostile_text.rs"]
+mod hostile_text;
+#[path = "http/rights.rs"]
+mod rights;
 
 on_both_databases!(
     healthz_answers_without_signing_in,
@@ -708,7 +718,7 @@ async fn a_one_time_password_must_be_changed_first(app: TestApp) {
         .await;
     assert_eq!(short.status(), StatusCode::BAD_REQUEST);
     assert!(short.text().await.unwrap().contains("12文字以上"));
-    let new_password = "a new password of my own";
+    let new_password = "violet harbour lantern quietly";
     let changed = browser
         .post_form(
             "/account/password",
@@ -2361,10 +2371,11 @@ impl Browser {
         html: &str,
         edit: impl FnOnce(&mut Vec<(String, String)>),
     ) -> reqwest::Response {
-        let mut fields: Vec<(String, String)> = ["csrf", "plan", "name", "hash", "data"]
-            .into_iter()
-            .map(|n| (n.to_owned(), hidden_field(html, n)))
-            .collect();
+        let mut fields: Vec<(String, String)> =
+            ["csrf", "plan", "name", "hash", "data", "versions"]
+                .into_iter()
+                .map(|n| (n.to_owned(), hidden_field(html, n)))
+                .collect();
         edit(&mut fields);
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
@@ -3146,6 +3157,35 @@ async fn open_round(app: &TestApp, fy: i32) {
     let deadline = pdca_core::follow_up::default_schedule(FiscalYear::new(fy).unwrap()).deadline;
     app.store
         .open_round(&plan, FiscalYear::new(fy).unwrap(), deadline, "test")
+        .await
+        .unwrap();
+}
+
+/// Rates every numeric indicator of FY`fy` N and closes its round (opening it first).
+async fn close_round(app: &TestApp, fy: i32) {
+    open_round(app, fy).await;
+    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
+    for (_, indicator) in plan.indicators().filter(|(_, i)| !i.management) {
+        let rating = pdca_core::follow_up::NewRating {
+            indicator_id: indicator.id.clone(),
+            rating: pdca_core::Rating::N,
+            reason: Some("test".into()),
+            issue: None,
+            solution: None,
+        };
+        app.store
+            .rate(
+                BUILTIN_PLAN_ID,
+                FiscalYear::new(fy).unwrap(),
+                &rating,
+                None,
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    app.store
+        .close_round(&plan, FiscalYear::new(fy).unwrap(), "test")
         .await
         .unwrap();
 }
@@ -4040,31 +4080,7 @@ async fn open_data_is_public_and_holds_closed_rounds_only(app: TestApp) {
         .unwrap();
     assert_eq!(empty.lines().count(), 1);
     // Close FY2021's round (p1-out-01 and p1-out-02 have approved values for it).
-    open_round(&app, 2021).await;
-    let plan = app.store.plan(BUILTIN_PLAN_ID).await.unwrap().unwrap();
-    for (_, indicator) in plan.indicators().filter(|(_, i)| !i.management) {
-        let rating = pdca_core::follow_up::NewRating {
-            indicator_id: indicator.id.clone(),
-            rating: pdca_core::Rating::N,
-            reason: Some("test".into()),
-            issue: None,
-            solution: None,
-        };
-        app.store
-            .rate(
-                BUILTIN_PLAN_ID,
-                FiscalYear::new(2021).unwrap(),
-                &rating,
-                None,
-                "test",
-            )
-            .await
-            .unwrap();
-    }
-    app.store
-        .close_round(&plan, FiscalYear::new(2021).unwrap(), "test")
-        .await
-        .unwrap();
+    close_round(&app, 2021).await;
     let csv = app.get("/open-data/actuals.csv").await;
     assert!(
         csv.headers()[header::CONTENT_TYPE]

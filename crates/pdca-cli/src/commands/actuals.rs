@@ -9,7 +9,9 @@ use pdca_core::FiscalYear;
 use pdca_core::access::ActualState;
 use pdca_core::actuals::ActualValue;
 use pdca_core::import::validate_rows;
-use pdca_interchange::{ExportRow, read_table, write_actuals_csv, write_actuals_json};
+use pdca_interchange::{
+    ExportRow, Limits, read_table_limited, write_actuals_csv, write_actuals_json,
+};
 use pdca_store::{NewActual, Visibility};
 
 use super::Session;
@@ -26,11 +28,13 @@ pub async fn import(
     let name = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{name} を読めません"))?;
     // The file is parsed on another thread while the plan loads: both take a while for a large
-    // import, and the machine usually has a core to spare.
+    // import, and the machine usually has a core to spare. Reading stays within the command
+    // line's limits (a workbook's inflated size and cells; CSV rows are not limited), so a
+    // hostile workbook is refused with a message rather than exhausting memory.
     let reading = {
         let name = name.clone();
         tokio::task::spawn_blocking(move || {
-            let table = read_table(&name, &bytes);
+            let table = read_table_limited(&name, &bytes, &Limits::COMMAND_LINE);
             (table, bytes)
         })
     };
@@ -72,6 +76,14 @@ pub async fn import(
             return Ok(ExitCode::FAILURE);
         }
     };
+    // A file with a header and no data (or only blank rows) is a mistake, not "0 rows": the web
+    // upload refuses it too.
+    if imported.is_empty() {
+        eprintln!(
+            "{name}: 取り込む実績の行がありません（見出しの下に1行以上書いてください）。何も取り込みませんでした"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
     if dry_run {
         for a in &imported {
             let c = &a.contribution;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use pdca_app::json::evaluation_json;
 use pdca_core::evaluation::{Evaluation, PlanEvaluation, Status};
+use pdca_core::import::escape_formula;
 use pdca_core::plan::Indicator;
 use pdca_core::{FiscalYear, Plan, evaluate_plan};
 
@@ -158,10 +159,13 @@ fn evaluation_csv(plan: &Plan, evaluation: &PlanEvaluation) -> anyhow::Result<St
     ])?;
     for ((project, indicator), e) in plan.indicators().zip(&evaluation.indicators) {
         let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        // Texts come from the plan file: guarded against formula injection as every CSV writer
+        // guards them (numbers are written by pdca and stay numbers).
+        let text = |t: &str| escape_formula(t).into_owned();
         w.write_record([
-            e.id.clone(),
-            project.id.clone(),
-            indicator.name.clone(),
+            text(&e.id),
+            text(&project.id),
+            text(&indicator.name),
             e.status.as_str().to_owned(),
             e.rating.map(|r| format!("{r:?}")).unwrap_or_default(),
             num(e.target),
@@ -172,7 +176,7 @@ fn evaluation_csv(plan: &Plan, evaluation: &PlanEvaluation) -> anyhow::Result<St
             num(e.projected_end),
             num(e.value),
             num(e.p_attain),
-            e.warnings.join("; "),
+            text(&e.warnings.join("; ")),
         ])?;
     }
     let bytes = w

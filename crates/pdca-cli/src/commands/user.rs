@@ -10,24 +10,19 @@ use pdca_store::NewUser;
 
 use super::Session;
 
-/// Reads a password from standard input (the first line, without its line end).
-fn password_from_stdin() -> anyhow::Result<String> {
+/// Reads the password of account `name` from standard input (the first line, without its line
+/// end) and checks it with the rule the web form applies too
+/// ([`pdca_app::accounts::check_password`]).
+fn password_from_stdin(name: &str) -> anyhow::Result<String> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
         .context("標準入力からパスワードを読めません")?;
     let password = input.lines().next().unwrap_or("").to_owned();
-    check_password(&password)?;
-    Ok(password)
-}
-
-/// The password rule, the same as the web form's.
-fn check_password(password: &str) -> anyhow::Result<()> {
-    let min = pdca_core::access::MIN_PASSWORD_CHARS;
-    if password.chars().count() < min {
-        bail!("パスワードは{min}文字以上にしてください");
+    if let Err(problem) = pdca_app::accounts::check_password(&password, name) {
+        bail!("このパスワードは使えません: {problem}");
     }
-    Ok(())
+    Ok(password)
 }
 
 /// A random one-time password, the same kind the web application issues.
@@ -49,21 +44,9 @@ pub async fn add(
     body: Option<&str>,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
-    if let Some(body) = body {
-        let mut found = false;
-        for p in session.store.list_plans().await? {
-            found |= session
-                .store
-                .plan(&p.id)
-                .await?
-                .is_some_and(|plan| plan.body(body).is_some());
-        }
-        if !found {
-            bail!("報告機関「{body}」はどの計画にもありません（pdca body list で確認できます）");
-        }
-    }
+    pdca_app::accounts::check_account_body(&session.store, body).await?;
     let (password, one_time) = if password_stdin {
-        (password_from_stdin()?, false)
+        (password_from_stdin(name)?, false)
     } else {
         (one_time_password()?, true)
     };
@@ -126,15 +109,18 @@ pub async fn reset_password(
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
     let (password, one_time) = if password_stdin {
-        (password_from_stdin()?, false)
+        (password_from_stdin(name)?, false)
     } else {
         (one_time_password()?, true)
     };
     let hash = hash_password(password.clone()).await?;
-    session
-        .store
-        .set_password_hash(name, &hash, one_time, &session.actor)
-        .await?;
+    let reset =
+        pdca_app::accounts::reset_password(&session.store, name, &hash, one_time, &session.actor)
+            .await?;
+    println!(
+        "ユーザー「{name}」のサインイン中のセッションを終了し、API トークン{}件を失効させました",
+        reset.revoked_tokens
+    );
     if one_time {
         println!(
             "ユーザー「{name}」の初回パスワード（一度だけ表示します。サインイン時に変更が必要です）: {password}"
