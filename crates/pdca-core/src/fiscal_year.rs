@@ -1,7 +1,9 @@
 //! Japanese fiscal years (April–March) and the Japanese era calendar (和暦).
 //!
+//! A fiscal year is named after the era in force at the end of the calendar year it starts in.
 //! FY2019 straddles the change of era on 2019-05-01: pdca names it 令和元年度, the era in force
-//! for eleven of its twelve months, and accepts 平成31年度 as the same year when parsing.
+//! for eleven of its twelve months, and accepts 平成31年度 as the same year when parsing. FY1988
+//! (to 1989-03-31) is 昭和63年度, as it was called: 平成 began in its last quarter.
 
 use std::fmt;
 use std::str::FromStr;
@@ -56,12 +58,13 @@ impl FiscalYear {
         Self(self.0 + 1)
     }
 
-    /// The era and era year of this fiscal year (FY2019 is 令和元年度, see the module doc).
+    /// The era and era year of this fiscal year (FY2019 is 令和元年度, FY1988 昭和63年度; see
+    /// the module doc). The era year is at least 1 for every fiscal year pdca accepts.
     pub fn era_year(self) -> (Era, i32) {
-        // A fiscal year is named after the era in force at its end (March of the next year),
-        // counted from the year it starts in.
-        let (era, _) = era_of_date(self.0 + 1, 3, 31);
-        (era, self.0 - era.first_year() + 1)
+        // The era in force on December 31 of the year the fiscal year starts in: an era that
+        // begins in April–December names the year (as 令和 FY2019); one that begins in
+        // January–March names the next (平成 began on 1989-01-08: FY1988 is 昭和63年度).
+        era_of_date(self.0, 12, 31)
     }
 
     /// The fiscal year in Japanese: 令和4年度, 令和元年度.
@@ -149,6 +152,10 @@ impl FromStr for FiscalYear {
 /// A Japanese era (元号).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Era {
+    /// 明治 (1868-01-25 – 1912-07-29)
+    Meiji,
+    /// 大正 (1912-07-30 – 1926-12-24)
+    Taisho,
     /// 昭和 (1926-12-25 – 1989-01-07)
     Showa,
     /// 平成 (1989-01-08 – 2019-04-30)
@@ -159,20 +166,24 @@ pub enum Era {
 
 impl Era {
     /// Newest first, the order in which dates are matched.
-    const ALL: [Era; 3] = [Era::Reiwa, Era::Heisei, Era::Showa];
+    const ALL: [Era; 5] = [Era::Reiwa, Era::Heisei, Era::Showa, Era::Taisho, Era::Meiji];
 
-    /// 令和, 平成, 昭和.
+    /// 令和, 平成, 昭和, 大正, 明治.
     pub fn kanji(self) -> &'static str {
         match self {
+            Era::Meiji => "明治",
+            Era::Taisho => "大正",
             Era::Showa => "昭和",
             Era::Heisei => "平成",
             Era::Reiwa => "令和",
         }
     }
 
-    /// R, H, S.
+    /// R, H, S, T, M.
     pub fn letter(self) -> &'static str {
         match self {
+            Era::Meiji => "M",
+            Era::Taisho => "T",
             Era::Showa => "S",
             Era::Heisei => "H",
             Era::Reiwa => "R",
@@ -182,6 +193,8 @@ impl Era {
     /// The calendar year that is year 1 (元年) of the era.
     pub fn first_year(self) -> i32 {
         match self {
+            Era::Meiji => 1868,
+            Era::Taisho => 1912,
             Era::Showa => 1926,
             Era::Heisei => 1989,
             Era::Reiwa => 2019,
@@ -191,6 +204,8 @@ impl Era {
     /// The first day of the era as (year, month, day).
     fn start(self) -> (i32, u32, u32) {
         match self {
+            Era::Meiji => (1868, 1, 25),
+            Era::Taisho => (1912, 7, 30),
             Era::Showa => (1926, 12, 25),
             Era::Heisei => (1989, 1, 8),
             Era::Reiwa => (2019, 5, 1),
@@ -198,13 +213,13 @@ impl Era {
     }
 }
 
-/// The era and era year of a calendar date; dates before 昭和 are reported in 昭和 with a
+/// The era and era year of a calendar date; dates before 明治 are reported in 明治 with a
 /// non-positive year, which no caller in pdca produces.
 pub fn era_of_date(year: i32, month: u32, day: u32) -> (Era, i32) {
     let era = Era::ALL
         .into_iter()
         .find(|era| (year, month, day) >= era.start())
-        .unwrap_or(Era::Showa);
+        .unwrap_or(Era::Meiji);
     (era, year - era.first_year() + 1)
 }
 
@@ -228,6 +243,44 @@ mod tests {
 
     fn fy(s: &str) -> i32 {
         s.parse::<FiscalYear>().map(FiscalYear::year).unwrap_or(-1)
+    }
+
+    #[test]
+    fn the_first_years_of_eras_are_named_as_officials_named_them() {
+        for (year, long, short) in [
+            (2019, "令和元年度", "R1"),
+            (2018, "平成30年度", "H30"),
+            (1989, "平成元年度", "H1"),
+            (1988, "昭和63年度", "S63"),
+            (1926, "昭和元年度", "S1"),
+            (1925, "大正14年度", "T14"),
+            (1912, "大正元年度", "T1"),
+            (1911, "明治44年度", "M44"),
+            (1900, "明治33年度", "M33"),
+        ] {
+            let fy = FiscalYear::new(year).unwrap_or_else(|e| panic!("{year}: {e}"));
+            assert_eq!(
+                (fy.wareki().as_str(), fy.wareki_short().as_str()),
+                (long, short)
+            );
+        }
+    }
+
+    /// Found by the fuzz target `normalize`: FY1988 was written 平成0年度 and FY1900–FY1925
+    /// 昭和-25年度 and the like, which do not read back.
+    #[test]
+    fn every_accepted_year_reads_back_from_its_japanese_names() {
+        for year in MIN_YEAR..=MAX_YEAR {
+            let accepted = FiscalYear::new(year).unwrap_or_else(|e| panic!("{year}: {e}"));
+            assert!(accepted.era_year().1 >= 1, "{year}");
+            for written in [
+                accepted.wareki(),
+                accepted.wareki_short(),
+                accepted.to_string(),
+            ] {
+                assert_eq!(fy(&written), year, "{year} written {written}");
+            }
+        }
     }
 
     #[test]
