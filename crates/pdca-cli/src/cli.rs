@@ -125,6 +125,23 @@ pub enum Command {
             value_parser = clap::builder::BoolishValueParser::new()
         )]
         secure_cookies: bool,
+        /// Seconds a connection may take to send a request's header (also between requests on
+        /// a kept-alive connection) before it is closed.
+        #[arg(
+            long,
+            env = "PDCA_HEADER_TIMEOUT",
+            default_value_t = 5,
+            value_parser = clap::value_parser!(u64).range(1..=300)
+        )]
+        header_timeout: u64,
+        /// The most connections served at once; further ones wait until one closes.
+        #[arg(
+            long,
+            env = "PDCA_MAX_CONNECTIONS",
+            default_value_t = 512,
+            value_parser = clap::value_parser!(u32).range(1..=100_000)
+        )]
+        max_connections: u32,
     },
     /// Fill the database with the deterministic demo data set (clearly labelled as demo).
     Demo {

@@ -1894,6 +1894,61 @@ fn secure_cookies_take_the_usual_boolean_spellings() {
     }
 }
 
+/// Issue 11, item 7: the header-read timeout and the connection bound are set from the command
+/// line: an idle connection is closed after `--header-timeout` seconds, and values out of range
+/// are refused before anything is served.
+#[test]
+fn serve_takes_the_header_timeout_and_the_connection_bound() {
+    use std::io::{BufRead, Read};
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["plan", "list"]);
+    for bad in [
+        ["--header-timeout", "0"],
+        ["--max-connections", "0"],
+        ["--header-timeout", "x"],
+    ] {
+        let out = pdca.run(&[&["serve", "--addr", "127.0.0.1:0"][..], &bad[..]].concat());
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+        .args(["--db", &pdca.db, "serve", "--addr", "127.0.0.1:0"])
+        .args(["--header-timeout", "1", "--max-connections", "4"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let port: u16 = lines
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split("http://127.0.0.1:").nth(1)?;
+            rest.split('/').next()?.parse().ok()
+        })
+        .expect("serve printed its address");
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buffer = [0u8; 64];
+    // The server closes the connection (end of stream, or a reset) instead of waiting for it.
+    let read = idle.read(&mut buffer);
+    let waited = started.elapsed();
+    let (status, _) = http_get(port, "/healthz", None);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert!(
+        matches!(read, Ok(0) | Err(_)) && waited < std::time::Duration::from_secs(5),
+        "an idle connection was kept {waited:?}: {read:?}"
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(900),
+        "closed after {waited:?}, before the timeout"
+    );
+    assert_eq!(status, 200);
+}
+
 /// Issue 11, item 8: a NUL in a text of an export directory (PostgreSQL cannot store it) and a
 /// row the database refuses are reported with the file, the line and the key, and nothing is
 /// imported.

@@ -290,7 +290,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             demo,
             secure_cookies,
-        } => serve::serve(&session, addr, demo, secure_cookies).await,
+            header_timeout,
+            max_connections,
+        } => {
+            let options = serve::ServeOptions {
+                addr,
+                demo,
+                secure_cookies,
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+            };
+            serve::serve(&session, &options).await
+        }
     };
     session.store.close().await;
     result

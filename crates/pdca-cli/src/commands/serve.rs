@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use pdca_core::access::Role;
@@ -13,19 +14,31 @@ use super::user::{hash_password, one_time_password};
 /// The secretariat account created on an empty database.
 const FIRST_ACCOUNT: &str = "admin";
 
-pub async fn serve(
-    session: &Session,
-    addr: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
-) -> anyhow::Result<ExitCode> {
+/// How `pdca serve` was asked to serve.
+pub struct ServeOptions {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Fill the database with the demo data set first.
+    pub demo: bool,
+    /// Session cookies with `Secure`.
+    pub secure_cookies: bool,
+    /// How long a connection may take to send a request's header.
+    pub header_timeout: Duration,
+    /// The most connections served at once.
+    pub max_connections: usize,
+}
+
+pub async fn serve(session: &Session, options: &ServeOptions) -> anyhow::Result<ExitCode> {
     init_logging();
-    if demo {
+    let addr = options.addr;
+    if options.demo {
         super::demo::demo(session, None).await?;
     }
     ensure_first_account(session).await?;
     let mut config = pdca_web::Config::new(addr);
-    config.secure_cookies = secure_cookies;
+    config.secure_cookies = options.secure_cookies;
+    config.header_read_timeout = options.header_timeout;
+    config.max_connections = options.max_connections;
     let app = pdca_web::Application::build(session.store.clone(), config)
         .await
         .with_context(|| format!("{addr} で待ち受けられません"))?;
