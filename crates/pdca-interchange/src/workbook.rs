@@ -96,42 +96,45 @@ fn read_guarded(
         });
     }
     let book_error = |e: String| workbook_error(file, e);
+    let sheet_error =
+        |sheet: &str, e: &dyn std::fmt::Display| book_error(format!("シート「{sheet}」: {e}"));
     match kind {
         Kind::Xlsx => {
             let mut book: Xlsx<_> =
                 Xlsx::new(Cursor::new(bytes)).map_err(|e| book_error(e.to_string()))?;
             let sheet = choose_sheet(file, &book)?;
-            let mut sheet_rows = SheetRows::new(file, &sheet, limits);
             let mut cells = book
                 .worksheet_cells_reader(&sheet)
-                .map_err(|e| book_error(format!("シート「{sheet}」: {e}")))?;
-            while let Some(cell) = cells
-                .next_cell()
-                .map_err(|e| book_error(format!("シート「{sheet}」: {e}")))?
-            {
-                let (row, column) = cell.get_position();
-                sheet_rows.push(row, column, cell.get_value())?;
-            }
-            sheet_rows.finish()
+                .map_err(|e| sheet_error(&sheet, &e))?;
+            read_cells(SheetRows::new(file, &sheet, limits), || {
+                cells.next_cell().map_err(|e| sheet_error(&sheet, &e))
+            })
         }
         Kind::Xlsb => {
             let mut book: Xlsb<_> =
                 Xlsb::new(Cursor::new(bytes)).map_err(|e| book_error(e.to_string()))?;
             let sheet = choose_sheet(file, &book)?;
-            let mut sheet_rows = SheetRows::new(file, &sheet, limits);
             let mut cells = book
                 .worksheet_cells_reader(&sheet)
-                .map_err(|e| book_error(format!("シート「{sheet}」: {e}")))?;
-            while let Some(cell) = cells
-                .next_cell()
-                .map_err(|e| book_error(format!("シート「{sheet}」: {e}")))?
-            {
-                let (row, column) = cell.get_position();
-                sheet_rows.push(row, column, cell.get_value())?;
-            }
-            sheet_rows.finish()
+                .map_err(|e| sheet_error(&sheet, &e))?;
+            read_cells(SheetRows::new(file, &sheet, limits), || {
+                cells.next_cell().map_err(|e| sheet_error(&sheet, &e))
+            })
         }
     }
+}
+
+/// Takes the cells `next_cell` gives, one at a time, into `sheet_rows` (calamine's XLSX and
+/// XLSB cell readers are two types with the same method and no trait in common).
+fn read_cells<'a>(
+    mut sheet_rows: SheetRows<'_>,
+    mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, InterchangeError>,
+) -> Result<Table, InterchangeError> {
+    while let Some(cell) = next_cell()? {
+        let (row, column) = cell.get_position();
+        sheet_rows.push(row, column, cell.get_value())?;
+    }
+    sheet_rows.finish()
 }
 
 fn choose_sheet<RS: io::Read + io::Seek, R: Reader<RS>>(
