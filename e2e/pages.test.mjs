@@ -1,6 +1,6 @@
 // Browser tests: the real `pdca serve` on a fresh SQLite database with the demo data set, driven in
-// Debian's headless Chromium. Screenshots of the dashboard, a project page and an indicator page
-// are written under target/screenshots/ on every run.
+// Debian's headless Chromium. Screenshots of the dashboard, a project page, an indicator page, the
+// rounds and the upload pages (at 1366 px and 390 px) are written under target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -115,6 +115,49 @@ test('the secretariat signs in, changes the one-time password and reads the page
   await page.keyboard.press('Tab');
   assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
   await page.close();
+});
+
+// Issue 11: an upload with hundreds of wrong rows lists the first 200 and the total; an upload
+// whose value was changed by someone else after the preview is not applied, and the page says
+// who changed what. Screenshots at 1366 px and at 390 px (a phone). Works on p1-out-02, FY2024.
+test('an upload lists at most 200 errors, and one overtaken after its preview is not applied', { timeout: 120_000 }, async () => {
+  for (const [width, suffix] of [[1366, ''], [390, '-390']]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'ja-JP' });
+    const page = await context.newPage();
+    await signIn(page, ...BODY);
+    await page.goto(`${base}/entry?fy=2024`);
+    const wrong = ['指標ID,年度,実績,報告機関']
+      .concat(Array.from({ length: 300 }, (_, i) => `no-such-${i},2024,1,amed`)).join('\n');
+    await page.locator('#upload-file').setInputFiles({ name: 'wrong.csv', mimeType: 'text/csv', buffer: Buffer.from(wrong) });
+    await page.locator('form[action="/entry/upload"] button[type="submit"]').click();
+    assert.equal(await page.locator('tr.upload-error').count(), 200, 'the first 200 errors are listed');
+    assert.match(await page.locator('.upload-more-errors').innerText(), /300/, 'the total is said');
+    await page.screenshot({ path: join(screenshots, `upload-errors${suffix}.png`), fullPage: false });
+
+    await page.goto(`${base}/entry?fy=2024`);
+    const value = width === 1366 ? 11 : 12;
+    await page.locator('#upload-file').setInputFiles({
+      name: 'p1-out-02.csv', mimeType: 'text/csv',
+      buffer: Buffer.from(`指標ID,年度,実績,報告機関\np1-out-02,2024,${value},amed\n`),
+    });
+    await page.locator('form[action="/entry/upload"] button[type="submit"]').click();
+    assert.equal(await page.locator('tr.upload-row').count(), 1, 'the preview lists the row');
+    // Someone else saves p1-out-02 in another tab before the preview is applied.
+    const other = await context.newPage();
+    await other.goto(`${base}/entry?fy=2024`);
+    const newer = String(value - 3);
+    await other.locator('[name="value:p1-out-02"]').fill(newer);
+    await other.getByRole('button', { name: '下書きとして保存' }).click();
+    await other.close();
+    await page.locator('form[action="/entry/upload/apply"] button[type="submit"]').click();
+    const text = await page.locator('main').innerText();
+    assert.match(text, /p1-out-02/, 'the page names the value changed since the preview');
+    assert.match(text, new RegExp(BODY[0]), 'and who changed it');
+    await page.screenshot({ path: join(screenshots, `upload-overtaken${suffix}.png`), fullPage: true });
+    await page.goto(`${base}/entry?fy=2024`);
+    assert.equal(await page.locator('[name="value:p1-out-02"]').inputValue(), newer, 'the newer value is kept');
+    await context.close();
+  }
 });
 
 /** Signs in on `page` with the sign-in form. */

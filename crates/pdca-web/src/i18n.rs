@@ -704,10 +704,10 @@ pub fn upload_more_errors(lang: Lang, shown: usize, total: usize) -> String {
     let more = total.saturating_sub(shown);
     match lang {
         Lang::Ja => format!(
-            "エラーは全部で {total} 件あります。最初の {shown} 件だけを表示しています（ほか {more} 件）。上の誤りを直してから、もう一度取り込んでください。"
+            "エラーは全部で {total} 件あります。最初の {shown} 件だけを表示しています（ほか {more} 件）。下の表の誤りを直してから、もう一度取り込んでください（残りの誤りはその際に表示されます）。"
         ),
         Lang::En => format!(
-            "The file has {total} errors in all; only the first {shown} are listed ({more} more). Fix these and upload the file again."
+            "The file has {total} errors in all; only the first {shown} are listed ({more} more). Fix those below and upload the file again (the rest are listed then)."
         ),
     }
 }
