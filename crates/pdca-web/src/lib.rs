@@ -26,26 +26,17 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod admin;
-mod api;
-mod api_rounds;
-mod api_write;
-mod approval;
-mod auth;
-mod cache;
-mod chart;
-mod entry;
-mod error;
-pub mod i18n;
-mod middleware;
+mod accounts;
+mod actuals;
+mod follow_up;
+mod frame;
 mod open_data;
 mod openapi;
-mod pages;
-mod rounds;
-mod setup;
-mod signin;
-mod upload;
-mod view;
+mod plans;
+mod progress;
+mod tasks;
+
+use frame::{auth, cache, middleware};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -70,7 +61,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{AuthVia, CurrentUser};
 pub use cache::{EvaluationCache, EvaluationCount};
-pub use error::WebError;
+pub use frame::error::WebError;
 pub use openapi::{API_ROUTES, ApiRoute, openapi_document};
 
 /// How the application is served.
@@ -140,23 +131,23 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/pdca.css", get(stylesheet))
-        .merge(signin::router())
-        .merge(pages::router())
-        .merge(entry::router())
+        .merge(accounts::signin::router())
+        .merge(progress::pages::router())
+        .merge(actuals::entry::router())
         // Uploads are for the secretariat and the bodies, refused to others before their
         // multipart body is looked at (the handlers' `Multipart` would answer 400 first).
-        .merge(
-            upload::router().route_layer(axum::middleware::from_extractor_with_state::<
-                auth::Permitted<auth::who::Reporters>,
-                _,
-            >(state.clone())),
-        )
-        .merge(approval::router())
-        .merge(rounds::router())
+        .merge(actuals::upload::router().route_layer(
+            axum::middleware::from_extractor_with_state::<auth::Permitted<auth::who::Reporters>, _>(
+                state.clone(),
+            ),
+        ))
+        .merge(actuals::approval::router())
+        .merge(follow_up::router())
+        .merge(tasks::router())
         .merge(open_data::router())
-        .merge(admin::router())
-        .merge(setup::router())
-        .merge(api::router())
+        .merge(accounts::admin::router())
+        .merge(plans::setup::router())
+        .merge(progress::api::router())
         .fallback(not_found)
         .with_state(state);
     middleware::security_headers(

@@ -15,10 +15,10 @@ pub const EVALUATIONS: &str = "/api/v1/evaluations";
 /// `GET /api/v1/audit`
 pub const AUDIT: &str = "/api/v1/audit";
 
-pub use crate::api_rounds::{
+pub use crate::actuals::api::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
+pub use crate::follow_up::api::{
     MEETINGS, RATINGS, ROUND, ROUND_ITEMS, ROUND_RATINGS, ROUND_REPORT, ROUND_STATE, ROUNDS,
 };
-pub use crate::api_write::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
 
 /// One route of the API.
 #[derive(Debug, Clone, Copy)]
@@ -287,7 +287,8 @@ fn responses(path: &str) -> Value {
 
 fn schemas() -> Value {
     let mut schemas = base_schemas();
-    if let (Some(all), Value::Object(more)) = (schemas.as_object_mut(), crate::api_write::schemas())
+    if let (Some(all), Value::Object(more)) =
+        (schemas.as_object_mut(), crate::actuals::api::schemas())
     {
         all.extend(more);
     }
@@ -403,16 +404,16 @@ pub fn openapi_document() -> Value {
         let mut operation = json!({
             "operationId": route.operation_id,
             "summary": route.summary,
-            "parameters": crate::api_write::parameters(route.method, route.path)
-                .or_else(|| crate::api_rounds::parameters(route.path))
+            "parameters": crate::actuals::api::parameters(route.method, route.path)
+                .or_else(|| crate::follow_up::api::parameters(route.path))
                 .unwrap_or_else(|| parameters(route.path)),
-            "responses": crate::api_write::responses(route.method, route.path)
-                .or_else(|| crate::api_rounds::responses(route.method, route.path))
+            "responses": crate::actuals::api::responses(route.method, route.path)
+                .or_else(|| crate::follow_up::api::responses(route.method, route.path))
                 .unwrap_or_else(|| responses(route.path)),
         });
         if let (Some(body), Some(op)) = (
-            crate::api_write::request_body(route.method, route.path)
-                .or_else(|| crate::api_rounds::request_body(route.method, route.path)),
+            crate::actuals::api::request_body(route.method, route.path)
+                .or_else(|| crate::follow_up::api::request_body(route.method, route.path)),
             operation.as_object_mut(),
         ) {
             op.insert("requestBody".into(), body);
@@ -471,7 +472,7 @@ mod tests {
             .collect();
         let routed: BTreeSet<(String, String)> = API_ROUTES
             .iter()
-            .filter(|r| crate::api::handler(r.path).is_some())
+            .filter(|r| crate::progress::api::handler(r.path).is_some())
             .map(|r| (r.method.to_owned(), r.path.to_owned()))
             .collect();
         assert_eq!(documented, routed);

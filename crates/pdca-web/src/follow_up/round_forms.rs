@@ -1,0 +1,628 @@
+//! The forms of a round's page: moving the round, ratings, items, meetings, minutes, materials and the report.
+
+use askama::Template;
+use axum::extract::State;
+use axum::extract::multipart::Multipart;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use pdca_core::follow_up::{
+    ItemKind, NewItem, NewRating, RoundError, RoundItem, parse_date, parse_rating,
+};
+use pdca_core::{FiscalYear, Plan};
+use pdca_store::StoreError;
+use serde::Deserialize;
+
+use super::round_page::{after_form, render_round};
+use super::rounds::{
+    PlanOnly, checked_form, may_add, may_read, parse_links, readable_meetings, refusal,
+};
+use crate::actuals::upload::{FormProblem, MAX_FILE_BYTES, read_form};
+use crate::frame::auth::{CurrentUser, Permitted, who};
+use crate::frame::i18n::Lang;
+use crate::frame::view::{AppForm, AppPath, AppQuery, Here, choose_plan, not_utf8, parse_fy};
+use crate::{AppState, WebError};
+use pdca_app::follow_up::RoundView;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StateForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /rounds/{fy}/state`: `action=advance|close|reopen`, `reason` (reopen). Secretariat.
+pub(crate) async fn change_state(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Secretariat>,
+    lang: Lang,
+    here: Here,
+    AppPath(fy): AppPath<String>,
+    AppForm(form): AppForm<StateForm>,
+) -> Result<Response, WebError> {
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let outcome = apply_state(&state, &user, &plan, fy, &form.action, &form.reason).await?;
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+/// Advances, closes or reopens; `Ok(Err(message))` when the rules refuse.
+pub(crate) async fn apply_state(
+    state: &AppState,
+    user: &CurrentUser,
+    plan: &Plan,
+    fy: FiscalYear,
+    action: &str,
+    reason: &str,
+) -> Result<Result<(), String>, WebError> {
+    let actor = user.user.name.as_str();
+    let result = match action {
+        "advance" => state
+            .store
+            .advance_round(&plan.id, fy, actor)
+            .await
+            .map(|_| ()),
+        "close" => {
+            let in_force = match state.store.plan_history(&plan.id).await? {
+                Some(history) => history.in_force(fy).clone(),
+                None => plan.clone(),
+            };
+            state
+                .store
+                .close_round(&in_force, fy, actor)
+                .await
+                .map(|_| ())
+        }
+        "reopen" => state.store.reopen_round(&plan.id, fy, reason, actor).await,
+        other => {
+            return Err(WebError::BadRequest {
+                param: "action".to_owned(),
+                message: format!("「{other}」: action は advance、close、reopen のいずれかです"),
+            });
+        }
+    };
+    Ok(match result {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refusal(e)?),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RateForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    rating: String,
+    reason: Option<String>,
+    issue: Option<String>,
+    solution: Option<String>,
+    /// The `recorded_at` of the rating the form showed, `none` when it showed none.
+    version: Option<String>,
+}
+
+/// The optimistic check a form or a request asks for: its `version` field (`none`: no rating
+/// was read); without one, no check.
+pub(crate) fn expected_version(version: Option<&str>) -> Option<Option<&str>> {
+    match version.map(str::trim) {
+        None | Some("") => None,
+        Some("none") => Some(None),
+        Some(at) => Some(Some(at)),
+    }
+}
+
+/// `POST /rounds/{fy}/ratings`: `indicator`, `rating`, `reason`, `issue`, `solution`.
+pub(crate) async fn rate(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Raters>,
+    lang: Lang,
+    here: Here,
+    AppPath(fy): AppPath<String>,
+    AppForm(form): AppForm<RateForm>,
+) -> Result<Response, WebError> {
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let request = RatingRequest {
+        indicator: form.indicator,
+        rating: form.rating,
+        reason: form.reason,
+        issue: form.issue,
+        solution: form.solution,
+        version: form.version,
+    };
+    let outcome = apply_rating(&state, &user, &plan, fy, request).await;
+    match outcome {
+        Ok(outcome) => after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await,
+        Err(WebError::Store(e @ StoreError::Round(RoundError::RatingChanged { .. }))) => {
+            let page = render_round(
+                &state,
+                &user,
+                lang,
+                &here,
+                Some(&plan.id),
+                fy,
+                None,
+                Some(e.to_string()),
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Validates and records a rating; `Ok(Err(message))` when the rules refuse.
+/// A rating as a form or a request sends it.
+pub(crate) struct RatingRequest {
+    pub indicator: String,
+    pub rating: String,
+    pub reason: Option<String>,
+    pub issue: Option<String>,
+    pub solution: Option<String>,
+    /// The `recorded_at` of the rating read, `none` for none; no check without it.
+    pub version: Option<String>,
+}
+
+pub(crate) async fn apply_rating(
+    state: &AppState,
+    user: &CurrentUser,
+    plan: &Plan,
+    fy: FiscalYear,
+    request: RatingRequest,
+) -> Result<Result<(), String>, WebError> {
+    let RatingRequest {
+        indicator,
+        rating,
+        reason,
+        issue,
+        solution,
+        version,
+    } = request;
+    let expected = expected_version(version.as_deref());
+    let view = match RoundView::load(&state.store, &plan.id, fy).await {
+        Ok(view) => view,
+        Err(pdca_app::follow_up::ViewError::Store(e)) => return Ok(Err(refusal(e)?)),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let validated = parse_rating(&rating).and_then(|r| {
+        NewRating {
+            indicator_id: indicator,
+            rating: r,
+            reason,
+            issue,
+            solution,
+        }
+        .validate(&view.plan, &view.evaluation)
+    });
+    let rating = match validated {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Ok(
+        match state
+            .store
+            .rate(&plan.id, fy, &rating, expected, &user.user.name)
+            .await
+        {
+            Ok(()) => Ok(()),
+            // A conflict is not a rule refusing the input: callers answer 409.
+            Err(e @ StoreError::Round(RoundError::RatingChanged { .. })) => return Err(e.into()),
+            Err(e) => Err(refusal(e)?),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ItemForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: String,
+    title: Option<String>,
+    points: Option<String>,
+    body: Option<String>,
+    #[serde(default)]
+    links: String,
+    budget: Option<String>,
+    #[serde(default)]
+    meeting: String,
+    #[serde(default)]
+    plan_revision: String,
+}
+
+/// `POST /rounds/{fy}/items`: `kind`, `text`, `title`, `points`, `body`, `links`, `budget`.
+pub(crate) async fn add_item(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Contributors>,
+    lang: Lang,
+    here: Here,
+    AppPath(fy): AppPath<String>,
+    AppForm(form): AppForm<ItemForm>,
+) -> Result<Response, WebError> {
+    // Which kinds each role may add, and about what, is `may_add`'s (below).
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let kind: ItemKind = form
+        .kind
+        .parse()
+        .map_err(|e: RoundError| WebError::BadRequest {
+            param: "kind".to_owned(),
+            message: e.to_string(),
+        })?;
+    let links = parse_links(&form.links, &plan);
+    let number = |text: &str, what: &str| -> Result<Option<i64>, String> {
+        let text = pdca_core::normalize::normalize_text(text);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("{what}「{text}」は数で書いてください"))
+    };
+    let meeting_id = number(&form.meeting, "会合");
+    let plan_revision = number(&form.plan_revision, "計画の版");
+    let outcome = match (links, meeting_id, plan_revision) {
+        (Err(e), _, _) => Ok(Err(e.to_string())),
+        (_, Err(e), _) | (_, _, Err(e)) => Ok(Err(e)),
+        (Ok(links), Ok(meeting_id), Ok(plan_revision)) => {
+            let item = NewItem {
+                kind: Some(kind),
+                title: form.title,
+                text: form.text,
+                points: form.points,
+                body_id: form.body.filter(|b| !b.trim().is_empty()),
+                links,
+                budget: form.budget,
+                meeting_id,
+                plan_revision: plan_revision.and_then(|r| u32::try_from(r).ok()),
+            };
+            apply_item(&state, &user, &plan, fy, item)
+                .await
+                .map(|r| r.map(|_| ()))
+        }
+    }?;
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+/// Checks the role, validates and adds an item; `Ok(Err(message))` when the rules refuse.
+pub(crate) async fn apply_item(
+    state: &AppState,
+    user: &CurrentUser,
+    plan: &Plan,
+    fy: FiscalYear,
+    mut item: NewItem,
+) -> Result<Result<RoundItem, String>, WebError> {
+    let kind = item.kind.ok_or_else(|| WebError::BadRequest {
+        param: "kind".to_owned(),
+        message: "項目の種類を指定してください".to_owned(),
+    })?;
+    may_add(user, plan, kind, &mut item)?;
+    let (kind, item) = match item.validate(plan) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Ok(
+        match state
+            .store
+            .add_item(&plan.id, fy, kind, &item, &user.user.name)
+            .await
+        {
+            Ok(stored) => Ok(stored),
+            Err(e) => Err(refusal(e)?),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ReflectedForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    reflected: String,
+}
+
+/// `POST /rounds/{fy}/items/{id}/reflected`: `reflected=1|0`. Secretariat.
+pub(crate) async fn mark_reflected(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Secretariat>,
+    lang: Lang,
+    here: Here,
+    AppPath((fy, id)): AppPath<(String, i64)>,
+    AppForm(form): AppForm<ReflectedForm>,
+) -> Result<Response, WebError> {
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let outcome = match state
+        .store
+        .set_item_reflected(&plan.id, id, form.reflected != "0", &user.user.name)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refusal(e)?),
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MeetingForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    materials: String,
+}
+
+/// `POST /rounds/{fy}/meetings`: `number`, `kind` (1 or 2), `date`, `agenda` (one item per
+/// line; drafted from the round when blank), `materials` (one `資料1:title` per line).
+/// Secretariat.
+pub(crate) async fn add_meeting(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Secretariat>,
+    lang: Lang,
+    here: Here,
+    AppPath(fy): AppPath<String>,
+    AppForm(form): AppForm<MeetingForm>,
+) -> Result<Response, WebError> {
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let outcome = match new_meeting(&state, &plan, fy, &form).await? {
+        Err(message) => Err(message),
+        Ok(meeting) => match state.store.add_meeting(&meeting, &user.user.name).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(refusal(e)?),
+        },
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+pub(crate) async fn new_meeting(
+    state: &AppState,
+    plan: &Plan,
+    fy: FiscalYear,
+    form: &MeetingForm,
+) -> Result<Result<pdca_store::NewMeeting, String>, WebError> {
+    let number = match pdca_core::normalize::normalize_text(&form.number).parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            return Ok(Err(format!(
+                "回数「{}」は数で書いてください（第35回なら 35）",
+                form.number
+            )));
+        }
+    };
+    let kind = match pdca_core::follow_up::MeetingKind::parse(&form.kind) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let date = match parse_date(&form.date) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut materials = Vec::new();
+    for line in form.materials.lines().filter(|l| !l.trim().is_empty()) {
+        match pdca_core::follow_up::Material::parse(line) {
+            Ok(m) => materials.push((m, None)),
+            Err(e) => return Ok(Err(e.to_string())),
+        }
+    }
+    let agenda: Vec<String> = form
+        .agenda
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let agenda = if agenda.is_empty() {
+        let items = state.store.round_items(&plan.id, Some(fy)).await?;
+        pdca_core::follow_up::draft_agenda(kind, plan, fy, &items)
+    } else {
+        agenda
+    };
+    Ok(Ok(pdca_store::NewMeeting {
+        plan_id: plan.id.clone(),
+        fiscal_year: Some(fy),
+        committee: plan
+            .committee
+            .clone()
+            .unwrap_or_else(|| pdca_core::follow_up::DEFAULT_COMMITTEE.to_owned()),
+        number,
+        kind,
+        date,
+        agenda,
+        materials,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct MinutesForm {
+    #[serde(default)]
+    csrf: String,
+    plan: Option<String>,
+    #[serde(default)]
+    minutes: String,
+}
+
+/// `POST /rounds/{fy}/meetings/{id}/minutes`: `minutes`. Secretariat.
+pub(crate) async fn record_minutes(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Secretariat>,
+    lang: Lang,
+    here: Here,
+    AppPath((fy, id)): AppPath<(String, i64)>,
+    AppForm(form): AppForm<MinutesForm>,
+) -> Result<Response, WebError> {
+    let (fy, plan) = checked_form(&state, &user, &form.csrf, &fy, &form.plan).await?;
+    let minutes = pdca_core::normalize::normalize_text(&form.minutes);
+    let outcome = if minutes.is_empty() {
+        Err(lang.text().meeting_minutes_empty.to_owned())
+    } else {
+        match state
+            .store
+            .set_minutes(&plan.id, id, &form.minutes, &user.user.name)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err(refusal(e)?),
+        }
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+/// `POST /rounds/{fy}/meetings/{id}/materials` (multipart: `csrf`, `plan`, `label`, `title`,
+/// `file`): attaches the file to the material `label` of the meeting, listed or new (a new one
+/// needs a title). Secretariat.
+pub(crate) async fn attach_material(
+    State(state): State<AppState>,
+    Permitted(user, _): Permitted<who::Secretariat>,
+    lang: Lang,
+    here: Here,
+    AppPath((fy, id)): AppPath<(String, i64)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut form = read_form(multipart).await.map_err(|problem| {
+        let message = match problem {
+            FormProblem::NotUtf8(field) => return not_utf8(&field),
+            FormProblem::TooLarge => format!(
+                "ファイルが大きすぎます（{} MB まで）",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            FormProblem::Unreadable => "フォームを読めませんでした".to_owned(),
+        };
+        WebError::BadRequest {
+            param: "file".to_owned(),
+            message,
+        }
+    })?;
+    let (file_name, content) = form.file.take().unwrap_or_default();
+    let field = |name: &str| form.fields.get(name).map_or("", String::as_str);
+    let plan_field = Some(field("plan").to_owned()).filter(|p| !p.is_empty());
+    let (fy, plan) = checked_form(&state, &user, field("csrf"), &fy, &plan_field).await?;
+    let outcome = match state
+        .store
+        .attach_material(
+            &plan.id,
+            id,
+            field("label"),
+            Some(field("title")),
+            &file_name,
+            &content,
+            &user.user.name,
+        )
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refusal(e)?),
+    };
+    after_form(&state, &user, lang, &here, &plan.id, fy, outcome).await
+}
+
+/// `GET /meetings/{id}/materials/{label}[?plan=]`: a material's attached file, for whoever may
+/// read the meeting ([`readable_meetings`]).
+pub(crate) async fn material_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppPath((id, label)): AppPath<(i64, String)>,
+    AppQuery(query): AppQuery<PlanOnly>,
+) -> Result<Response, WebError> {
+    let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
+    let readable = readable_meetings(&state, &user, &plan.id).await?;
+    if !readable.iter().any(|m| m.id == id) {
+        let exists = state
+            .store
+            .meetings(&plan.id)
+            .await?
+            .iter()
+            .any(|m| m.id == id);
+        return Err(if exists {
+            WebError::Forbidden
+        } else {
+            WebError::NotFound(format!("会合（id {id}）"))
+        });
+    }
+    let (name, bytes) = state
+        .store
+        .material_file(&plan.id, id, &label)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("{label}のファイル")))?;
+    let content_type = if name.to_ascii_lowercase().ends_with(".pdf") {
+        "application/pdf"
+    } else {
+        "application/octet-stream"
+    };
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The report of a round as a download: its bytes with the media type and a file name.
+pub(crate) async fn report_file(
+    state: &AppState,
+    user: &CurrentUser,
+    plan: &Plan,
+    fy: FiscalYear,
+    format: &str,
+) -> Result<Response, WebError> {
+    let format: pdca_report::Format =
+        format
+            .parse()
+            .map_err(|e: pdca_report::UnknownFormat| WebError::BadRequest {
+                param: "format".to_owned(),
+                message: e.to_string(),
+            })?;
+    let round = state
+        .store
+        .round(&plan.id, fy)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("{}のフォローアップ", fy.wareki())))?;
+    may_read(user, &round)?;
+    let view = RoundView::load(&state.store, &plan.id, fy).await?;
+    let report = view.report(None);
+    let bytes = format
+        .render(&report)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("followup-{}-{}.{}", plan.id, fy.year(), format.as_str());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /rounds/{fy}/report/{format}[?plan=]`: the round's report as pdf, xlsx or md.
+pub(crate) async fn download_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppPath((fy, format)): AppPath<(String, String)>,
+    AppQuery(query): AppQuery<PlanOnly>,
+) -> Result<Response, WebError> {
+    let fy = parse_fy(&fy)?;
+    let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
+    report_file(&state, &user, &plan, fy, &format).await
+}

@@ -1,0 +1,3 @@
+//! The plans and the reporting bodies: importing a plan, listing plans, managing bodies.
+
+pub(crate) mod setup;
