@@ -166,14 +166,24 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The one style sheet, served from the binary.
+/// The one style sheet, served from the binary: the frame's styles (`static/pdca.css`, on the
+/// Digital Agency design tokens) followed by each feature's own.
 async fn stylesheet() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/pdca.css"),
+        concat!(
+            include_str!("../static/pdca.css"),
+            include_str!("accounts/accounts.css"),
+            include_str!("actuals/actuals.css"),
+            include_str!("follow_up/follow_up.css"),
+            include_str!("open_data/open_data.css"),
+            include_str!("plans/plans.css"),
+            include_str!("progress/progress.css"),
+            include_str!("tasks/tasks.css"),
+        ),
     )
 }
 

@@ -537,6 +537,13 @@ catalogue! {
     open_data_explained: ("フォローアップが終了した年度の確定済みの実績と、専門調査会の評価（課題・解決策を含む）を公開しています。IDは計画の指標IDで、年度をまたいで変わりません。", "The locked actuals of the years whose follow-up has closed, and the committee's ratings (with issues and solutions). Ids are the plan's indicator ids and do not change between years."),
     open_data_schema: ("列の定義: docs/open-data.md、スキーマ版", "Columns: docs/open-data.md, schema version"),
     tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
+    // -- frame: menu, confirmation, help (add frame texts here) --
+    confirm_back: ("戻る", "Go back"),
+    // -- progress: dashboard, project, indicator pages (add their texts here) --
+    // -- actuals: entry, upload, approval (add their texts here) --
+    // -- follow_up: rounds, round page, trace (add their texts here) --
+    // -- tasks and home (add their texts here) --
+    // -- accounts: users, tokens, audit log (add their texts here) --
 }
 
 impl Text {

@@ -6,6 +6,7 @@
 pub(crate) mod auth;
 pub(crate) mod cache;
 pub(crate) mod chart;
+pub(crate) mod confirm;
 pub(crate) mod error;
 pub mod i18n;
 pub(crate) mod middleware;
