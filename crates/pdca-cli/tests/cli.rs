@@ -133,8 +133,11 @@ fn evaluation<'a>(eval: &'a Value, id: &str) -> &'a Value {
 fn a_new_database_holds_the_builtin_plan() {
     let pdca = Pdca::sqlite();
     let list = pdca.ok(&["plan", "list"]);
-    assert!(list.contains("medical-rd-2"), "{list}");
-    assert!(list.contains("第2期医療分野研究開発推進計画"), "{list}");
+    // One line per plan: id, name, period (和暦, as `plan show` writes it), revision.
+    assert_eq!(
+        list,
+        "medical-rd-2\t第2期医療分野研究開発推進計画\t令和2年度〜令和6年度\t第1版\n"
+    );
     assert!(Path::new(&pdca.db).exists());
     let show = pdca.ok(&["plan", "show"]);
     for name in [

@@ -1,5 +1,7 @@
 //! The report as an A4 PDF, typeset with typst used as a library: the same sections and tables
-//! as the Markdown, plus a chart per cumulative indicator.
+//! as the Markdown, plus a table of contents and a chart per cumulative indicator (its values
+//! and unit at the points). Tables are set in 9 pt or more; a project whose indicator table is
+//! too wide for a portrait page gets landscape pages.
 //!
 //! The layout is one fixed typst template (`report.typ`, compiled into the binary). The report
 //! itself never becomes typst markup: it is handed to the template as data (`sys.inputs.report`,
@@ -167,8 +169,10 @@ fn summary_value(s: &SummaryRow) -> Value {
     .into_value()
 }
 
-fn chart_value(c: &ChartData) -> Value {
+/// A chart, with the unit of its indicator for the labels at its points.
+fn chart_value(c: &ChartData, unit: &str) -> Value {
     dict! {
+        "unit" => unit,
         "labels" => strings(&c.year_labels),
         "cumulative" => c.cumulative.clone(),
         "expected" => c.expected.clone(),
@@ -190,7 +194,7 @@ fn row_value(r: &IndicatorRow) -> Value {
         "expected" => percent(r.expected),
         "status" => r.status.as_str(),
         "rating" => r.rating.as_str(),
-        "chart" => r.chart.as_ref().map(chart_value),
+        "chart" => r.chart.as_ref().map(|c| chart_value(c, &r.unit)),
     }
     .into_value()
 }
@@ -383,8 +387,8 @@ mod tests {
     fn a_small_report_typesets_without_warnings() {
         let (document, warnings) = typeset(&small()).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        // Cover, summary, the project, the priorities and the policy.
-        assert_eq!(document.pages().len(), 4);
+        // Cover, contents, summary, the project, the priorities and the policy.
+        assert_eq!(document.pages().len(), 5);
         assert!(pdf(&small()).unwrap().starts_with(b"%PDF-"));
     }
 

@@ -207,6 +207,295 @@ fn a_table_spanning_pages_repeats_its_header() {
     }
 }
 
+/// One word as `pdftotext -bbox` places it, in points from the page's top left.
+#[derive(Debug)]
+struct Word {
+    text: String,
+    height: f64,
+}
+
+/// One page as `pdftotext -bbox` sees it: its size and its words.
+#[derive(Debug)]
+struct Page {
+    width: f64,
+    height: f64,
+    words: Vec<Word>,
+}
+
+impl Page {
+    fn landscape(&self) -> bool {
+        self.width > self.height
+    }
+}
+
+/// The pages of `pdf` with their sizes and their words' boxes (`pdftotext -bbox`). A word's
+/// height is the font size it is set in (IPAex Gothic's ascent and descent add up to one em).
+fn layout(pdf: &[u8]) -> Vec<Page> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let output = poppler(
+        "pdftotext",
+        &[
+            "-bbox".as_ref(),
+            "-enc".as_ref(),
+            "UTF-8".as_ref(),
+            file.as_os_str(),
+            "-".as_ref(),
+        ],
+    );
+    let html = String::from_utf8(output.stdout).expect("pdftotext writes UTF-8");
+    let attribute = |line: &str, name: &str| -> f64 {
+        let start = line.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+        let end = start + line[start..].find('"').unwrap();
+        line[start..end].parse().unwrap()
+    };
+    let mut pages = Vec::new();
+    for line in html.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            pages.push(Page {
+                width: attribute(line, "width"),
+                height: attribute(line, "height"),
+                words: Vec::new(),
+            });
+        } else if line.starts_with("<word ") {
+            let text = &line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()];
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&");
+            pages
+                .last_mut()
+                .expect("a word on a page")
+                .words
+                .push(Word {
+                    text,
+                    height: attribute(line, "yMax") - attribute(line, "yMin"),
+                });
+        }
+    }
+    pages
+}
+
+/// The non-empty lines of a page of `pdftotext -layout`, trimmed, runs of spaces as one.
+fn lines(page: &str) -> Vec<String> {
+    page.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The level-1 headings of the sample report, in order: what the contents must list.
+fn chapters(report: &Report) -> Vec<String> {
+    let mut chapters = vec!["評価の概要".to_owned()];
+    chapters.extend(report.projects.iter().map(|p| p.name.clone()));
+    chapters.extend(["重点的に議論・提案すべき項目", "資源配分方針", "用語"].map(String::from));
+    chapters
+}
+
+#[test]
+fn the_contents_follow_the_cover_and_give_each_chapters_page() {
+    let text = text(&PDF);
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let contents = lines(pages[1]);
+    assert_eq!(contents[0], "目次", "{contents:?}");
+    for chapter in chapters(&REPORT) {
+        // 「評価の概要 . . . . 2」: the title, leader dots, the page number (after a word joiner).
+        let line = contents
+            .iter()
+            .find(|l| l.starts_with(&format!("{chapter} ")))
+            .unwrap_or_else(|| panic!("{chapter} is not in the contents: {contents:?}"));
+        let number: String = line
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let number: usize = number
+            .parse()
+            .unwrap_or_else(|_| panic!("no page in {line}"));
+        // The cover is not numbered: page k is the (k + 1)-th sheet.
+        let page = pages.get(number).expect("the page exists");
+        assert!(
+            squeeze(page).contains(&squeeze(&chapter)),
+            "{chapter} is not on page {number}"
+        );
+    }
+}
+
+#[test]
+fn the_cover_title_breaks_only_between_its_phrases() {
+    let text = text(&PDF);
+    let cover = lines(text.split('\u{c}').next().unwrap());
+    // 資料1, then the title: the plan's name on a line, the year and the kind of report on the
+    // next; no line ends inside a word (the old cover broke 「フォロー／アップ」).
+    assert_eq!(
+        REPORT.title,
+        "第2期医療分野研究開発推進計画 令和5年度 フォローアップ報告"
+    );
+    assert_eq!(
+        cover[..3],
+        [
+            "資料1",
+            "第2期医療分野研究開発推進計画",
+            "令和5年度 フォローアップ報告"
+        ],
+        "{cover:?}"
+    );
+}
+
+#[test]
+fn a_title_phrase_too_long_for_a_line_is_set_smaller_not_broken() {
+    let mut long = REPORT.clone();
+    let name =
+        "健康・医療戦略推進法に基づく第2期医療分野研究開発推進計画（令和2年度から令和6年度まで）";
+    long.title = format!("{name} 令和5年度 フォローアップ報告");
+    let bytes = pdf(&long).expect("the report typesets");
+    let cover = lines(text(&bytes).split('\u{c}').next().unwrap());
+    assert_eq!(
+        cover[1..3],
+        [name, "令和5年度 フォローアップ報告"],
+        "{cover:?}"
+    );
+    let size = layout(&bytes)[0]
+        .words
+        .iter()
+        .find(|w| w.text == name)
+        .expect("the name as one word")
+        .height;
+    assert!(size < 20.0 && size > 10.0, "set in {size} pt");
+}
+
+#[test]
+fn table_text_is_at_least_9_points() {
+    let ids: Vec<&str> = REPORT.rows().map(|r| r.id.as_str()).collect();
+    let headers = [
+        // Indicator tables (期待 and 目標 are left out: the charts' legend uses them too).
+        "ID",
+        "指標",
+        "累計等",
+        "進捗",
+        "状況",
+        "評価",
+        // Summary, issues, glossary.
+        "統合プロジェクト",
+        "未評価",
+        "合計",
+        "課題",
+        "解決策",
+        "説明",
+    ];
+    let mut checked = 0;
+    for page in layout(&PDF).iter().skip(1) {
+        for word in &page.words {
+            let in_table = ids.contains(&word.text.as_str())
+                || headers.contains(&word.text.as_str())
+                || REPORT.year_labels.contains(&word.text);
+            if in_table {
+                checked += 1;
+                assert!(
+                    word.height >= 9.0 - 0.01,
+                    "「{}」 is set in {:.1} pt",
+                    word.text,
+                    word.height
+                );
+            }
+        }
+    }
+    // Every indicator's ID and each table's header.
+    assert!(checked > ids.len() + 50, "only {checked} words checked");
+}
+
+/// A value as the charts write it: whole numbers without decimals, others to one decimal.
+fn chart_label(value: f64, unit: &str) -> String {
+    let value = (value * 10.0).round() / 10.0;
+    if value.fract() == 0.0 {
+        format!("{value:.0}{unit}")
+    } else {
+        format!("{value:.1}{unit}")
+    }
+}
+
+#[test]
+fn every_point_of_a_chart_and_its_target_are_labelled_with_the_unit() {
+    // Chart labels are the words set between 7 and 9 pt (tables are 9 pt and over).
+    let mut labels: Vec<String> = layout(&PDF)
+        .into_iter()
+        .flat_map(|p| p.words)
+        .filter(|w| (7.0..9.0 - 0.01).contains(&w.height))
+        .map(|w| w.text)
+        .collect();
+    let mut charts = 0;
+    for row in REPORT.rows() {
+        let Some(chart) = &row.chart else { continue };
+        charts += 1;
+        assert!(!row.unit.is_empty(), "{} has no unit", row.id);
+        let expected = chart
+            .cumulative
+            .iter()
+            .chain([&chart.target])
+            .map(|v| chart_label(*v, &row.unit));
+        for label in expected {
+            let found = labels
+                .iter()
+                .position(|l| *l == label)
+                .unwrap_or_else(|| panic!("no label {label} on the chart of {}", row.id));
+            labels.swap_remove(found);
+        }
+    }
+    assert!(charts > 10, "only {charts} charts");
+}
+
+#[test]
+fn wide_indicator_tables_are_set_on_landscape_pages() {
+    let text = text(&PDF);
+    let pages = layout(&PDF);
+    let with_table: Vec<usize> = text
+        .split('\u{c}')
+        .enumerate()
+        .filter(|(_, page)| page.contains("累計等"))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(!with_table.is_empty());
+    for k in with_table {
+        assert!(pages[k].landscape(), "page {k} is portrait: {pages:?}");
+    }
+    // The cover, the contents and the summary stay portrait.
+    for page in &pages[..3] {
+        assert!(!page.landscape());
+    }
+}
+
+#[test]
+fn narrow_indicator_tables_stay_on_portrait_pages() {
+    // One year of actuals: the table fits a portrait page with room for the names.
+    let mut narrow = REPORT.clone();
+    narrow.years.truncate(1);
+    narrow.year_labels.truncate(1);
+    for project in &mut narrow.projects {
+        for table in &mut project.tables {
+            for group in &mut table.groups {
+                for row in &mut group.rows {
+                    row.actuals.truncate(1);
+                    row.actual_texts.truncate(1);
+                }
+            }
+        }
+    }
+    let pages = layout(&pdf(&narrow).expect("the report typesets"));
+    assert!(pages.iter().all(|p| !p.landscape()));
+    let table_words = pages
+        .iter()
+        .flat_map(|p| &p.words)
+        .filter(|w| w.text == "累計等")
+        .count();
+    assert!(table_words > 10, "{table_words} tables");
+}
+
 #[test]
 #[ignore = "writes the sample report to $PDCA_REPORT_OUT for a look"]
 fn write_sample() {

@@ -13,9 +13,15 @@ use super::Session;
 
 pub async fn list(session: &Session) -> anyhow::Result<ExitCode> {
     for p in session.store.list_plans().await? {
+        // The period as `plan show` gives it: 令和2年度〜令和6年度 (`FiscalYear`'s `Display`
+        // already writes the "FY" prefix, so it is not the form to splice into text here).
         println!(
-            "{}\t{}\tFY{}–FY{}\t第{}版",
-            p.id, p.name, p.start_fy, p.end_fy, p.revision
+            "{}\t{}\t{}〜{}\t第{}版",
+            p.id,
+            p.name,
+            p.start_fy.wareki(),
+            p.end_fy.wareki(),
+            p.revision
         );
     }
     Ok(ExitCode::SUCCESS)
