@@ -71,6 +71,8 @@ export function launchBrowser() {
 /** A page in a context of its own (its own cookies), in Japanese, `width` px wide. */
 export async function newPage(browser, width = 1366) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'ja-JP' });
+  // A step that cannot happen fails in seconds with what it waited for, not at the test's timeout.
+  context.setDefaultTimeout(15_000);
   return context.newPage();
 }
 

@@ -871,9 +871,9 @@ fn drafts_count_only_when_unapproved_values_are_asked_for() {
         "small",
         "--draft",
     ]);
-    assert!(out.contains("下書き"), "{out}");
+    assert!(out.contains("一時保存"), "{out}");
     let history = pdca.ok(&["actuals", "history", "t-1", "--plan", "small"]);
-    assert!(history.contains("2 → 5\t下書き"), "{history}");
+    assert!(history.contains("2 → 5\t一時保存"), "{history}");
     assert!(history.contains("→ 2\t承認済み"), "{history}");
     let eval = pdca.json(&[
         "evaluate", "--plan", "small", "--as-of", "2020", "--format", "json",
@@ -1052,7 +1052,7 @@ fn a_year_is_locked_only_when_nothing_awaits_approval() {
         "--draft",
     ]);
     let err = pdca.fails(&["actuals", "lock", "--fy", "2020", "--plan", "small"]);
-    assert!(err.contains("t-1-1") && err.contains("下書き"), "{err}");
+    assert!(err.contains("t-1-1") && err.contains("一時保存"), "{err}");
     let approve = pdca.write("approve.csv", format!("{HEADER}t-1-1,2020,1,,,,,\n"));
     pdca.ok(&[
         "actuals",

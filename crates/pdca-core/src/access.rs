@@ -77,7 +77,7 @@ impl FromStr for Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActualState {
-    /// 下書き: being entered by the body.
+    /// 一時保存: being entered by the body (saved, not yet submitted).
     Draft,
     /// 提出済み: submitted by the body, awaiting the secretariat.
     Submitted,
@@ -113,7 +113,7 @@ impl ActualState {
     /// The state's name in Japanese.
     pub fn label_ja(self) -> &'static str {
         match self {
-            ActualState::Draft => "下書き",
+            ActualState::Draft => "一時保存",
             ActualState::Submitted => "提出済み",
             ActualState::Approved => "承認済み",
             ActualState::Returned => "差戻し",

@@ -98,7 +98,7 @@ fn write_report(out: &mut String, r: &Report) -> std::fmt::Result {
                 writeln!(out)?;
                 writeln!(
                     out,
-                    "| ID | 指標 | 目標 | {} | 累計等 | 進捗 | 期待 | 状況 | 評価 |",
+                    "| ID | 指標 | 目標 | {} | 累計等 | 進捗率 | 期待進捗率 | 自動判定 | 委員会の評価 |",
                     years.join(" | ")
                 )?;
                 writeln!(

@@ -145,7 +145,7 @@ fn project_sheet(
         .collect();
     headers.extend(r.year_labels.iter().cloned());
     headers.extend(
-        ["累計等", "進捗", "期待", "状況", "評価"]
+        ["累計等", "進捗率", "期待進捗率", "自動判定", "委員会の評価"]
             .iter()
             .map(|s| (*s).to_owned()),
     );

@@ -2361,7 +2361,7 @@ async fn illegal_steps_and_stale_versions_are_refused(db: TestDb) {
     match skip_review {
         Err(StoreError::Invalid(message)) => {
             assert!(
-                message.contains("下書き") && message.contains("承認済み"),
+                message.contains("一時保存") && message.contains("承認済み"),
                 "{message}"
             );
             assert!(message.contains("draft → approved"), "{message}");
@@ -2795,7 +2795,7 @@ async fn a_year_locks_only_when_nothing_awaits_approval(db: TestDb) {
     let refused = store.lock_year(&plan.id, fy(2021), "admin").await;
     match refused {
         Err(StoreError::Invalid(message)) => {
-            assert!(message.contains("p1-out-01（mext、下書き）"), "{message}")
+            assert!(message.contains("p1-out-01（mext、一時保存）"), "{message}")
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -2945,7 +2945,7 @@ async fn a_round_moves_through_its_states_and_closes_when_complete(db: TestDb) {
             Missing::PendingValue {
                 indicator_id: RATIO.into(),
                 body_id: "amed".into(),
-                state: "下書き".into()
+                state: "一時保存".into()
             },
         ]
     );

@@ -30,6 +30,7 @@ mod accounts;
 mod actuals;
 mod follow_up;
 mod frame;
+mod help;
 mod open_data;
 mod openapi;
 mod plans;
@@ -145,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .merge(follow_up::router())
         .merge(tasks::router())
         .merge(open_data::router())
+        .merge(help::router())
         .merge(accounts::admin::router())
         .merge(plans::setup::router())
         .merge(progress::api::router())
@@ -175,6 +177,7 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         concat!(
+            include_str!("../static/dads-tokens.css"),
             include_str!("../static/pdca.css"),
             include_str!("accounts/accounts.css"),
             include_str!("actuals/actuals.css"),
@@ -183,6 +186,7 @@ async fn stylesheet() -> impl IntoResponse {
             include_str!("plans/plans.css"),
             include_str!("progress/progress.css"),
             include_str!("tasks/tasks.css"),
+            include_str!("help/help.css"),
         ),
     )
 }

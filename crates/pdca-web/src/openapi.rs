@@ -125,7 +125,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
         method: "get",
         path: ROUND,
         operation_id: "getRound",
-        summary: "A round: state, every indicator's engine status and committee rating, issues and solutions, notable results, priority items, opinions, priority measures, policy clauses with their links, the previous policy's follow-up, meetings, and what is missing for closing (the JSON of `pdca round show --format json`).",
+        summary: "A round: state, every indicator's automatic judgement (自動判定) and the committee's rating, issues and solutions, notable results, priority items, opinions, priority measures, policy clauses with their links, the previous policy's follow-up, meetings, and what is missing for closing (the JSON of `pdca round show --format json`).",
         authenticated: true,
     },
     ApiRoute {
@@ -139,7 +139,7 @@ pub const API_ROUTES: &[ApiRoute] = &[
         method: "post",
         path: ROUND_RATINGS,
         operation_id: "rateIndicator",
-        summary: "Records the committee's rating A, B or N of an indicator; a rating differing from the engine's proposal needs a reason (secretariat and committee).",
+        summary: "Records the committee's rating A, B or N of an indicator; a rating differing from the automatic judgement (自動判定) needs a reason (secretariat and committee).",
         authenticated: true,
     },
     ApiRoute {
@@ -296,7 +296,6 @@ fn schemas() -> Value {
 }
 
 fn base_schemas() -> Value {
-    let nullable_number = json!({ "type": ["number", "null"] });
     json!({
         "Error": {
             "type": "object",
@@ -356,7 +355,7 @@ fn base_schemas() -> Value {
         },
         "Evaluation": {
             "type": "object",
-            "description": "One indicator's figures; the rules are in the README.",
+            "description": "One indicator's figures; the rules are in the README. The pages name each figure the same way (用語の説明: /help/terms): 進捗率 and ペース as %, 期待値 in the indicator's unit, 達成見込み in words and %.",
             "required": ["id", "status"],
             "properties": {
                 "id": { "type": "string" },
@@ -365,16 +364,16 @@ fn base_schemas() -> Value {
                 "kind": { "type": "string", "enum": ["output", "outcome"] },
                 "measure": { "type": "string", "enum": ["count", "ratio", "level", "milestone", "qualitative"] },
                 "parent": { "type": ["string", "null"] },
-                "status": { "type": "string", "enum": ["achieved", "on_track", "insufficient", "not_evaluable", "not_rated"] },
-                "rating": { "type": ["string", "null"], "enum": ["A", "B", "N", null] },
-                "target": nullable_number,
-                "cumulative": nullable_number,
-                "expected": nullable_number,
-                "progress": nullable_number,
-                "pace": nullable_number,
-                "projected_end": nullable_number,
-                "value": nullable_number,
-                "p_attain": nullable_number,
+                "status": { "type": "string", "enum": ["achieved", "on_track", "insufficient", "not_evaluable", "not_rated"], "description": "自動判定 (automatic judgement): the engine's verdict from the figures. The committee's rating, the decision, is in the round (getRound)." },
+                "rating": { "type": ["string", "null"], "enum": ["A", "B", "N", null], "description": "The rating the automatic judgement proposes (A 順調に進捗している, B 進捗が不十分, N 現時点で評価が困難); null when not rated." },
+                "target": { "type": ["number", "null"], "description": "目標: the figure judged against, in the indicator's unit." },
+                "cumulative": { "type": ["number", "null"], "description": "累計: the sum of the actuals up to as_of, in the indicator's unit." },
+                "expected": { "type": ["number", "null"], "description": "期待値: what was expected by as_of, in the indicator's unit (15 for 15件), not a share of the target." },
+                "progress": { "type": ["number", "null"], "description": "進捗率: the cumulative (or the way from baseline) as a fraction of the target; 0.36 is shown as 36%." },
+                "pace": { "type": ["number", "null"], "description": "ペース: the actual against the expected, as a fraction; 1.1 is shown as 110%." },
+                "projected_end": { "type": ["number", "null"], "description": "期間末の見込み: the value projected for the end of the period at the current pace, in the indicator's unit." },
+                "value": { "type": ["number", "null"], "description": "値: the percentage (ratio), the year's level (level), or 1/0 (milestone)." },
+                "p_attain": { "type": ["number", "null"], "description": "達成見込み: the probability (0–1) of reaching the target by the end of the period; the pages show it as 高い (≥ 0.8), 中程度 (≥ 0.5) or 低い with the %, and as 未報告 when nothing was reported up to as_of." },
                 "narrative": { "type": ["string", "null"] },
                 "warnings": { "type": "array", "items": { "type": "string" } },
                 "bodies": { "type": "array", "items": { "type": "object" } }

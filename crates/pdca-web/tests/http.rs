@@ -52,10 +52,22 @@ macro_rules! on_both_databases {
 mod bad_files;
 #[path = "http/concurrency.rs"]
 mod concurrency;
+#[path = "http/entry_form.rs"]
+mod entry_form;
+#[path = "http/frame.rs"]
+mod frame;
 #[path = "http/hostile_text.rs"]
 mod hostile_text;
 #[path = "http/rights.rs"]
 mod rights;
+#[path = "http/tasks_home.rs"]
+mod tasks_home;
+// Tests of the round page of issue 12.
+#[path = "http/round_page.rs"]
+mod round_page;
+// The reading pages' vocabulary, sub-targets and chart of issue 12.
+#[path = "http/vocabulary.rs"]
+mod vocabulary;
 
 on_both_databases!(
     healthz_answers_without_signing_in,
@@ -1255,7 +1267,7 @@ async fn the_pages_show_the_evaluation(app: TestApp) {
     assert!(indicator.contains("POC"), "the glossary term");
     assert!(indicator.contains("Proof of Concept"));
     // Unapproved values appear only when asked for, with their state.
-    assert!(unapproved.contains("下書き"));
+    assert!(unapproved.contains("一時保存"));
     assert!(unapproved.contains("未承認の値を含めた試算です"));
     // Unknown things are 404 pages.
     let missing = browser.get_page("/indicators/nonexistent").await;
@@ -1309,11 +1321,19 @@ impl Browser {
         self.post_form("/entry", &form).await
     }
 
-    /// Submits the body's drafts of `fy`.
+    /// Submits the body's drafts of `fy` (「保存して提出」 with nothing typed, confirmed).
     async fn submit_entry(&self, fy: &str) -> reqwest::Response {
         let csrf = self.csrf_of(&format!("/entry?fy={fy}")).await;
-        self.post_form("/entry/submit", &[("csrf", &csrf), ("fy", fy)])
-            .await
+        self.post_form(
+            "/entry",
+            &[
+                ("csrf", &csrf),
+                ("fy", fy),
+                ("action", "submit"),
+                ("confirmed", "1"),
+            ],
+        )
+        .await
     }
 
     /// Approves or returns the values named by `items` (`indicator|year|body|version`).
@@ -1408,7 +1428,7 @@ async fn a_body_enters_fixes_submits_and_the_secretariat_approves(app: TestApp) 
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = refused.text().await.unwrap();
-    let errors = html.matches("<ul class=\"error\" id=\"error-").count();
+    let errors = html.matches("<p class=\"field-error\" id=\"error-").count();
     assert_eq!(errors, 3, "an error next to each bad field: {html}");
     assert!(html.contains("aria-describedby=\"error-"));
     assert!(html.contains("value=\"-3\""), "the typed value is kept");
@@ -2027,19 +2047,22 @@ async fn a_token_is_shown_once_works_and_is_revoked(app: TestApp) {
         .post_form(&format!("/account/tokens/{own}/revoke"), &[("csrf", &csrf)])
         .await;
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&revoked), "/account/tokens?done=revoked");
+    assert_eq!(
+        location(&revoked),
+        format!("/account/tokens?done=revoked&id={own}#token-{own}")
+    );
     let (status, code, _) = error_code(app.api_get("/api/v1/plans", &secret).await).await;
     assert_eq!(
         (status, code.as_str()),
         (StatusCode::UNAUTHORIZED, "unauthorized")
     );
     let listed = browser
-        .get_page("/account/tokens?done=revoked")
+        .get_page(&location(&revoked))
         .await
         .text()
         .await
         .unwrap();
-    assert!(listed.contains("トークンを失効させました"), "{listed}");
+    assert!(listed.contains("」を失効させました。"), "{listed}");
     assert!(listed.contains("失効"));
 
     // An empty name is refused next to the form.
@@ -2104,11 +2127,14 @@ async fn the_secretariat_creates_disables_and_resets_accounts(app: TestApp) {
     let disabled = admin
         .post_form(
             &format!("/admin/users/{VIEWER}/disable"),
-            &[("csrf", &csrf)],
+            &[("csrf", &csrf), ("confirmed", "1")],
         )
         .await;
     assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&disabled), "/admin/users?done=disabled");
+    assert_eq!(
+        location(&disabled),
+        format!("/admin/users?done=disabled&name={VIEWER}#user-{VIEWER}")
+    );
     let ended = viewer.get_page("/").await;
     assert_eq!(ended.status(), StatusCode::SEE_OTHER);
     assert!(location(&ended).starts_with("/signin"));
@@ -2230,7 +2256,10 @@ async fn account_errors_are_shown_next_to_the_form(app: TestApp) {
     let end = html[start..].find("/disable\"").unwrap();
     let path = &html[start..start + end];
     let disabled = admin
-        .post_form(&format!("{path}/disable"), &[("csrf", &csrf)])
+        .post_form(
+            &format!("{path}/disable"),
+            &[("csrf", &csrf), ("confirmed", "1")],
+        )
         .await;
     assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
     assert!(
@@ -2255,13 +2284,20 @@ async fn the_audit_page_filters_and_escapes(app: TestApp) {
     let all = admin.get_page("/admin/audit").await;
     assert_eq!(all.status(), StatusCode::OK);
     let html = all.text().await.unwrap();
-    for action in ["plan.create", "user.create", "token.create"] {
-        assert!(html.contains(action), "{action}: {html}");
+    for sentence in [
+        "計画「medical-rd-2」を登録しました",
+        &format!("ユーザー {BODY}（報告機関 日本医療研究開発機構）を作成しました"),
+        &format!("報告機関 {BODY} が {BODY} の API トークン"),
+    ] {
+        assert!(html.contains(sentence), "{sentence}: {html}");
+    }
+    for raw in ["plan.create", "user.create", "token.create", "{&quot;"] {
+        assert!(!html.contains(raw), "{raw}: {html}");
     }
     assert!(!html.contains(HOSTILE_SCRIPT) && !html.contains(HOSTILE_ATTR));
     assert!(html.contains("<label for=\"audit-action\">"));
     // Newest first: the token (made last) before the plan (made first).
-    assert!(html.find("token.create").unwrap() < html.find("plan.create").unwrap());
+    assert!(html.find("API トークン「").unwrap() < html.find("を登録しました").unwrap());
     // Japan time in 和暦.
     assert!(html.contains("令和"), "{html}");
 
@@ -2271,8 +2307,8 @@ async fn the_audit_page_filters_and_escapes(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(users.contains("user.create"));
-    assert!(!users.contains("plan.create") && !users.contains("token.create"));
+    assert!(users.contains("を作成しました"));
+    assert!(!users.contains("を登録しました") && !users.contains("API トークン「"));
     assert!(users.contains("<option value=\"user\" selected>"));
 
     let tokens = admin
@@ -2281,14 +2317,14 @@ async fn the_audit_page_filters_and_escapes(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(tokens.contains("token.create") && !tokens.contains("user.create"));
+    assert!(tokens.contains("API トークン「") && !tokens.contains("を作成しました"));
     let nobody = admin
         .get_page("/admin/audit?action=token&actor=nobody")
         .await
         .text()
         .await
         .unwrap();
-    assert!(!nobody.contains("token.create") && nobody.contains("該当する記録はありません"));
+    assert!(!nobody.contains("API トークン「") && nobody.contains("該当する記録はありません"));
 
     let subject = admin
         .get_page(&format!("/admin/audit?subject={COMMITTEE}"))
@@ -2305,7 +2341,8 @@ async fn the_audit_page_filters_and_escapes(app: TestApp) {
         .await
         .unwrap();
     assert!(english.contains("Audit log") && !english.contains("令和"));
-    assert!(english.contains("Accounts (user)") && english.contains("Filter"));
+    assert!(english.contains("Accounts") && english.contains("Filter"));
+    assert!(english.contains("registered the plan"), "{english}");
     let english_users = admin
         .get_page("/admin/users?lang=en")
         .await
@@ -2428,7 +2465,7 @@ async fn a_body_uploads_csv_files_previews_and_applies_them_as_drafts(app: TestA
         .to_owned();
     assert!(location.contains("done=imported"), "{location}");
     let done = body.get_page(&location).await.text().await.unwrap();
-    assert!(done.contains("2件を下書きとして取り込みました"), "{done}");
+    assert!(done.contains("2件を取り込み、一時保存しました"), "{done}");
     let new = app.current("p1-out-01", 2023).await.unwrap();
     assert_eq!(new.contribution.value, ActualValue::Number(5.0));
     assert_eq!(new.state, ActualState::Draft);
@@ -2696,7 +2733,9 @@ async fn the_secretariat_assigns_and_unassigns_bodies(app: TestApp) {
     assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&assigned),
-        format!("/admin/bodies?plan={BUILTIN_PLAN_ID}&done=assigned")
+        format!(
+            "/admin/bodies?plan={BUILTIN_PLAN_ID}&done=assigned&indicator={indicator}&body={other}#assign-{indicator}"
+        )
     );
     let now = assignments_of(&app, &indicator).await;
     assert!(now.contains(&(other.clone(), Some(2.0))), "{now:?}");
@@ -2707,7 +2746,7 @@ async fn the_secretariat_assigns_and_unassigns_bodies(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(shown.contains("割当てを保存しました。"));
+    assert!(shown.contains("を割り当てました。"), "{shown}");
     assert!(shown.contains("（2）"), "the share is shown");
     // A share that is not a number, an unknown body: 422 with the message, nothing changed.
     for (body, share, expected) in [
@@ -2744,6 +2783,7 @@ async fn the_secretariat_assigns_and_unassigns_bodies(app: TestApp) {
                 ("plan", BUILTIN_PLAN_ID),
                 ("indicator", &indicator),
                 ("body", &other),
+                ("confirmed", "1"),
             ],
         )
         .await;
@@ -2991,8 +3031,11 @@ impl Browser {
     /// Sends the lock form of `fy` with the approval page's token.
     async fn lock_year(&self, fy: &str) -> reqwest::Response {
         let csrf = self.csrf_of(&format!("/approval?fy={fy}")).await;
-        self.post_form("/approval/lock", &[("csrf", &csrf), ("fy", fy)])
-            .await
+        self.post_form(
+            "/approval/lock",
+            &[("csrf", &csrf), ("fy", fy), ("confirmed", "1")],
+        )
+        .await
     }
 }
 
@@ -3466,6 +3509,15 @@ async fn round_items_are_written_by_the_right_roles_and_followed_up(app: TestApp
     assert_eq!(before["priority_measures"][0]["body_id"], "amed");
 }
 
+/// The name of an indicator of the built-in plan.
+fn indicator_name(id: &str) -> String {
+    builtin_plan()
+        .unwrap()
+        .indicator(id)
+        .map(|i| i.name.clone())
+        .unwrap()
+}
+
 async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
     let browser = app.signed_in(SECRETARIAT).await;
     let csrf = browser.csrf_of("/rounds").await;
@@ -3480,7 +3532,10 @@ async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
     let html = browser.get_page("/rounds/2022").await.text().await.unwrap();
     assert!(html.contains("実績収集中"), "{html}");
     assert!(html.contains("37項目中0項目がA"));
-    assert!(html.contains("p1-out-01: 委員会の評価がありません"));
+    let name = indicator_name("p1-out-01");
+    assert!(html.contains(&format!(
+        "<a href=\"#ind-p1-out-01\">{name}: 評価がありません</a>"
+    )));
 
     let refused = browser
         .post_form(
@@ -3521,7 +3576,7 @@ async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
     assert_eq!(rated.status(), StatusCode::SEE_OTHER);
     let html = entities(&browser.get_page("/rounds/2022").await.text().await.unwrap());
     assert!(html.contains("導出先の探索が遅れている &lt;b&gt;"));
-    assert!(html.contains("p1-out-01: B と評価されていますが解決策がありません"));
+    assert!(html.contains(&format!("{name}: B と評価されていますが解決策がありません")));
     // A second tab that read no rating yet is refused, on the page and in the API.
     let stale = browser
         .post_form(
@@ -3609,7 +3664,12 @@ async fn round_pages_and_forms_work_in_the_browser(app: TestApp) {
     );
 
     let tasks = browser.get_page("/tasks").await.text().await.unwrap();
-    assert!(tasks.contains("p1-out-01: B"), "{tasks}");
+    assert!(tasks.contains("非臨床POCの取得件数"), "{tasks}");
+    assert!(tasks.contains("B・解決策が未記入"), "{tasks}");
+    assert!(
+        tasks.contains("/rounds/2022?plan=medical-rd-2#ind-p1-out-01"),
+        "{tasks}"
+    );
     let english = browser
         .get_page("/rounds/2022?lang=en")
         .await
@@ -3976,10 +4036,13 @@ async fn meetings_and_the_schedule_show_on_the_pages(app: TestApp) {
     assert!(dashboard.contains("p1-out-03"));
     let body = app.signed_in(BODY).await;
     let tasks = body.get_page("/tasks").await.text().await.unwrap();
-    assert!(tasks.contains("p1-out-03（amed）"), "{tasks}");
+    let unreported = &tasks[tasks.find("id=\"work-unreported\"").unwrap()..];
+    let unreported = &unreported[..unreported.find("</section>").unwrap()];
+    assert!(unreported.contains("臨床POCの取得件数"), "{tasks}");
+    assert!(unreported.contains("#ind-p1-out-03"), "{tasks}");
     assert!(
-        !tasks.contains("p1-out-01（amed）"),
-        "p1-out-01 FY2022 was reported"
+        !unreported.contains("#ind-p1-out-01\""),
+        "p1-out-01 FY2022 was reported: {tasks}"
     );
 }
 

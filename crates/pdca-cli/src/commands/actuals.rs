@@ -126,7 +126,7 @@ pub async fn import(
     std::mem::forget(table);
     std::mem::forget(bytes);
     let how = if draft {
-        "下書きとして"
+        "一時保存（未提出）として"
     } else {
         "承認済みとして"
     };

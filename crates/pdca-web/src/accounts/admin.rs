@@ -1,5 +1,5 @@
-//! Administration and the account's own API tokens: the audit log (read-only) and the
-//! accounts for the secretariat, and every user's API tokens, each secret shown once. Tokens
+//! Administration and the account's own API tokens: the accounts for the secretariat (the
+//! audit log is in [`super::audit`]), and every user's API tokens, each secret shown once. Tokens
 //! are managed from a signed-in browser session only (with its CSRF token), never with a
 //! token; resetting a password revokes the user's tokens.
 
@@ -15,16 +15,17 @@ use serde::Deserialize;
 use pdca_app::accounts::{NewAccountError, check_account_body, hash_password, one_time_password};
 
 use crate::frame::auth::{CurrentUser, Permitted, SessionUser, who};
+use crate::frame::confirm::{Confirmation, is_confirmed};
 use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{
-    AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, refused, showing_secret,
+    AppForm, AppPath, AppQuery, Chrome, Here, choose_plan, encode_query, refused, showing_secret,
 };
 use crate::{AppState, WebError};
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/audit", get(audit_page))
+        .merge(super::audit::router())
         .route("/account/tokens", get(tokens_page).post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users_page).post(create_user))
@@ -33,12 +34,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/users/{name}/reset-password", post(reset_password))
 }
 
-/// How many entries of the audit log the page filters.
-const AUDIT_LIMIT: u32 = 1000;
-
-/// The kinds of change the audit page filters by: the part of `action` before the dot.
-const AUDIT_ACTIONS: [&str; 6] = ["plan", "assignment", "user", "token", "actual", "actuals"];
-
 /// A form carrying only the CSRF token.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -46,116 +41,12 @@ struct CsrfForm {
     csrf: String,
 }
 
-// ---------------------------------------------------------------------------------------------
-// The audit log
-
+/// A form carrying the CSRF token and, once confirmed, `confirmed=1`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct AuditQuery {
-    action: String,
-    actor: String,
-    subject: String,
-}
-
-struct AuditRow {
-    at: String,
-    actor: String,
-    action: String,
-    subject: String,
-    old: String,
-    new: String,
-    note: String,
-}
-
-struct ActionOption {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-/// The name of a kind of change in the audit page's filter.
-fn action_label(lang: Lang, kind: &str) -> &'static str {
-    let t = lang.text();
-    match kind {
-        "plan" => t.audit_kind_plan,
-        "assignment" => t.audit_kind_assignment,
-        "user" => t.audit_kind_user,
-        "token" => t.audit_kind_token,
-        "actual" => t.audit_kind_actual,
-        _ => t.audit_kind_actuals,
-    }
-}
-
-#[derive(Template)]
-#[template(path = "accounts/audit.html")]
-struct AuditPage {
-    c: Chrome,
-    title: &'static str,
-    actions: Vec<ActionOption>,
-    actor: String,
-    subject: String,
-    rows: Vec<AuditRow>,
-}
-
-/// `GET /admin/audit[?action=KIND][&actor=NAME][&subject=TEXT]`: the audit log, newest first.
-async fn audit_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    lang: Lang,
-    here: Here,
-    AppQuery(query): AppQuery<AuditQuery>,
-) -> Result<Html<String>, WebError> {
-    user.require(&[Role::Secretariat])?;
-    let action = query.action.trim();
-    if !action.is_empty() && !AUDIT_ACTIONS.contains(&action) {
-        return Err(WebError::BadRequest {
-            param: "action".to_owned(),
-            message: format!(
-                "action は {} のいずれかにしてください",
-                AUDIT_ACTIONS.join("、")
-            ),
-        });
-    }
-    let (actor, subject) = (query.actor.trim(), query.subject.trim());
-    let rows = state
-        .store
-        .audit_log(AUDIT_LIMIT)
-        .await?
-        .into_iter()
-        .filter(|e| {
-            action.is_empty()
-                || e.action
-                    .strip_prefix(action)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-        .filter(|e| actor.is_empty() || e.actor == actor)
-        .filter(|e| subject.is_empty() || e.subject.contains(subject))
-        .map(|e| AuditRow {
-            at: i18n::date_time(lang, &e.at),
-            actor: e.actor,
-            action: e.action,
-            subject: e.subject,
-            old: e.old_value.unwrap_or_default(),
-            new: e.new_value.unwrap_or_default(),
-            note: e.note.unwrap_or_default(),
-        })
-        .collect();
-    let page = AuditPage {
-        c: Chrome::new(lang, Some(&user), &here),
-        title: lang.text().audit_title,
-        actions: AUDIT_ACTIONS
-            .iter()
-            .map(|&value| ActionOption {
-                value,
-                label: action_label(lang, value),
-                selected: value == action,
-            })
-            .collect(),
-        actor: actor.to_owned(),
-        subject: subject.to_owned(),
-        rows,
-    };
-    Ok(Html(page.render()?))
+struct ConfirmedForm {
+    csrf: String,
+    confirmed: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +54,8 @@ async fn audit_page(
 
 struct TokenRow {
     id: i64,
+    /// Whether the notice is about this token.
+    done: bool,
     name: String,
     created: String,
     last_used: String,
@@ -176,7 +69,7 @@ struct TokensPage {
     title: &'static str,
     tokens: Vec<TokenRow>,
     secret: Option<String>,
-    message: Option<&'static str>,
+    message: Option<String>,
     error: Option<&'static str>,
 }
 
@@ -184,6 +77,10 @@ struct TokensPage {
 #[serde(default)]
 struct DoneQuery {
     done: String,
+    /// The account the notice is about.
+    name: String,
+    /// The token the notice is about.
+    id: Option<i64>,
 }
 
 async fn render_tokens(
@@ -192,10 +89,10 @@ async fn render_tokens(
     lang: Lang,
     here: &Here,
     secret: Option<String>,
-    message: Option<&'static str>,
+    done: Option<i64>,
     error: Option<&'static str>,
 ) -> Result<String, WebError> {
-    let tokens = state
+    let tokens: Vec<TokenRow> = state
         .store
         .list_api_tokens(user.user.id)
         .await?
@@ -203,6 +100,7 @@ async fn render_tokens(
         .rev()
         .map(|t| TokenRow {
             id: t.id,
+            done: Some(t.id) == done,
             name: t.name,
             created: i18n::date_time(lang, &t.created_at),
             last_used: t
@@ -215,6 +113,13 @@ async fn render_tokens(
                 .unwrap_or_default(),
         })
         .collect();
+    let message = done.map(|id| {
+        let t = lang.text();
+        match tokens.iter().find(|row: &&TokenRow| row.id == id) {
+            Some(row) => t.token_done_revoked_named.replace("{token}", &row.name),
+            None => t.token_done_revoked.to_owned(),
+        }
+    });
     let page = TokensPage {
         c: Chrome::new(lang, Some(user), here),
         title: lang.text().tokens_title,
@@ -234,9 +139,9 @@ async fn tokens_page(
     here: Here,
     AppQuery(query): AppQuery<DoneQuery>,
 ) -> Result<Html<String>, WebError> {
-    let message = (query.done == "revoked").then_some(lang.text().token_done_revoked);
+    let done = (query.done == "revoked").then_some(query.id.unwrap_or(0));
     Ok(Html(
-        render_tokens(&state, &user, lang, &here, None, message, None).await?,
+        render_tokens(&state, &user, lang, &here, None, done, None).await?,
     ))
 }
 
@@ -290,7 +195,7 @@ async fn revoke_token(
         return Err(WebError::NotFound(format!("API トークン（id {id}）")));
     }
     state.store.revoke_api_token(id, &user.user.name).await?;
-    Ok(Redirect::to("/account/tokens?done=revoked").into_response())
+    Ok(Redirect::to(&format!("/account/tokens?done=revoked&id={id}#token-{id}")).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +235,8 @@ struct UsersPage {
     name: String,
     issued: Option<Issued>,
     message: Option<String>,
+    /// The account whose row shows the message (none: the message is at the top).
+    done_name: String,
     error: Option<String>,
 }
 
@@ -348,6 +255,8 @@ struct UsersFeedback {
     form: UserForm,
     issued: Option<Issued>,
     message: Option<String>,
+    /// The account the message is about, when it goes in its row.
+    done_name: String,
     error: Option<String>,
 }
 
@@ -368,7 +277,7 @@ async fn render_users(
             .find(|b| b.id == id)
             .map_or_else(|| id.to_owned(), |b| b.name.clone())
     };
-    let users = state
+    let users: Vec<UserRow> = state
         .store
         .list_users()
         .await?
@@ -384,6 +293,11 @@ async fn render_users(
         })
         .collect();
     let form = feedback.form;
+    let done_name = if users.iter().any(|u: &UserRow| u.name == feedback.done_name) {
+        feedback.done_name
+    } else {
+        String::new()
+    };
     let page = UsersPage {
         c: Chrome::new(lang, Some(user), here),
         title: lang.text().users_title,
@@ -406,6 +320,7 @@ async fn render_users(
             .collect(),
         name: form.name,
         issued: feedback.issued,
+        done_name,
         message: feedback.message,
         error: feedback.error,
     };
@@ -422,13 +337,21 @@ async fn users_page(
 ) -> Result<Html<String>, WebError> {
     user.require(&[Role::Secretariat])?;
     let t = lang.text();
+    let named = |template: &str, plain: &str| {
+        if query.name.is_empty() {
+            plain.to_owned()
+        } else {
+            template.replace("{name}", &query.name)
+        }
+    };
     let message = match query.done.as_str() {
-        "disabled" => Some(t.user_done_disabled.to_owned()),
-        "enabled" => Some(t.user_done_enabled.to_owned()),
+        "disabled" => Some(named(t.user_done_disabled_named, t.user_done_disabled)),
+        "enabled" => Some(named(t.user_done_enabled_named, t.user_done_enabled)),
         _ => None,
     };
     let feedback = UsersFeedback {
         message,
+        done_name: query.name,
         ..UsersFeedback::default()
     };
     Ok(Html(
@@ -502,16 +425,26 @@ async fn create_user(
     }
 }
 
+/// Where the users page shows `name`'s row, with the notice `done`.
+fn user_row_location(name: &str, done: &str) -> String {
+    format!(
+        "/admin/users?{}#user-{}",
+        encode_query([("done", done), ("name", name)].into_iter()),
+        path_segment(name)
+    )
+}
+
+#[allow(clippy::too_many_arguments)] // who, where, which account, and whether confirmed
 async fn set_disabled(
     state: &AppState,
     user: &CurrentUser,
     lang: Lang,
     here: &Here,
     name: &str,
-    csrf: &str,
+    form: &ConfirmedForm,
     disabled: bool,
 ) -> Result<Response, WebError> {
-    user.check_csrf(csrf)?;
+    user.check_csrf(&form.csrf)?;
     if disabled && name == user.user.name {
         let feedback = UsersFeedback {
             error: Some(lang.text().user_not_self.to_owned()),
@@ -520,24 +453,60 @@ async fn set_disabled(
         let html = render_users(state, user, lang, here, feedback).await?;
         return Ok(refused(html));
     }
+    if disabled && !is_confirmed(form.confirmed.as_deref()) {
+        let Some(target) = state.store.user_by_name(name).await? else {
+            return Err(WebError::NotFound(format!("ユーザー「{name}」")));
+        };
+        // Disabling ends the sessions and stops the tokens (they are not revoked: enabling
+        // the account again makes them work again).
+        let tokens = state
+            .store
+            .list_api_tokens(target.id)
+            .await?
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count();
+        let t = lang.text();
+        let with_name = |template: &str| template.replace("{name}", &target.name);
+        let confirmation = Confirmation {
+            c: Chrome::new(lang, Some(user), here),
+            title: with_name(t.user_disable_title),
+            consequence: if tokens == 0 {
+                with_name(t.user_disable_consequence_no_tokens)
+            } else {
+                with_name(t.user_disable_consequence).replace("{n}", &tokens.to_string())
+            },
+            details: vec![
+                t.user_disable_sessions.to_owned(),
+                t.user_disable_undo.to_owned(),
+            ],
+            action: format!("/admin/users/{}/disable", path_segment(&target.name)),
+            fields: vec![("csrf".to_owned(), form.csrf.clone())],
+            confirm_label: with_name(t.user_disable_confirm),
+            destructive: true,
+            back_href: format!("/admin/users#user-{}", path_segment(&target.name)),
+        };
+        return Ok(confirmation.into_page()?);
+    }
     state
         .store
         .set_user_disabled(name, disabled, &user.user.name)
         .await?;
     let done = if disabled { "disabled" } else { "enabled" };
-    Ok(Redirect::to(&format!("/admin/users?done={done}")).into_response())
+    Ok(Redirect::to(&user_row_location(name, done)).into_response())
 }
 
-/// `POST /admin/users/{name}/disable`: the user can no longer sign in; their sessions end.
+/// `POST /admin/users/{name}/disable`: the user can no longer sign in; their sessions end and
+/// their API tokens stop working. Without `confirmed=1`, the confirmation page first.
 async fn disable_user(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Secretariat>,
     lang: Lang,
     here: Here,
     AppPath(name): AppPath<String>,
-    AppForm(form): AppForm<CsrfForm>,
+    AppForm(form): AppForm<ConfirmedForm>,
 ) -> Result<Response, WebError> {
-    set_disabled(&state, &user, lang, &here, &name, &form.csrf, true).await
+    set_disabled(&state, &user, lang, &here, &name, &form, true).await
 }
 
 /// `POST /admin/users/{name}/enable`: the user may sign in again.
@@ -547,9 +516,9 @@ async fn enable_user(
     lang: Lang,
     here: Here,
     AppPath(name): AppPath<String>,
-    AppForm(form): AppForm<CsrfForm>,
+    AppForm(form): AppForm<ConfirmedForm>,
 ) -> Result<Response, WebError> {
-    set_disabled(&state, &user, lang, &here, &name, &form.csrf, false).await
+    set_disabled(&state, &user, lang, &here, &name, &form, false).await
 }
 
 /// `POST /admin/users/{name}/reset-password`: a new one-time password, shown on this response

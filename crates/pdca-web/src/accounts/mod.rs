@@ -2,4 +2,5 @@
 //! tokens and the audit log.
 
 pub(crate) mod admin;
+pub(crate) mod audit;
 pub(crate) mod signin;

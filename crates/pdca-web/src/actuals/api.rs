@@ -17,7 +17,7 @@ use pdca_store::{StoreError, StoredActual, Visibility};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::actuals::entry::{TypedValue, check_may_edit, editable, save_draft, validate_typed};
+use crate::actuals::rules::{TypedValue, check_may_edit, editable, save_draft, validate_typed};
 use crate::frame::auth::{CurrentUser, Permitted, who};
 use crate::frame::view::{AppQuery, choose_plan, parse_optional_fy, unreadable_fy};
 use crate::{AppState, WebError};

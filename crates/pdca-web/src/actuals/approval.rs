@@ -1,5 +1,7 @@
 //! Approval by the secretariat: the values bodies have submitted, old → new, approved or
-//! returned with a comment, one by one or all at once, each against the version read.
+//! returned with a comment, one by one or all at once, each against the version read, with
+//! the previous year's value and the target to judge each by. Approving everything shown and
+//! locking a year go through a confirmation that states how many values they concern.
 
 use std::collections::HashMap;
 
@@ -9,19 +11,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use pdca_core::FiscalYear;
 use pdca_core::access::{ActualState, Role};
+use pdca_core::{ActualValue, FiscalYear};
 use pdca_store::{StoreError, Visibility};
 use serde::Deserialize;
 
-use crate::actuals::entry::value_text;
+use crate::actuals::rules::value_text;
 use crate::frame::auth::{CurrentUser, Permitted, who};
+use crate::frame::confirm::{Confirmation, is_confirmed};
 use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{
     AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, parse_fy, parse_optional_fy,
     refused,
 };
 use crate::{AppState, WebError};
+use pdca_app::json::target_text;
 
 /// The routes of this module.
 pub(crate) fn router() -> Router<AppState> {
@@ -56,6 +60,10 @@ struct Pending {
     body: String,
     old: String,
     new: String,
+    /// The body's value of the year before (approved), with its unit; empty when none.
+    previous: String,
+    /// The indicator's target as the plan writes it, with its unit.
+    target: String,
     note: String,
     by: String,
     at: String,
@@ -68,6 +76,8 @@ struct ApprovalPage {
     title: &'static str,
     plan_id: String,
     fy: String,
+    /// The year selector: (value, label, selected); the first is every year.
+    years: Vec<(String, String, bool)>,
     pending: Vec<Pending>,
     all_items: Vec<String>,
     message: Option<String>,
@@ -92,7 +102,7 @@ async fn render(
     user.require(&[Role::Secretariat])?;
     let plan = choose_plan(&state.store, plan).await?;
     let fy = parse_optional_fy(fy)?;
-    let approved: HashMap<(String, i32, String), String> = state
+    let approved: HashMap<(String, i32, String), ActualValue> = state
         .store
         .current_actuals_as(&plan.id, Visibility::Approved)
         .await?
@@ -104,7 +114,7 @@ async fn render(
                     a.contribution.year.year(),
                     a.contribution.body.clone(),
                 ),
-                value_text(&a.contribution.value),
+                a.contribution.value,
             )
         })
         .collect();
@@ -118,22 +128,27 @@ async fn render(
         .enumerate()
         .map(|(n, a)| {
             let c = &a.contribution;
+            let indicator = plan.indicator(&c.indicator);
+            let unit = indicator.map_or("", |i| i.unit.as_str());
+            let approved_of =
+                |year: i32| approved.get(&(c.indicator.clone(), year, c.body.clone()));
             Pending {
                 item: format!("{}|{}|{}|{}", c.indicator, c.year.year(), c.body, a.id),
                 n,
-                indicator_name: plan
-                    .indicator(&c.indicator)
-                    .map_or_else(|| c.indicator.clone(), |i| i.name.clone()),
+                indicator_name: indicator.map_or_else(|| c.indicator.clone(), |i| i.name.clone()),
                 indicator: c.indicator.clone(),
                 fy: i18n::fiscal_year(lang, c.year),
                 body: plan
                     .body(&c.body)
                     .map_or_else(|| c.body.clone(), |b| b.name.clone()),
-                old: approved
-                    .get(&(c.indicator.clone(), c.year.year(), c.body.clone()))
-                    .cloned()
+                old: approved_of(c.year.year())
+                    .map(|v| with_unit(v, unit))
                     .unwrap_or_default(),
-                new: value_text(&c.value),
+                new: with_unit(&c.value, unit),
+                previous: approved_of(c.year.year() - 1)
+                    .map(|v| with_unit(v, unit))
+                    .unwrap_or_default(),
+                target: indicator.map(target_text).unwrap_or_default(),
                 note: a.note.clone().unwrap_or_default(),
                 by: a.recorded_by.clone(),
                 at: i18n::date_time(lang, &a.recorded_at),
@@ -146,6 +161,15 @@ async fn render(
         title: t.approval_title,
         plan_id: plan.id.clone(),
         fy: fy.map(|fy| fy.year().to_string()).unwrap_or_default(),
+        years: std::iter::once((String::new(), t.approval_year_all.to_owned(), fy.is_none()))
+            .chain(plan.period.years().map(|y| {
+                (
+                    y.year().to_string(),
+                    i18n::fiscal_year(lang, y),
+                    Some(y) == fy,
+                )
+            }))
+            .collect(),
         all_items: pending.iter().map(|p| p.item.clone()).collect(),
         pending,
         message,
@@ -155,6 +179,14 @@ async fn render(
                 .replace("{fy}", &i18n::fiscal_year(lang, fy))
         }),
     })
+}
+
+/// A value with its unit when it is a number: 12件, 3/4, the narrative.
+fn with_unit(value: &ActualValue, unit: &str) -> String {
+    match value {
+        ActualValue::Number(_) => format!("{}{unit}", value_text(value)),
+        _ => value_text(value),
+    }
 }
 
 /// `GET /approval[?fy=FY][&plan=ID]`: the submitted values awaiting a decision.
@@ -268,6 +300,31 @@ async fn decide(
     };
     let plan = choose_plan(&state.store, plan_id).await?;
     let mut error = error;
+    let all = field("all") == Some("1");
+    if error.is_none() && all && to == ActualState::Approved && !is_confirmed(field("confirmed")) {
+        let year = fy
+            .filter(|f| !f.trim().is_empty())
+            .and_then(|f| f.trim().parse::<FiscalYear>().ok())
+            .map(|f| i18n::fiscal_year(lang, f));
+        let back =
+            encode_query([("plan", plan.id.as_str()), ("fy", fy.unwrap_or_default())].into_iter());
+        let page = Confirmation {
+            c: Chrome::new(lang, Some(&user), &here),
+            title: t.approval_all_title.to_owned(),
+            consequence: i18n::approval_all_consequence(lang, year.as_deref(), items.len()),
+            details: vec![t.approval_all_detail.to_owned()],
+            action: "/approval".to_owned(),
+            fields: pairs
+                .iter()
+                .filter(|(k, _)| k != "confirmed")
+                .cloned()
+                .collect(),
+            confirm_label: t.approval_approve_all.to_owned(),
+            destructive: true,
+            back_href: format!("/approval?{back}"),
+        };
+        return Ok(page.into_page()?);
+    }
     if error.is_none() {
         for item in &items {
             match state
@@ -350,6 +407,7 @@ struct LockForm {
     plan: Option<String>,
     #[serde(default)]
     fy: String,
+    confirmed: Option<String>,
 }
 
 /// `POST /approval/lock`: `plan`, `fy`. Locks every approved value of the year; refused
@@ -364,6 +422,40 @@ async fn lock(
     user.check_csrf(&form.csrf)?;
     let fy = parse_fy(&form.fy)?;
     let plan = choose_plan(&state.store, form.plan.as_deref()).await?;
+    if !is_confirmed(form.confirmed.as_deref()) {
+        let t = lang.text();
+        let approved = state
+            .store
+            .current_actuals_as(&plan.id, Visibility::All)
+            .await?
+            .into_iter()
+            .filter(|a| a.contribution.year == fy && a.state == ActualState::Approved)
+            .count();
+        let year = fy.year().to_string();
+        let back = encode_query([("plan", plan.id.as_str()), ("fy", year.as_str())].into_iter());
+        let page = Confirmation {
+            c: Chrome::new(lang, Some(&user), &here),
+            title: t.approval_lock_title.to_owned(),
+            consequence: i18n::approval_lock_consequence(
+                lang,
+                &i18n::fiscal_year(lang, fy),
+                approved,
+            ),
+            details: vec![t.approval_lock_detail.to_owned()],
+            action: "/approval/lock".to_owned(),
+            fields: vec![
+                ("csrf".to_owned(), form.csrf.clone()),
+                ("plan".to_owned(), plan.id.clone()),
+                ("fy".to_owned(), year),
+            ],
+            confirm_label: t
+                .approval_lock_button
+                .replace("{fy}", &i18n::fiscal_year(lang, fy)),
+            destructive: true,
+            back_href: format!("/approval?{back}"),
+        };
+        return Ok(page.into_page()?);
+    }
     match state.store.lock_year(&plan.id, fy, &user.user.name).await {
         Ok(n) => {
             let year = fy.year().to_string();

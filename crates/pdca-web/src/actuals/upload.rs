@@ -29,7 +29,7 @@ use pdca_store::{NewActual, StoreError, Visibility};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use crate::actuals::entry::{editable, value_text};
+use crate::actuals::rules::{editable, value_text};
 use crate::frame::auth::{CurrentUser, same_secret};
 use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{Chrome, Here, choose_plan, encode_query, refused};
@@ -429,14 +429,39 @@ fn versions_field(imported: &[ImportedActual], lines: &[PreviewLine]) -> Result<
         .map_err(|e| WebError::Internal(format!("cannot write the preview's versions: {e}")))
 }
 
+/// The values the preview showed for the values changed since, by version.
+async fn previewed_values(
+    state: &AppState,
+    plan: &Plan,
+    changed: &[pdca_store::ChangedValue],
+) -> Result<HashMap<i64, String>, WebError> {
+    let mut old = HashMap::new();
+    for c in changed {
+        let Some(version) = c.expected else {
+            continue;
+        };
+        if let Some(r) = state
+            .store
+            .revisions_of(&plan.id, &c.indicator, Some(c.year))
+            .await?
+            .into_iter()
+            .find(|r| r.id == version)
+        {
+            old.insert(version, value_text(&r.contribution.value));
+        }
+    }
+    Ok(old)
+}
+
 /// The lines listing the values changed since the preview: a heading line, then for each value
-/// its rows in the file, its current value, and who changed it when.
+/// its rows in the file, its current value, and who changed it when, from what to what.
 fn changed_lines(
     lang: Lang,
     plan: &Plan,
     file: &str,
     changed: &[pdca_store::ChangedValue],
     rows_of: &HashMap<Key, Vec<usize>>,
+    old_of: &HashMap<i64, String>,
 ) -> Vec<ErrorLine> {
     let t = lang.text();
     let mut lines = vec![ErrorLine {
@@ -457,26 +482,35 @@ fn changed_lines(
         let body = plan
             .body(&c.body)
             .map_or_else(|| c.body.clone(), |b| b.name.clone());
+        let name = plan
+            .indicator(&c.indicator)
+            .map_or_else(|| c.indicator.clone(), |i| i.name.clone());
         let what = format!(
-            "{}（{}・{}）",
+            "{name}（{}・{}・{}）",
             c.indicator,
             i18n::fiscal_year(lang, c.year),
             body
         );
         let (text, message) = match &c.current {
-            Some(now) => (
-                value_text(&now.contribution.value),
-                format!(
+            Some(now) => {
+                let new = value_text(&now.contribution.value);
+                let old = c.expected.map(|v| {
+                    old_of
+                        .get(&v)
+                        .map_or_else(|| t.upload_none.to_owned(), String::clone)
+                });
+                let message = format!(
                     "{what}: {}",
                     i18n::upload_changed(
                         lang,
                         &now.recorded_by,
                         &now.recorded_at,
-                        c.expected,
-                        now.id
+                        old.as_deref(),
+                        &new
                     )
-                ),
-            ),
+                );
+                (new, message)
+            }
             None => (String::new(), what),
         };
         lines.push(ErrorLine {
@@ -649,8 +683,9 @@ async fn apply(
     {
         Ok(n) => n,
         Err(StoreError::Changed(changed)) => {
+            let old_of = previewed_values(&state, &plan, &changed).await?;
             let mut p = page(lang, &user, &here, &plan.id, name);
-            p.errors = changed_lines(lang, &plan, name, &changed, &rows_of);
+            p.errors = changed_lines(lang, &plan, name, &changed, &rows_of, &old_of);
             return Ok((StatusCode::CONFLICT, Html(p.render()?)).into_response());
         }
         Err(e) => return Err(e.into()),

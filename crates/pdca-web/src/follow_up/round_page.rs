@@ -3,9 +3,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use pdca_core::access::ActualState;
 use pdca_core::access::Role;
 use pdca_core::evaluation::Rating;
-use pdca_core::follow_up::{ItemKind, LinkKind, RoundItem, default_schedule};
+use pdca_core::follow_up::{ItemKind, LinkKind, Missing, RoundError, RoundItem, default_schedule};
 use pdca_core::{FiscalYear, Plan};
 use serde::Deserialize;
 
@@ -26,6 +27,59 @@ pub(crate) fn round_href(plan_id: &str, fy: FiscalYear, done: Option<&str>) -> S
     format!("/rounds/{}?{}", fy.year(), encode_query(pairs.into_iter()))
 }
 
+/// Where a form sends the user back to: the round, the notice of what was done (`done`, with
+/// the id of what it was done to) and the anchor of the row edited.
+pub(crate) struct Done {
+    /// What was done: `rated`, `item`, `reflected`, `meeting`, `minutes`, `material`,
+    /// `advanced`, `closed`, `reopened`, `opened`.
+    pub kind: &'static str,
+    /// The indicator id, item number or meeting id it was done to ("" for the round).
+    pub id: String,
+}
+
+impl Done {
+    pub(crate) fn new(kind: &'static str, id: impl Into<String>) -> Done {
+        Done {
+            kind,
+            id: id.into(),
+        }
+    }
+
+    /// The anchor of the row the notice stands in.
+    fn anchor(&self) -> String {
+        match self.kind {
+            "rated" => format!("ind-{}", self.id),
+            "item" | "reflected" => format!("item-{}", self.id),
+            "meeting" | "minutes" | "material" => format!("meeting-{}", self.id),
+            "closed" | "reopened" => "close".to_owned(),
+            _ => "round-state".to_owned(),
+        }
+    }
+
+    /// `/rounds/{fy}?plan=…&done=…&id=…#anchor`.
+    pub(crate) fn href(&self, plan_id: &str, fy: FiscalYear) -> String {
+        let mut pairs = vec![("plan", plan_id), ("done", self.kind)];
+        if !self.id.is_empty() {
+            pairs.push(("id", self.id.as_str()));
+        }
+        format!(
+            "/rounds/{}?{}#{}",
+            fy.year(),
+            encode_query(pairs.into_iter()),
+            self.anchor()
+        )
+    }
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = template.to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
+}
+
 // ---------------------------------------------------------------------------------------------
 // One round
 
@@ -33,16 +87,74 @@ pub(crate) struct IndicatorRow {
     id: String,
     name: String,
     sub: bool,
-    proposal: String,
-    status_class: &'static str,
+    /// A management indicator (qualitative): not rated.
+    management: bool,
+    /// The automatic judgement: its letter and status, 「A（順調に進捗している）」.
+    auto: String,
     pace: String,
+    /// The committee's rating: letter ("" when none) and meaning (「未評価」 when none).
     rating: String,
-    rating_value: String,
+    rating_label: String,
+    /// The rating the form's radio buttons start at.
+    chosen: String,
     reason: String,
     issue: String,
     solution: String,
     /// The rating's `recorded_at`, or `none`: what the form sends back.
     version: String,
+    /// The reason, issue and solution recorded (the fields above hold what the form shows).
+    recorded: [(&'static str, String); 3],
+    has_recorded: bool,
+    /// Whether the editor opens (a refused rating).
+    open: bool,
+    /// The refusal about the rating chosen, about the reason.
+    rating_error: Option<String>,
+    reason_error: Option<String>,
+    /// The notice of what was just recorded here.
+    notice: Option<String>,
+}
+
+/// The indicators of one integrated project.
+pub(crate) struct ProjectGroup {
+    id: String,
+    name: String,
+    indicators: Vec<IndicatorRow>,
+}
+
+/// A rating the rules refused, as typed: shown again in its row with the message.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RatingEdit {
+    pub indicator: String,
+    pub rating: String,
+    pub reason: String,
+    pub issue: String,
+    pub solution: String,
+    pub version: String,
+    /// The field the message is about: `reason` or `rating`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// An item the rules refused, as typed: shown again in its form with the message.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemEdit {
+    pub kind: String,
+    pub title: String,
+    pub text: String,
+    pub points: String,
+    pub budget: String,
+    pub links: Vec<String>,
+    pub message: String,
+}
+
+/// What the page says about the last form: a notice, a refusal, the refusal to close.
+#[derive(Debug, Default)]
+pub(crate) struct Feedback {
+    pub done: Option<(String, String)>,
+    pub error: Option<String>,
+    pub close_refused: bool,
+    pub rating: Option<RatingEdit>,
+    pub item: Option<ItemEdit>,
 }
 
 pub(crate) struct ItemRow {
@@ -55,6 +167,7 @@ pub(crate) struct ItemRow {
     pub(crate) budget: String,
     pub(crate) by: String,
     pub(crate) reflected: bool,
+    pub(crate) notice: Option<String>,
 }
 
 pub(crate) struct ItemSection {
@@ -70,6 +183,15 @@ pub(crate) struct ItemSection {
     needs_meeting: bool,
     /// Revision proposals name the plan revision they led to.
     needs_revision: bool,
+    /// What the form showed when it was refused.
+    edit: ItemEdit,
+    error: Option<String>,
+}
+
+/// A group of the lists items link to: (label, [(value, text, chosen?)]).
+pub(crate) struct LinkGroup {
+    label: String,
+    options: Vec<(String, String)>,
 }
 
 pub(crate) struct ClauseRow {
@@ -87,6 +209,7 @@ pub(crate) struct MeetingRow {
     /// (label and title, download link when a file is attached).
     materials: Vec<(String, String)>,
     minutes: String,
+    notice: Option<String>,
 }
 
 #[derive(Template)]
@@ -103,9 +226,13 @@ pub(crate) struct RoundPage {
     secretariat: bool,
     can_advance: bool,
     can_rate: bool,
-    missing: Vec<String>,
-    indicators: Vec<IndicatorRow>,
+    /// (anchor link, text) of what keeps the round from closing.
+    missing: Vec<(String, String)>,
+    groups: Vec<ProjectGroup>,
+    /// (value, meaning) of A, B and N.
+    rating_choices: Vec<(String, &'static str)>,
     sections: Vec<ItemSection>,
+    link_groups: Vec<LinkGroup>,
     previous: Vec<ClauseRow>,
     meetings: Vec<MeetingRow>,
     bodies: Vec<(String, String)>,
@@ -117,8 +244,10 @@ pub(crate) struct RoundPage {
     next_meeting: u32,
     meeting_kind: u8,
     meeting_date: String,
+    /// The notice about the round itself (opened, advanced, closed, reopened).
     message: Option<String>,
-    error: Option<String>,
+    /// The error summary: (heading, [(link, message)]).
+    summary: Option<(String, Vec<(String, String)>)>,
 }
 
 pub(crate) fn item_row(item: &RoundItem, plan: &Plan, plan_id: &str) -> ItemRow {
@@ -150,6 +279,7 @@ pub(crate) fn item_row(item: &RoundItem, plan: &Plan, plan_id: &str) -> ItemRow 
         budget: item.budget.clone().unwrap_or_default(),
         by: item.author.clone(),
         reflected: item.reflected,
+        notice: None,
     }
 }
 
@@ -170,7 +300,224 @@ pub(crate) fn pace_text(p: Option<f64>) -> String {
     p.map_or_else(|| "ー".to_owned(), |p| format!("{:.0}%", p * 100.0))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The meaning of a rating in the page's language: 順調に進捗している, 進捗が不十分, 現時点で評価が困難.
+pub(crate) fn rating_meaning(lang: Lang, rating: Rating) -> &'static str {
+    let t = lang.text();
+    match rating {
+        Rating::A => t.status_on_track,
+        Rating::B => t.status_insufficient,
+        Rating::N => t.status_not_evaluable,
+    }
+}
+
+/// The message of a refused rating, for a person at the page (no command-line flags): the
+/// field it is about and the text.
+pub(crate) fn rating_refusal(lang: Lang, error: &RoundError) -> (&'static str, String) {
+    match error {
+        RoundError::ReasonRequired {
+            proposal, rating, ..
+        } => (
+            "reason",
+            fill(
+                lang.text().round_reason_required,
+                &[
+                    (
+                        "auto",
+                        &format!("{proposal:?} {}", rating_meaning(lang, *proposal)),
+                    ),
+                    (
+                        "rating",
+                        &format!("{rating:?} {}", rating_meaning(lang, *rating)),
+                    ),
+                ],
+            ),
+        ),
+        other => ("rating", other.to_string()),
+    }
+}
+
+/// What keeps the round from closing, each with the link to its row.
+fn missing_rows(lang: Lang, view: &RoundView) -> Vec<(String, String)> {
+    let t = lang.text();
+    let name = |id: &str| {
+        view.plan
+            .indicator(id)
+            .map_or_else(|| id.to_owned(), |i| i.name.clone())
+    };
+    view.missing
+        .iter()
+        .map(|m| match m {
+            Missing::Rating { indicator_id } => (
+                format!("#ind-{indicator_id}"),
+                fill(t.round_missing_rating, &[("name", &name(indicator_id))]),
+            ),
+            Missing::IssueOrSolution {
+                indicator_id,
+                issue,
+                solution,
+            } => {
+                let template = match (issue, solution) {
+                    (true, true) => t.round_missing_issue_solution,
+                    (true, false) => t.round_missing_issue,
+                    _ => t.round_missing_solution,
+                };
+                (
+                    format!("#ind-{indicator_id}"),
+                    fill(template, &[("name", &name(indicator_id))]),
+                )
+            }
+            Missing::PendingValue {
+                indicator_id,
+                body_id,
+                state,
+            } => {
+                let body = view
+                    .plan
+                    .body(body_id)
+                    .map_or_else(|| body_id.clone(), |b| b.name.clone());
+                let state = state
+                    .parse::<ActualState>()
+                    .map_or_else(|_| state.clone(), |s| i18n::state_label(lang, s).to_owned());
+                (
+                    format!("#ind-{indicator_id}"),
+                    fill(
+                        t.round_missing_pending,
+                        &[
+                            ("name", &name(indicator_id)),
+                            ("body", &body),
+                            ("state", &state),
+                        ],
+                    ),
+                )
+            }
+        })
+        .collect()
+}
+
+/// The approved values of the round's year: what closing locks.
+pub(crate) fn approved_values_of_year(view: &RoundView, fy: FiscalYear) -> usize {
+    view.actuals
+        .contributions()
+        .iter()
+        .filter(|c| c.year == fy)
+        .count()
+}
+
+/// The lists links are chosen from: each project (itself and its indicators, by name), then
+/// the items of this round and the previous round's policy clauses. A body sees its own
+/// indicators only.
+fn link_groups(lang: Lang, user: &CurrentUser, view: &RoundView) -> Vec<LinkGroup> {
+    let t = lang.text();
+    let own = (user.role() == Role::Body).then(|| user.user.body.clone().unwrap_or_default());
+    let mut groups: Vec<LinkGroup> = view
+        .plan
+        .projects
+        .iter()
+        .map(|p| {
+            let mut options = vec![(
+                p.id.clone(),
+                format!("{}{}", p.name, t.round_links_project_itself),
+            )];
+            options.extend(
+                p.indicators
+                    .iter()
+                    .filter(|i| {
+                        own.as_ref()
+                            .is_none_or(|b| i.assignments.iter().any(|a| a.body == *b))
+                    })
+                    .map(|i| (i.id.clone(), i.name.clone())),
+            );
+            LinkGroup {
+                label: p.name.clone(),
+                options,
+            }
+        })
+        .collect();
+    let label = |i: &RoundItem| {
+        let head = i
+            .title
+            .clone()
+            .unwrap_or_else(|| i.text.chars().take(40).collect());
+        format!(
+            "#{} {}（{}）",
+            i.id,
+            head,
+            i18n::item_kind_label(lang, i.kind)
+        )
+    };
+    let mut items: Vec<(String, String)> = view
+        .previous_clauses
+        .iter()
+        .map(|c| (format!("#{}", c.clause.id), label(&c.clause)))
+        .collect();
+    items.extend(
+        view.content
+            .items
+            .iter()
+            .map(|i| (format!("#{}", i.id), label(i))),
+    );
+    if !items.is_empty() {
+        groups.push(LinkGroup {
+            label: t.round_links_items.to_owned(),
+            options: items,
+        });
+    }
+    groups
+}
+
+/// The notice of what the last form did, from the `done` and `id` of the address.
+fn done_notice(lang: Lang, view: &RoundView, fy: FiscalYear, done: &str, id: &str) -> String {
+    let t = lang.text();
+    let fy_label = i18n::fiscal_year(lang, fy);
+    match done {
+        "rated" => match (view.plan.indicator(id), view.rating(id)) {
+            (Some(indicator), Some(r)) => fill(
+                t.round_rated_notice,
+                &[
+                    ("name", &indicator.name),
+                    ("rating", &format!("{:?}", r.rating)),
+                    ("label", rating_meaning(lang, r.rating)),
+                ],
+            ),
+            _ => t.round_done.to_owned(),
+        },
+        "item" => match view.content.items.iter().find(|i| i.id.to_string() == id) {
+            Some(item) => fill(
+                t.round_item_notice,
+                &[("kind", i18n::item_kind_label(lang, item.kind)), ("id", id)],
+            ),
+            None => t.round_done.to_owned(),
+        },
+        "reflected" => fill(t.round_reflected_notice, &[("id", id)]),
+        "meeting" => t.round_meeting_notice.to_owned(),
+        "minutes" | "material" => {
+            let meeting = view
+                .meetings
+                .iter()
+                .find(|m| m.id.to_string() == id)
+                .map(|m| m.title())
+                .unwrap_or_default();
+            let template = if done == "minutes" {
+                t.round_minutes_notice
+            } else {
+                t.round_material_notice
+            };
+            fill(template, &[("meeting", &meeting)])
+        }
+        "opened" => fill(t.round_opened_notice, &[("fy", &fy_label)]),
+        "advanced" => fill(
+            t.round_advanced_notice,
+            &[(
+                "state",
+                i18n::round_state_label(lang, view.content.round.state),
+            )],
+        ),
+        "closed" => fill(t.round_closed_notice, &[("fy", &fy_label)]),
+        "reopened" => fill(t.round_reopened_notice, &[("fy", &fy_label)]),
+        _ => t.round_done.to_owned(),
+    }
+}
+
 pub(crate) async fn render_round(
     state: &AppState,
     user: &CurrentUser,
@@ -178,8 +525,7 @@ pub(crate) async fn render_round(
     here: &Here,
     plan_id: Option<&str>,
     fy: FiscalYear,
-    message: Option<String>,
-    error: Option<String>,
+    feedback: Feedback,
 ) -> Result<RoundPage, WebError> {
     let plan = choose_plan(&state.store, plan_id).await?;
     let round = state
@@ -193,47 +539,122 @@ pub(crate) async fn render_round(
     let (_, total) = view.counts();
     let role = user.role();
     let open = round.state.is_open();
-    let indicators = view
+    let (done_kind, done_id) = feedback.done.clone().unwrap_or_default();
+    let notice =
+        (!done_kind.is_empty()).then(|| done_notice(lang, &view, fy, &done_kind, &done_id));
+    let notice_for = |kind: &str, id: &str| -> Option<String> {
+        let same = done_kind == kind && done_id == id;
+        same.then(|| notice.clone()).flatten()
+    };
+    let mut groups: Vec<ProjectGroup> = view
         .plan
-        .indicators()
-        .zip(&view.evaluation.indicators)
-        .map(|((_, indicator), e)| {
-            let r = view.rating(&indicator.id);
-            IndicatorRow {
-                id: indicator.id.clone(),
-                name: indicator.name.clone(),
-                sub: indicator.parent.is_some(),
-                proposal: t.status_short(e.status).to_owned(),
-                status_class: crate::frame::view::status_class(e.status),
-                pace: pace_text(e.pace),
-                rating: rating_letter(r.map(|r| r.rating)),
-                rating_value: r
+        .projects
+        .iter()
+        .map(|p| ProjectGroup {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            indicators: Vec::new(),
+        })
+        .collect();
+    for ((project, indicator), e) in view.plan.indicators().zip(&view.evaluation.indicators) {
+        let r = view.rating(&indicator.id);
+        let auto = match e.rating {
+            Some(rating) => format!("{rating:?}（{}）", rating_meaning(lang, rating)),
+            None => t.status_short(e.status).to_owned(),
+        };
+        let edit = feedback
+            .rating
+            .as_ref()
+            .filter(|edit| edit.indicator == indicator.id);
+        let row = IndicatorRow {
+            id: indicator.id.clone(),
+            name: indicator.name.clone(),
+            sub: indicator.parent.is_some(),
+            management: indicator.management,
+            auto,
+            pace: pace_text(e.pace),
+            rating: r.map(|r| format!("{:?}", r.rating)).unwrap_or_default(),
+            rating_label: r
+                .map_or(t.round_unrated, |r| rating_meaning(lang, r.rating))
+                .to_owned(),
+            chosen: match edit {
+                Some(edit) => edit.rating.clone(),
+                None => r
                     .map(|r| format!("{:?}", r.rating))
                     .or_else(|| e.rating.map(|r| format!("{r:?}")))
                     .unwrap_or_default(),
-                reason: r.and_then(|r| r.reason.clone()).unwrap_or_default(),
-                issue: r.and_then(|r| r.issue.clone()).unwrap_or_default(),
-                solution: r.and_then(|r| r.solution.clone()).unwrap_or_default(),
-                version: r.map_or_else(|| "none".to_owned(), |r| r.recorded_at.clone()),
-            }
-        })
-        .collect();
+            },
+            reason: edit.map_or_else(
+                || r.and_then(|r| r.reason.clone()).unwrap_or_default(),
+                |e| e.reason.clone(),
+            ),
+            issue: edit.map_or_else(
+                || r.and_then(|r| r.issue.clone()).unwrap_or_default(),
+                |e| e.issue.clone(),
+            ),
+            solution: edit.map_or_else(
+                || r.and_then(|r| r.solution.clone()).unwrap_or_default(),
+                |e| e.solution.clone(),
+            ),
+            version: edit.map_or_else(
+                || r.map_or_else(|| "none".to_owned(), |r| r.recorded_at.clone()),
+                |e| e.version.clone(),
+            ),
+            recorded: [
+                (
+                    t.round_col_reason,
+                    r.and_then(|r| r.reason.clone()).unwrap_or_default(),
+                ),
+                (
+                    t.round_col_issue,
+                    r.and_then(|r| r.issue.clone()).unwrap_or_default(),
+                ),
+                (
+                    t.round_col_solution,
+                    r.and_then(|r| r.solution.clone()).unwrap_or_default(),
+                ),
+            ],
+            has_recorded: r
+                .is_some_and(|r| r.reason.is_some() || r.issue.is_some() || r.solution.is_some()),
+            open: edit.is_some(),
+            rating_error: edit
+                .filter(|e| e.field != "reason")
+                .map(|e| e.message.clone()),
+            reason_error: edit
+                .filter(|e| e.field == "reason")
+                .map(|e| e.message.clone()),
+            notice: notice_for("rated", &indicator.id),
+        };
+        if let Some(group) = groups.iter_mut().find(|g| g.id == project.id) {
+            group.indicators.push(row);
+        }
+    }
     let sections = ItemKind::ALL
         .into_iter()
-        .map(|kind| ItemSection {
-            kind: kind.as_str(),
-            label: i18n::item_kind_label(lang, kind),
-            items: view
-                .items(kind)
-                .map(|i| item_row(i, &view.plan, &plan.id))
-                .collect(),
-            form: open && shows_form(role, kind),
-            needs_title: matches!(kind, ItemKind::PriorityItem | ItemKind::PolicyClause),
-            needs_points: kind == ItemKind::PriorityItem,
-            needs_body: matches!(kind, ItemKind::PriorityMeasure | ItemKind::ClauseStatus),
-            needs_budget: kind == ItemKind::PolicyClause,
-            needs_meeting: kind == ItemKind::Opinion && !view.meetings.is_empty(),
-            needs_revision: kind == ItemKind::RevisionProposal,
+        .map(|kind| {
+            let edit = feedback.item.as_ref().filter(|e| e.kind == kind.as_str());
+            ItemSection {
+                kind: kind.as_str(),
+                label: i18n::item_kind_label(lang, kind),
+                items: view
+                    .items(kind)
+                    .map(|i| {
+                        let mut row = item_row(i, &view.plan, &plan.id);
+                        row.notice = notice_for("item", &i.id.to_string())
+                            .or_else(|| notice_for("reflected", &i.id.to_string()));
+                        row
+                    })
+                    .collect(),
+                form: open && shows_form(role, kind),
+                needs_title: matches!(kind, ItemKind::PriorityItem | ItemKind::PolicyClause),
+                needs_points: kind == ItemKind::PriorityItem,
+                needs_body: matches!(kind, ItemKind::PriorityMeasure | ItemKind::ClauseStatus),
+                needs_budget: kind == ItemKind::PolicyClause,
+                needs_meeting: kind == ItemKind::Opinion && !view.meetings.is_empty(),
+                needs_revision: kind == ItemKind::RevisionProposal,
+                edit: edit.cloned().unwrap_or_default(),
+                error: edit.map(|e| e.message.clone()),
+            }
         })
         .collect();
     let previous = view
@@ -250,9 +671,13 @@ pub(crate) async fn render_round(
                 .movements
                 .iter()
                 .map(|m| {
+                    let name = view
+                        .plan
+                        .indicator(&m.indicator_id)
+                        .map_or_else(|| m.indicator_id.clone(), |i| i.name.clone());
                     format!(
                         "{}: {} → {}（{} → {}）",
-                        m.indicator_id,
+                        name,
                         rating_letter(m.rating_before),
                         rating_letter(m.rating_after),
                         pace_text(m.pace_before),
@@ -292,8 +717,53 @@ pub(crate) async fn render_round(
                 })
                 .collect(),
             minutes: m.minutes.clone().unwrap_or_default(),
+            notice: ["meeting", "minutes", "material"]
+                .iter()
+                .find_map(|kind| notice_for(kind, &m.id.to_string())),
         })
         .collect();
+    let missing = if open {
+        missing_rows(lang, &view)
+    } else {
+        Vec::new()
+    };
+    let summary = if feedback.close_refused && !missing.is_empty() {
+        Some((
+            fill(t.round_close_refused, &[("n", &missing.len().to_string())]),
+            missing.clone(),
+        ))
+    } else if let Some(edit) = &feedback.rating {
+        let field = if edit.field == "reason" {
+            format!("#rating-{}-reason", edit.indicator)
+        } else {
+            format!("#rating-{}-A", edit.indicator)
+        };
+        Some((
+            t.round_error_summary.to_owned(),
+            vec![(field, edit.message.clone())],
+        ))
+    } else if let Some(edit) = &feedback.item {
+        Some((
+            t.round_error_summary.to_owned(),
+            vec![(format!("#{}-text", edit.kind), edit.message.clone())],
+        ))
+    } else {
+        feedback.error.as_ref().map(|error| {
+            (
+                t.round_error_summary.to_owned(),
+                error
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| (String::new(), l.trim().to_owned()))
+                    .collect(),
+            )
+        })
+    };
+    let round_notice = ["opened", "advanced", "closed", "reopened", "saved"]
+        .contains(&done_kind.as_str())
+        .then(|| notice.clone())
+        .flatten();
+    let link_groups = link_groups(lang, user, &view);
     Ok(RoundPage {
         c: Chrome::new(lang, Some(user), here),
         title: format!(
@@ -311,13 +781,21 @@ pub(crate) async fn render_round(
         secretariat: role == Role::Secretariat,
         can_advance: open && round.state.advance().is_ok(),
         can_rate: open && user.require(<who::Raters as Writers>::ROLES).is_ok(),
-        missing: if open {
-            view.missing.iter().map(ToString::to_string).collect()
-        } else {
-            Vec::new()
-        },
-        indicators,
+        missing,
+        groups,
+        rating_choices: [Rating::A, Rating::B, Rating::N]
+            .into_iter()
+            .map(|r| {
+                let letter = match r {
+                    Rating::A => "A",
+                    Rating::B => "B",
+                    Rating::N => "N",
+                };
+                (letter.to_owned(), rating_meaning(lang, r))
+            })
+            .collect(),
         sections,
+        link_groups,
         previous,
         meetings,
         bodies: view
@@ -349,8 +827,8 @@ pub(crate) async fn render_round(
                 schedule.meeting_2.to_string()
             }
         },
-        message,
-        error,
+        message: round_notice,
+        summary,
     })
 }
 
@@ -358,9 +836,10 @@ pub(crate) async fn render_round(
 pub(crate) struct RoundQuery {
     plan: Option<String>,
     done: Option<String>,
+    id: Option<String>,
 }
 
-/// `GET /rounds/{fy}[?plan=]`: one round.
+/// `GET /rounds/{fy}[?plan=][&done=&id=]`: one round, with the notice of the last form.
 pub(crate) async fn round_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -370,7 +849,10 @@ pub(crate) async fn round_page(
     AppQuery(query): AppQuery<RoundQuery>,
 ) -> Result<Html<String>, WebError> {
     let fy = parse_fy(&fy)?;
-    let message = query.done.map(|_| lang.text().round_done.to_owned());
+    let feedback = Feedback {
+        done: query.done.map(|done| (done, query.id.unwrap_or_default())),
+        ..Feedback::default()
+    };
     let page = render_round(
         &state,
         &user,
@@ -378,14 +860,28 @@ pub(crate) async fn round_page(
         &here,
         query.plan.as_deref(),
         fy,
-        message,
-        None,
+        feedback,
     )
     .await?;
     Ok(Html(page.render()?))
 }
 
-/// After a form: back to the round when done, the round with the refusal when refused.
+/// The round again with a refusal (422).
+pub(crate) async fn refused_round(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    here: &Here,
+    plan_id: &str,
+    fy: FiscalYear,
+    feedback: Feedback,
+) -> Result<Response, WebError> {
+    let page = render_round(state, user, lang, here, Some(plan_id), fy, feedback).await?;
+    Ok(refused(page.render()?))
+}
+
+/// After a form: back to the row edited with its notice when done, the round with the
+/// refusal when refused.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn after_form(
     state: &AppState,
@@ -394,23 +890,16 @@ pub(crate) async fn after_form(
     here: &Here,
     plan_id: &str,
     fy: FiscalYear,
-    outcome: Result<(), String>,
+    outcome: Result<Done, String>,
 ) -> Result<Response, WebError> {
     match outcome {
-        Ok(()) => Ok(Redirect::to(&round_href(plan_id, fy, Some("saved"))).into_response()),
+        Ok(done) => Ok(Redirect::to(&done.href(plan_id, fy)).into_response()),
         Err(message) => {
-            let page = render_round(
-                state,
-                user,
-                lang,
-                here,
-                Some(plan_id),
-                fy,
-                None,
-                Some(message),
-            )
-            .await?;
-            Ok(refused(page.render()?))
+            let feedback = Feedback {
+                error: Some(message),
+                ..Feedback::default()
+            };
+            refused_round(state, user, lang, here, plan_id, fy, feedback).await
         }
     }
 }

@@ -14,7 +14,7 @@ use pdca_core::{FiscalYear, Plan};
 use pdca_store::StoreError;
 use serde::Deserialize;
 
-use super::round_page::round_href;
+use super::round_page::Done;
 use crate::frame::auth::{CurrentUser, Permitted, who};
 use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{AppForm, AppQuery, Chrome, Here, choose_plan, parse_fy, refused};
@@ -132,7 +132,8 @@ pub(crate) async fn checked_form(
     Ok((fy, plan))
 }
 
-/// Links written in a form field: ids and `#n` separated by spaces or commas.
+/// Links as a form posts them: ids and `#n`, chosen from the lists (one `links` field each,
+/// joined by spaces) or typed, separated by spaces or commas.
 pub(crate) fn parse_links(text: &str, plan: &Plan) -> Result<Vec<Link>, RoundError> {
     text.split(|c: char| c.is_whitespace() || c == ',' || c == '、' || c == '，')
         .filter(|t| !t.is_empty())
@@ -306,7 +307,7 @@ pub(crate) async fn open_round(
         Err(e) => Err(Ok(e.to_string())),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&round_href(&plan.id, fy, Some("opened"))).into_response()),
+        Ok(_) => Ok(Redirect::to(&Done::new("opened", "").href(&plan.id, fy)).into_response()),
         Err(message) => {
             let page =
                 render_rounds(&state, &user, lang, &here, Some(&plan.id), Some(message?)).await?;

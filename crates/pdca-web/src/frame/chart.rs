@@ -1,18 +1,24 @@
 //! The geometry of the indicator page's line chart, computed here and drawn as SVG by the
 //! template (no script): the actual against the expected line and the target, with the
-//! projected end of the period.
+//! projected end of the period, with the unit on the value axis and the value at each point.
+//!
+//! The SVG scales with its box (`width: 100%`), so its text is sized in user units: the chart
+//! is [`WIDTH`] units wide and its labels [`LABEL_SIZE`] units high, which keeps them at 14 px
+//! or more when the chart is 340 px wide or wider (a phone of 390 px) and larger on a desktop.
 
 use pdca_core::FiscalYear;
 
 use pdca_app::json::format_number;
 
 /// The drawing area, in SVG user units.
-const WIDTH: i32 = 640;
-const HEIGHT: i32 = 300;
-const LEFT: i32 = 64;
-const RIGHT: i32 = 24;
-const TOP: i32 = 16;
-const BOTTOM: i32 = 40;
+pub(crate) const WIDTH: i32 = 480;
+const HEIGHT: i32 = 340;
+const LEFT: i32 = 72;
+const RIGHT: i32 = 28;
+const TOP: i32 = 56;
+const BOTTOM: i32 = 44;
+/// The height of the axis and point labels, in user units.
+pub(crate) const LABEL_SIZE: i32 = 20;
 
 /// What to draw: values at positions of the plan's years (0 = the first year).
 #[derive(Debug, Clone, Default)]
@@ -27,6 +33,8 @@ pub(crate) struct Series {
     pub target: Option<f64>,
     /// The projected value at the end of the period, joined to the last actual.
     pub projected_end: Option<f64>,
+    /// The indicator's unit (件, %), shown on the value axis and after each point's value.
+    pub unit: String,
 }
 
 /// A tick on an axis: its position and label.
@@ -36,12 +44,13 @@ pub(crate) struct Tick {
     pub label: String,
 }
 
-/// A marked point with the value it shows.
+/// A marked point with the value it shows, printed above it (`label_y`).
 #[derive(Debug, Clone)]
 pub(crate) struct Point {
     pub x: i32,
     pub y: i32,
     pub label: String,
+    pub label_y: i32,
 }
 
 /// A straight line.
@@ -58,6 +67,10 @@ pub(crate) struct Segment {
 pub(crate) struct Chart {
     pub width: i32,
     pub height: i32,
+    /// The height of the labels, in user units.
+    pub label_size: i32,
+    /// The unit of the value axis, printed above it: （件）.
+    pub unit_label: String,
     /// Left, right, top and bottom edges of the plot area.
     pub left: i32,
     pub right: i32,
@@ -121,6 +134,12 @@ impl Chart {
         Some(Chart {
             width: WIDTH,
             height: HEIGHT,
+            label_size: LABEL_SIZE,
+            unit_label: if series.unit.is_empty() {
+                String::new()
+            } else {
+                format!("({})", series.unit)
+            },
             left,
             right,
             top,
@@ -142,7 +161,8 @@ impl Chart {
                 .map(|&(i, v)| Point {
                     x: x(i),
                     y: y(v),
-                    label: format_number((v * 10.0).round() / 10.0),
+                    label: value_label(v, &series.unit),
+                    label_y: y(v) - LABEL_SIZE / 2 - 4,
                 })
                 .collect(),
             expected: points(&series.expected),
@@ -169,6 +189,15 @@ impl Chart {
 /// language; the table below the chart names each year in full).
 pub(crate) fn year_labels(years: impl Iterator<Item = FiscalYear>) -> Vec<String> {
     years.map(FiscalYear::wareki_short).collect()
+}
+
+/// A value with its unit, to one decimal: 9件, 36.5%.
+pub(crate) fn value_label(v: f64, unit: &str) -> String {
+    if unit == "%" {
+        format!("{v:.1}%")
+    } else {
+        format!("{}{unit}", format_number((v * 10.0).round() / 10.0))
+    }
 }
 
 /// 1, 2 or 5 times a power of ten, at least `raw`.
@@ -207,6 +236,7 @@ mod tests {
             expected: vec![(0, 4.0), (1, 8.0), (2, 12.0)],
             target: Some(12.0),
             projected_end: Some(15.0),
+            unit: "件".into(),
         };
         let chart = Chart::new(&series);
         assert!(chart.is_some(), "a chart with two actuals");
@@ -220,6 +250,56 @@ mod tests {
             chart.projected.map(|p| (p.x2, p.y2)),
             Some((WIDTH - RIGHT, TOP))
         );
+    }
+
+    #[test]
+    fn the_value_axis_has_the_unit_and_each_point_its_value() {
+        let series = Series {
+            year_labels: vec!["R2".into(), "R3".into()],
+            actual: vec![(0, 3.0), (1, 7.25)],
+            unit: "件".into(),
+            ..Series::default()
+        };
+        let chart = Chart::new(&series);
+        assert!(chart.is_some(), "a chart with two actuals");
+        let Some(chart) = chart else { return };
+        assert_eq!(chart.unit_label, "(件)");
+        let labels: Vec<&str> = chart
+            .actual_points
+            .iter()
+            .map(|p| p.label.as_str())
+            .collect();
+        assert_eq!(labels, ["3件", "7.3件"]);
+        // Each value is printed above its point, inside the drawing.
+        assert!(
+            chart
+                .actual_points
+                .iter()
+                .all(|p| p.label_y < p.y && p.label_y > LABEL_SIZE)
+        );
+        let ratio = Series {
+            unit: "%".into(),
+            actual: vec![(0, 36.54)],
+            year_labels: vec!["R2".into()],
+            ..Series::default()
+        };
+        let chart = Chart::new(&ratio);
+        assert!(chart.is_some(), "a chart with one actual");
+        let Some(chart) = chart else { return };
+        assert_eq!(chart.unit_label, "(%)");
+        assert_eq!(chart.actual_points[0].label, "36.5%");
+    }
+
+    #[test]
+    fn labels_stay_readable_on_a_desktop_and_a_phone() {
+        // The chart is drawn as wide as its box: up to 36rem (576 px) on a desktop, about
+        // 340 px on a 390 px phone, 288 px at 320 px.
+        let px = |box_width: i32| f64::from(LABEL_SIZE * box_width) / f64::from(WIDTH);
+        assert!(px(576) >= 14.0, "desktop: {}", px(576));
+        assert!(px(340) >= 14.0, "phone: {}", px(340));
+        assert!(px(288) >= 12.0, "320 px: {}", px(288));
+        // The y axis labels fit left of the axis: five digits and a separator.
+        const { assert!(LEFT >= LABEL_SIZE * 3) };
     }
 
     #[test]

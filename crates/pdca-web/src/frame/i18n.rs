@@ -148,8 +148,8 @@ catalogue! {
     ),
     attention_heading: ("要注意の指標", "Indicators needing attention"),
     attention_explained: (
-        "進捗が不十分（B）か、期間末までに目標に達する確率が50%未満の指標です。",
-        "Indicators rated B (insufficient progress) or with less than a 50% chance of reaching the target by the end of the period."
+        "評価が B（進捗が不十分）か、達成見込みが「低い」（期間末までに目標に達する確率が50%未満）の指標です。",
+        "Indicators rated B (insufficient progress) or whose outlook is low (less than a 50% chance of reaching the target by the end of the period)."
     ),
     attention_none: ("要注意の指標はありません。", "No indicator needs attention."),
     projects_heading: ("統合プロジェクト", "Integrated projects"),
@@ -159,7 +159,7 @@ catalogue! {
     col_indicator: ("指標", "Indicator"),
     col_project: ("プロジェクト", "Project"),
     col_status: ("評価", "Rating"),
-    col_p_attain: ("達成確率", "Chance of reaching the target"),
+    col_p_attain: ("達成見込み", "Outlook"),
     col_target: ("目標", "Target"),
     col_cumulative: ("累計", "Cumulative"),
     col_progress: ("進捗率", "Progress"),
@@ -192,7 +192,7 @@ catalogue! {
     review_comment: ("差戻しの理由", "Reason for return"),
 
     figures_heading: ("進捗状況", "Progress"),
-    p_attain_heading: ("達成の見込み", "Outlook"),
+    p_attain_heading: ("達成見込み", "Outlook"),
     p_attain_not_applicable: (
         "この指標には、期間末までに目標に達する確率を計算しません。",
         "No probability of reaching the target is computed for this indicator."
@@ -293,12 +293,12 @@ catalogue! {
     audit_filters: ("絞り込み", "Filters"),
     audit_action: ("操作の種類", "Kind of change"),
     audit_action_any: ("すべて", "All"),
-    audit_kind_plan: ("計画の登録・改定 (plan)", "Plans (plan)"),
-    audit_kind_assignment: ("報告機関の割当て (assignment)", "Reporting assignments (assignment)"),
-    audit_kind_user: ("アカウント (user)", "Accounts (user)"),
-    audit_kind_token: ("API トークン (token)", "API tokens (token)"),
-    audit_kind_actual: ("実績値の記録・承認 (actual)", "Actual values and approval (actual)"),
-    audit_kind_actuals: ("実績値の一括記録 (actuals)", "Actuals recorded in bulk (actuals)"),
+    audit_kind_plan: ("計画の登録・改定", "Plans"),
+    audit_kind_assignment: ("報告機関の割当て", "Reporting assignments"),
+    audit_kind_user: ("アカウント", "Accounts"),
+    audit_kind_token: ("API トークン", "API tokens"),
+    audit_kind_actual: ("実績値の記録・承認", "Actual values and approval"),
+    audit_kind_actuals: ("実績値の一括記録", "Actuals recorded in bulk"),
     audit_actor: ("操作者", "Actor"),
     audit_subject: ("対象（部分一致）", "Subject (contains)"),
     audit_apply: ("絞り込む", "Filter"),
@@ -307,9 +307,6 @@ catalogue! {
         "監査ログは閲覧専用で、アプリケーションから編集・削除はできません。",
         "The audit log is read-only: it cannot be edited or deleted from the application."
     ),
-    col_action: ("操作", "Action"),
-    col_subject: ("対象", "Subject"),
-    col_old_new: ("変更前 → 変更後", "Old → new"),
 
     tokens_title: ("API トークン", "API tokens"),
     tokens_intro: (
@@ -357,8 +354,8 @@ catalogue! {
     user_bad_role: ("役割を選んでください。", "Choose a role."),
     entry_title: ("実績の入力", "Enter actuals"),
     entry_explained: (
-        "変更した値は下書きとして保存されます。すべて入力したら「提出する」で事務局に提出してください。数値は ２５、1,234、25件 のようにも書けます。",
-        "Changed values are saved as drafts. When everything is entered, submit them to the secretariat. Numbers may be written as ２５, 1,234 or 25件."
+        "「一時保存」は入力した値を保存します（まだ提出しません）。すべて入力したら「保存して提出」を押してください。入力した値を保存してから、事務局に提出します。数値は ２５、1,234、25件 のようにも書けます。",
+        "「Save」 keeps the values typed without submitting them. When everything is entered, press 「Save and submit」: the values typed are saved, then submitted to the secretariat. Numbers may be written as ２５, 1,234 or 25件."
     ),
     entry_value: ("実績", "Value"),
     entry_numerator: ("分子", "Numerator"),
@@ -368,22 +365,13 @@ catalogue! {
     entry_current: ("現在の値", "Current value"),
     entry_saved_by: ("保存した人", "Saved by"),
     entry_saved_here: ("保存しました", "Saved"),
-    entry_save_button: ("下書きとして保存", "Save as draft"),
-    entry_submit_button: ("提出する", "Submit"),
-    entry_submit_explained: (
-        "この年度の下書きと差戻しの値をすべて事務局に提出します。",
-        "Submits every draft and returned value of this year to the secretariat."
-    ),
-    entry_saved: ("変更した値を下書きとして保存しました。", "The changed values were saved as drafts."),
-    entry_submitted: ("事務局に提出しました。", "Submitted to the secretariat."),
-    entry_nothing_to_submit: ("提出する下書きはありません。", "There are no drafts to submit."),
-    entry_has_errors: (
-        "入力に誤りがあります。各欄の下のメッセージを確認してください。保存はしていません。",
-        "Some values are invalid; see the messages under the fields. Nothing was saved."
-    ),
+    entry_save_button: ("一時保存", "Save"),
+    entry_submit_button: ("保存して提出", "Save and submit"),
+    entry_saved: ("入力した値を保存しました。", "The values typed were saved."),
+    entry_nothing_to_submit: ("提出する値（一時保存・差戻し）はありません。", "There are no saved or returned values to submit."),
     entry_has_conflicts: (
-        "他の人が先に保存した値があります。その値は保存していません。現在の値を確認してください。",
-        "Someone else saved some values first; those were not saved. Check the current values."
+        "他の人が先に保存した値があります。その値は保存しておらず、何も提出していません。入力欄の上に表示した現在の値を確認してください。",
+        "Someone else saved some values first: those were not saved, and nothing was submitted. Check the current values shown above their fields."
     ),
     entry_conflict: ("他の人が先に保存しました:", "Someone else saved this first:"),
     entry_read_only: (
@@ -403,7 +391,7 @@ catalogue! {
         "The file has errors, so nothing was imported. Fix the errors below and upload it again."
     ),
     upload_preview: (
-        "まだ取り込んでいません。次の内容でよければ「取り込む」を押してください。すべて下書きとして保存されます。",
+        "まだ取り込んでいません。次の内容でよければ「取り込む」を押してください。すべて一時保存されます（まだ提出しません）。",
         "Nothing has been imported yet. If the rows below are right, press Import; all of them are saved as drafts."
     ),
     upload_apply_button: ("取り込む", "Import"),
@@ -459,12 +447,12 @@ catalogue! {
     ),
     approval_lock_button: ("{fy}の値を確定する", "Lock the values of {fy}"),
     approval_lock_choose_year: (
-        "年度を選ぶと、その年度の値を確定できます。",
-        "Choose a fiscal year to lock its values."
+        "上の「年度」で年度を選んで「表示」を押すと、その年度の値を確定できます。",
+        "Choose a fiscal year above and press Show to lock its values."
     ),
     approval_done_locked: ("{n}件を確定しました。", "Locked {n} values."),
     nav_rounds: ("フォローアップ", "Follow-up"),
-    nav_tasks: ("タスク", "Tasks"),
+    nav_tasks: ("作業の一覧", "Your work"),
     rounds_title: ("フォローアップ", "Follow-up rounds"),
     rounds_none: ("まだフォローアップはありません。", "No follow-up round yet."),
     rounds_open_heading: ("フォローアップを開始する", "Open a follow-up round"),
@@ -480,7 +468,7 @@ catalogue! {
     round_state: ("状態", "State"),
     round_deadline: ("報告期限", "Reporting deadline"),
     round_advance: ("次の段階に進める", "Move to the next stage"),
-    round_close: ("フォローアップを終了する（実績を確定）", "Close the round (locks the year's values)"),
+    round_close: ("フォローアップを終了する", "Close the round"),
     round_reopen: ("再開する", "Reopen"),
     round_reopen_reason: ("再開の理由", "Reason for reopening"),
     round_missing_heading: ("終了までに必要なこと", "Still missing before closing"),
@@ -488,19 +476,18 @@ catalogue! {
     round_complete: ("終了の条件を満たしています。", "Everything needed for closing is there."),
     round_ratings_heading: ("① 進捗状況と委員会の評価", "① Progress and the committee's ratings"),
     round_col_indicator: ("指標", "Indicator"),
-    round_col_proposal: ("エンジンの提案", "Engine's proposal"),
+    round_col_proposal: ("自動判定", "Automatic judgement"),
     round_col_pace: ("ペース", "Pace"),
-    round_col_rating: ("委員会の評価", "Committee rating"),
+    round_col_rating: ("評価", "Rating"),
     round_col_reason: ("理由", "Reason"),
     round_col_issue: ("課題", "Issue"),
     round_col_solution: ("解決策", "Solution"),
     round_rate_button: ("評価を記録", "Record the rating"),
-    round_rating_label: ("評価", "Rating"),
     round_item_text: ("本文", "Text"),
     round_item_title: ("表題", "Title"),
     round_item_points: ("留意点", "Points to note"),
     round_item_body: ("報告機関", "Reporting body"),
-    round_item_links: ("対象・反映元（統合プロジェクトID、指標ID、#項目番号を空白区切り）", "About / reflects (project ids, indicator ids, #item numbers, separated by spaces)"),
+    round_item_links: ("関連する統合プロジェクト・指標・項目（複数選択できます。Ctrl キーを押しながら選びます）", "Related projects, indicators and items (several may be chosen: hold Ctrl while choosing)"),
     round_item_budget: ("予算への反映", "Budget reflection"),
     round_item_add: ("追加", "Add"),
     round_item_by: ("記入", "By"),
@@ -513,7 +500,7 @@ catalogue! {
     trace_title: ("指標の追跡", "Tracing an indicator"),
     trace_explain: ("指標 → 評価 → 課題と解決策 → 重点的に議論・提案すべき項目 → 資源配分方針 → 翌年度の結果", "Indicator → ratings → issues and solutions → priority items → policy clauses → next year's results"),
     trace_next_year: ("翌年度の結果", "Next year's result"),
-    tasks_title: ("タスク", "Tasks"),
+    tasks_title: ("作業の一覧", "Your work"),
     schedule_heading: ("日程（報告期限と会合）", "Schedule (deadlines and meetings)"),
     overdue_heading: ("期限を過ぎた未報告", "Reports overdue"),
     meeting_number: ("回（第35回なら 35）", "Number (35 for the 35th meeting)"),
@@ -536,14 +523,291 @@ catalogue! {
     open_data_title: ("オープンデータ", "Open data"),
     open_data_explained: ("フォローアップが終了した年度の確定済みの実績と、専門調査会の評価（課題・解決策を含む）を公開しています。IDは計画の指標IDで、年度をまたいで変わりません。", "The locked actuals of the years whose follow-up has closed, and the committee's ratings (with issues and solutions). Ids are the plan's indicator ids and do not change between years."),
     open_data_schema: ("列の定義: docs/open-data.md、スキーマ版", "Columns: docs/open-data.md, schema version"),
-    tasks_none: ("今のところタスクはありません。", "Nothing to do right now."),
+    tasks_none: ("今のところ、あなたが行う作業はありません。", "You have nothing to do right now."),
     // -- frame: menu, confirmation, help (add frame texts here) --
     confirm_back: ("戻る", "Go back"),
+    menu_button: ("メニュー", "Menu"),
+    nav_help_terms: ("用語の説明", "Terms explained"),
+    help_terms_title: ("用語の説明", "Terms explained"),
+    help_terms_intro: (
+        "各ページに示す数値と評価の意味です。数値の見出しからこのページの説明へ移動できます。",
+        "What each figure and rating on the pages means. A figure's label links to its explanation here."
+    ),
+    help_terms_contents: ("目次", "Contents"),
+    help_formula: ("計算方法", "How it is computed"),
+    help_progress_name: ("進捗率", "Progress"),
+    help_progress_text: (
+        "計画期間（5年間）の目標に対して、評価年度までの実績の累計がどこまで達したかを百分率で示します。例: 目標 100件に対して累計 40件なら 40%。基準値からの増減を目標とする指標では、基準値から目標値までのうち進んだ割合です。",
+        "How far the cumulative actual up to the as-of year has come towards the target for the plan's five years, as a percentage. E.g. 40 against a target of 100 is 40%. For an indicator whose target is a change from a baseline, it is the share of the way from the baseline to the target."
+    ),
+    help_progress_formula: ("累計実績 ÷ 5年間の目標値 × 100（%）", "cumulative actual ÷ five-year target × 100 (%)"),
+    help_cumulative_name: ("累計", "Cumulative"),
+    help_cumulative_text: (
+        "計画期間の初年度から評価年度までに報告された実績の合計です。指標の単位で示します。",
+        "The sum of the actuals reported from the plan's first year up to the as-of year, in the indicator's unit."
+    ),
+    help_expected_name: ("期待値", "Expected"),
+    help_expected_text: (
+        "毎年同じだけ進んだとしたとき、評価年度までに達しているはずの値です。百分率ではなく指標の単位（件など）で示します。例: 5年間の目標 100件で2年が経過していれば 40件。年度ごとの見込みを計画が定める指標ではその合計、年間目標のある指標では年間目標 × 経過年数です。",
+        "The value expected by now if progress were the same every year, in the indicator's unit (not a percentage). E.g. 40 when the five-year target is 100 and two years have passed. Where the plan sets a value for each year, it is their sum; with a yearly target, the yearly target × the years passed."
+    ),
+    help_expected_formula: ("5年間の目標値 × 経過年数 ÷ 5", "five-year target × years passed ÷ 5"),
+    help_pace_name: ("ペース", "Pace"),
+    help_pace_text: (
+        "実績が期待値に対してどれだけ進んでいるかを百分率で示します。100% 以上なら計画どおりかそれより速く、100% 未満なら遅れています。",
+        "How the actual compares with the expected value, as a percentage: 100% or more is on schedule or ahead; less than 100% is behind."
+    ),
+    help_pace_formula: ("累計実績 ÷ 期待値 × 100（%）", "cumulative actual ÷ expected × 100 (%)"),
+    help_projected_end_name: ("期間末の見込み", "Projected at the end"),
+    help_projected_end_text: (
+        "これまでの年平均のペースが計画期間の最終年度まで続いたときの累計です。指標の単位で示します。",
+        "The cumulative actual at the plan's last year if the average yearly pace so far continued, in the indicator's unit."
+    ),
+    help_outlook_name: ("達成見込み", "Outlook"),
+    help_outlook_text: (
+        "これまでの実績から推定した年あたりのペースが続くとき、計画期間の最終年度までに目標に達する確率です。「高い」（80%以上）、「中程度」（50%以上80%未満）、「低い」（50%未満）の言葉と百分率で示します。件数を積み上げる指標についてだけ計算し、50% 未満の指標はダッシュボードで要注意として示します。",
+        "The probability of reaching the target by the plan's last year if the yearly pace estimated from the actuals so far continues. Shown in words — High (80% or more), Medium (50% to under 80%), Low (under 50%) — and as a percentage. Computed only for indicators that add up counts; those under 50% are listed on the dashboard as needing attention."
+    ),
+    help_outlook_formula: (
+        "年あたりの件数をこれまでの実績から推定する統計モデル（負の二項分布）で、残りの年数に目標との差以上が得られる確率",
+        "The probability that the remaining years bring at least the shortfall, under a statistical model (negative binomial) of the yearly count estimated from the actuals so far"
+    ),
+    help_not_reported_name: ("未報告", "Not reported"),
+    help_not_reported_text: (
+        "評価年度までにその指標の実績が報告されていないことを示します。報告がないものを 0% と示すと「進んでいない」と読めてしまうため、進捗率・ペース・達成見込みの代わりに「未報告」と表示します。評価年度の実績が報告されていない指標の自動判定は、すでに目標に達しているものを除き N（評価困難）です。",
+        "No actual of the indicator has been reported up to the as-of year. Showing 0% would read as \u{201c}no progress\u{201d}, so the pages say \u{201c}Not reported\u{201d} instead of the progress, pace and outlook. An indicator without a value for the as-of year is judged N (hard to evaluate) unless it has already reached its target."
+    ),
+    help_auto_judgement_name: ("自動判定", "Automatic judgement"),
+    help_auto_judgement_text: (
+        "pdca が実績の数値から機械的に示す評価の案です。目標に達していれば「達成」、累計が期待値以上なら A、期待値に届かなければ B、評価年度の報告がないなど数値から判断できなければ N を示します。専門調査会が評価を決めるための参考であり、評価そのものではありません。",
+        "The rating pdca proposes from the figures: \u{201c}Achieved\u{201d} when the target is reached, A when the cumulative actual is at or above the expected value, B when it is below, and N when the figures cannot tell (for example, nothing reported for the as-of year). It is a suggestion to the committee, not the rating."
+    ),
+    help_rating_name: ("評価", "Rating"),
+    help_rating_text: (
+        "健康・医療戦略推進専門調査会が指標ごとに決める3段階の評価です。自動判定と異なる評価には理由を記録します。",
+        "The committee's three-level rating of each indicator. A rating that differs from the automatic judgement is recorded with a reason."
+    ),
+    help_rating_a: ("A：順調に進捗している（進捗が順調）", "A: progressing well (on track)"),
+    help_rating_b: ("B：進捗が不十分。フォローアップの終了までに課題と解決策を記録します", "B: progress is insufficient; an issue and a solution are recorded before the round closes"),
+    help_rating_n: ("N：現時点で評価が困難（報告がない、判断できる段階にないなど）", "N: hard to evaluate for now (nothing reported, too early to tell, …)"),
+    help_sub_target_name: ("内訳目標", "Sub-target"),
+    help_sub_target_text: (
+        "ある指標の目標のうち、特定の分野などについて別に定められた目標です（例:「うち遺伝子治療 5件」）。親の指標の内訳として、それ自体の目標値に対して進捗を示します。",
+        "A part of an indicator's target set separately, for a field for example (\u{201c}of which gene therapy: 5\u{201d}). Shown under its parent indicator, with its progress against its own target."
+    ),
+    help_management_indicator_name: ("管理指標", "Management indicator"),
+    help_management_indicator_text: (
+        "数値目標を持たず、件数や状況（文章）の報告で推移を見守る指標です（その他管理指標）。A・B・N の評価の対象ではありません。",
+        "An indicator without a numeric target, followed through the counts or the written status reported (other management indicators). It is not rated A, B or N."
+    ),
+    help_locked_name: ("確定", "Locked"),
+    help_locked_text: (
+        "フォローアップを終了した年度の承認済み実績の状態です。確定した実績は変更できません。確定した年度の実績と専門調査会の評価は、閲覧者とオープンデータに公開されます。",
+        "The state of a year's approved actuals once its follow-up round has closed. Locked values cannot be changed. The locked values and the committee's ratings of that year are shown to viewers and in the open data."
+    ),
     // -- progress: dashboard, project, indicator pages (add their texts here) --
+    auto_judgement: ("自動判定", "Automatic judgement"),
+    committee_rating: ("委員会の評価", "Committee rating"),
+    outlook_high: ("高い", "High"),
+    outlook_medium: ("中程度", "Medium"),
+    outlook_low: ("低い", "Low"),
+    sub_targets_heading: ("内訳目標", "Sub-targets"),
+    chart_table_summary: ("表で見る", "Show as a table"),
+    unit_label: ("単位", "Unit"),
+    list_separator: ("、", ", "),
+    colon: ("：", ": "),
+    paren_open: ("（", " ("),
+    paren_close: ("）", ")"),
+    sentence_end: ("。", ". "),
+    nothing_reported: ("この年度までに報告された実績はありません。", "No actual has been reported up to this year."),
     // -- actuals: entry, upload, approval (add their texts here) --
+    entry_unchanged: ("変更された値はありませんでした。", "No value was changed."),
+    entry_form_heading: ("実績を入力する", "Enter the values"),
+    entry_col_target: ("目標（計画期間）", "Target (plan period)"),
+    entry_col_previous: ("前年度の実績", "Last year's value"),
+    entry_col_cumulative: ("前年度までの累計（承認済み）", "Total of the years before (approved)"),
+    entry_col_input: ("今年度の実績", "This year's value"),
+    entry_not_reported: ("未報告", "Not reported"),
+    entry_note_source: ("備考・出典", "Note and source"),
+    entry_filled: ("入力済み", "Entered"),
+    entry_all_read_only: (
+        "この年度の値はすべて提出済みか承認済みのため、変更できません。",
+        "Every value of this year has been submitted or approved and cannot be changed."
+    ),
+    entry_state_none: ("未入力", "Not entered"),
+    entry_state_draft: ("一時保存", "Saved (not submitted)"),
+    entry_state_submitted: ("提出済み", "Submitted"),
+    entry_state_returned: ("差戻し", "Returned"),
+    entry_state_approved: ("承認済み", "Approved"),
+    entry_state_locked: ("確定済み", "Locked"),
+    entry_errors_heading: ("入力に誤りがあります", "There is a problem with the values"),
+    entry_errors_where: (
+        "何も保存しておらず、提出もしていません。次の項目を直してください。メッセージは各入力欄のすぐ上にも表示しています。",
+        "Nothing was saved or submitted. Correct the items below; each message is also shown just above its field."
+    ),
+    entry_submit_title: ("実績を提出しますか", "Submit the values?"),
+    entry_submit_detail: (
+        "提出をやめる場合は「戻る」を押してください。入力した値は一時保存のまま残ります。",
+        "To not submit now, press Go back; the values stay saved without being submitted."
+    ),
+    entry_submit_confirm: ("提出する", "Submit"),
+    approval_col_previous: ("前年度の実績", "Last year's value"),
+    approval_col_target: ("目標（計画期間）", "Target (plan period)"),
+    approval_year_all: ("すべての年度", "All years"),
+    approval_all_title: ("表示中の実績をすべて承認しますか", "Approve every value shown?"),
+    approval_all_detail: (
+        "承認した値は評価に使われ、報告機関は変更できなくなります。",
+        "Approved values count in the evaluation and the bodies can no longer change them."
+    ),
+    approval_lock_title: ("年度の値を確定しますか", "Lock the year's values?"),
+    approval_lock_detail: (
+        "確定した値は、事務局も含めて以後変更できなくなります。",
+        "Locked values can no longer be changed by anyone, the secretariat included."
+    ),
     // -- follow_up: rounds, round page, trace (add their texts here) --
+    round_unrated: ("未評価", "Not rated"),
+    round_auto_suggests: ("自動判定", "Automatic judgement"),
+    round_management: ("管理指標（評価の対象外）", "Management indicator (not rated)"),
+    round_edit_rating: ("評価を記録・変更する", "Record or change the rating"),
+    round_rating_legend: ("評価", "Rating"),
+    round_reason_hint: ("自動判定と異なる評価のときは必須です。", "Required when the rating differs from the automatic judgement."),
+    round_issue_hint: ("B（進捗が不十分）のときは、終了までに課題と解決策の両方が必要です。", "When rated B, both the issue and the solution are needed before closing."),
+    round_error_summary: ("入力内容を確認してください", "Please check what you entered"),
+    round_reason_required: ("理由を書いてください。自動判定（{auto}）と異なる評価（{rating}）には理由が必要です。", "Write a reason: a rating ({rating}) that differs from the automatic judgement ({auto}) needs one."),
+    round_management_refused: ("{name} は管理指標のため評価しません。", "{name} is a management indicator and is not rated."),
+    round_rated_notice: ("{name} を {rating}（{label}）で記録しました", "Recorded {name} as {rating} ({label})"),
+    round_opened_notice: ("{fy}のフォローアップを開始しました", "The follow-up of {fy} is open"),
+    round_advanced_notice: ("状態を「{state}」に進めました", "The round moved to \u{201c}{state}\u{201d}"),
+    round_closed_notice: ("{fy}のフォローアップを終了しました。この年度の実績は確定しました", "The follow-up of {fy} is closed; the year's values are locked"),
+    round_reopened_notice: ("{fy}のフォローアップを再開しました", "The follow-up of {fy} is reopened"),
+    round_item_notice: ("{kind} #{id} を追加しました", "Added {kind} #{id}"),
+    round_reflected_notice: ("#{id} を反映済みにしました", "Marked #{id} as reflected"),
+    round_meeting_notice: ("会合を登録しました", "The meeting was added"),
+    round_minutes_notice: ("{meeting}の議事録を保存しました", "Saved the minutes of {meeting}"),
+    round_material_notice: ("{meeting}に資料を添付しました", "Attached the material to {meeting}"),
+    round_progress_heading: ("進行", "Progress of the round"),
+    round_close_heading: ("フォローアップの終了", "Closing the round"),
+    round_close_explain: ("終了すると、この年度の承認済み実績が確定し、変更できなくなります。", "Closing locks the year's approved values; they can no longer be changed."),
+    round_reopen_heading: ("フォローアップの再開", "Reopening the round"),
+    round_close_refused: ("終了できません。次の{n}件が不足しています。", "The round cannot close: {n} things are missing."),
+    round_close_title: ("フォローアップを終了しますか", "Close the round?"),
+    round_close_consequence: ("{fy}の承認済み実績 {n}件を確定し、ラウンドを終了します。", "This locks the {n} approved values of {fy} and closes the round."),
+    round_close_detail_locked: ("終了後は、この年度の実績と評価を変更できません。変更するには、理由を記録して再開します。", "After closing, the year's values and ratings cannot change; to change them, reopen the round with a reason."),
+    round_close_detail_public: ("終了したフォローアップは閲覧者とオープンデータに公開されます。", "A closed round is shown to viewers and in the open data."),
+    round_reopen_title: ("フォローアップを再開しますか", "Reopen the round?"),
+    round_reopen_consequence: ("{fy}のフォローアップを再開し、第2回会合の段階に戻します（評価 {n}件は残ります）。", "This reopens the round of {fy} at meeting ② (its {n} ratings are kept)."),
+    round_reopen_detail_hidden: ("再開中は閲覧者とオープンデータに表示されません。", "While reopened, the round is not shown to viewers or in the open data."),
+    round_reopen_detail_reason: ("再開の理由: {reason}", "Reason for reopening: {reason}"),
+    round_reopen_detail_locked: ("確定した実績は確定したままです。", "The locked values stay locked."),
+    round_missing_rating: ("{name}: 評価がありません", "{name}: no rating"),
+    round_missing_issue_solution: ("{name}: B と評価されていますが課題と解決策がありません", "{name}: rated B without an issue or a solution"),
+    round_missing_issue: ("{name}: B と評価されていますが課題がありません", "{name}: rated B without an issue"),
+    round_missing_solution: ("{name}: B と評価されていますが解決策がありません", "{name}: rated B without a solution"),
+    round_missing_pending: ("{name}（{body}）: 実績が承認されていません（{state}）", "{name} ({body}): the value is not approved ({state})"),
+    round_links_items: ("項目", "Items"),
+    round_links_project_itself: ("（統合プロジェクト全体）", "(the whole project)"),
+    round_required: ("※必須", "Required"),
     // -- tasks and home (add their texts here) --
+    work_home_heading: ("あなたの作業", "Your work"),
+    work_home_all: ("作業の一覧をすべて見る", "See all your work"),
+    work_home_more: ("ほか{n}件", "{n} more"),
+    work_report_of: ("{fy}の実績の報告", "Reporting the actuals of {fy}"),
+    work_deadline: ("報告期限", "Deadline"),
+    work_no_deadline: ("報告期限はフォローアップの開始時に決まります（標準の日程では {date}）。", "The deadline is set when the follow-up opens (usually {date})."),
+    work_deadline_usual: ("報告期限（標準の日程）", "Deadline (usual schedule)"),
+    work_days_left: ("あと{n}日", "{n} days left"),
+    work_due_today: ("本日が期限です", "Due today"),
+    work_days_over: ("期限を{n}日過ぎています", "{n} days past the deadline"),
+    work_state_returned: ("差戻し", "Returned"),
+    work_state_unreported: ("未報告", "Not reported"),
+    work_state_draft: ("入力途中（未提出）", "Draft (not submitted)"),
+    work_state_awaiting: ("承認待ち", "Awaiting approval"),
+    work_state_reported: ("報告済み", "Reported"),
+    work_returned_on: ("差戻し日", "Returned on"),
+    work_submitted_on: ("提出日", "Submitted on"),
+    work_approved_on: ("承認日", "Approved on"),
+    work_reason: ("事務局からの差戻しの理由", "The secretariat's reason"),
+    work_no_reason: ("（理由の記載なし）", "(no reason given)"),
+    work_sec_returned: ("差し戻された実績", "Values returned to you"),
+    work_sec_unreported: ("まだ報告していない指標", "Indicators not yet reported"),
+    work_sec_awaiting: ("事務局の承認待ちの指標", "Awaiting the secretariat's approval"),
+    work_sec_reported: ("報告済みの指標", "Reported indicators"),
+    work_sec_status: ("報告状況", "Reporting status"),
+    work_status_caption: ("{fy}の報告状況（報告機関ごと）", "Reporting status of {fy} by body"),
+    work_col_submitted: ("提出済み／割当て", "Submitted / assigned"),
+    work_col_returned: ("差戻し", "Returned"),
+    work_col_unreported: ("未報告", "Not reported"),
+    work_open_entry: ("{body}の入力画面", "Entry form of {body}"),
+    work_sec_approval: ("承認待ちの実績", "Values awaiting approval"),
+    work_approval_line: ("{fy}の承認待ち {n}件", "{fy}: {n} awaiting approval"),
+    work_oldest: ("最も古い提出", "Oldest submission"),
+    work_sec_ratings: ("評価が未記録の指標", "Indicators not yet rated"),
+    work_sec_committee: ("評価を待っている指標", "Indicators awaiting your rating"),
+    work_sec_b: ("B評価で課題・解決策が未記入の指標", "Rated B without an issue or a solution"),
+    work_missing_issue_solution: ("課題と解決策が未記入", "No issue and no solution"),
+    work_missing_issue: ("課題が未記入", "No issue"),
+    work_missing_solution: ("解決策が未記入", "No solution"),
+    work_not_rated: ("評価が未記録", "Not rated"),
+    work_sec_opinion: ("意見の記入", "Opinions"),
+    work_opinion_line: ("{fy}のフォローアップへの意見", "Opinions on the follow-up of {fy}"),
+    work_meeting_on: ("会合", "Meeting"),
+    work_meeting_1_usual: ("第1回会合（標準の日程）", "Meeting ① (usual schedule)"),
+    work_meeting_2_usual: ("第2回会合（標準の日程）", "Meeting ② (usual schedule)"),
+    work_round_of: ("{fy}のフォローアップ", "Follow-up of {fy}"),
     // -- accounts: users, tokens, audit log (add their texts here) --
+    audit_col_what: ("内容", "What happened"),
+    audit_reason: ("理由", "Reason"),
+    audit_remark: ("備考", "Remark"),
+    audit_kind_round: ("フォローアップ・評価", "Follow-up rounds and ratings"),
+    audit_kind_meeting: ("会合", "Meetings"),
+    audit_plan_create: ("{actor} が計画「{plan}」を登録しました（第{new}版）。", "{actor} registered the plan “{plan}” (revision {new})."),
+    audit_plan_revise: ("{actor} が計画「{plan}」を改定しました（第{old}版 → 第{new}版）。", "{actor} revised the plan “{plan}” (revision {old} → {new})."),
+    audit_assign_new: ("{actor} が指標{indicator}の報告機関に {body} を割り当てました{share}。", "{actor} assigned {body} to report {indicator}{share}."),
+    audit_assign_share: ("{actor} が指標{indicator}の {body} の分担を {old} → {new} に変更しました。", "{actor} changed the share of {body} in {indicator} from {old} to {new}."),
+    audit_assign_remove: ("{actor} が指標{indicator}の報告機関から {body} を外しました。", "{actor} removed {body} from the bodies reporting {indicator}."),
+    audit_share: ("（分担 {share}）", " (share {share})"),
+    audit_no_share: ("なし", "none"),
+    audit_user_create: ("{actor} がユーザー {name}（{role}）を作成しました。", "{actor} created the user {name} ({role})."),
+    audit_user_disable: ("{actor} がユーザー {name} を無効にしました。", "{actor} disabled the user {name}."),
+    audit_user_enable: ("{actor} がユーザー {name} を有効にしました。", "{actor} enabled the user {name}."),
+    audit_user_reset: ("{actor} がユーザー {name} のパスワードを再発行しました。", "{actor} issued a new password for the user {name}."),
+    audit_user_own_password: ("{actor} が自分のパスワードを変更しました。", "{actor} changed their own password."),
+    audit_token_create: ("{actor} が {name} の API トークン「{token}」を発行しました。", "{actor} created the API token “{token}” of {name}."),
+    audit_token_revoke: ("{actor} が {name} の API トークン「{token}」を失効させました。", "{actor} revoked the API token “{token}” of {name}."),
+    audit_actual_recorded: ("{actor} が{indicator}の{fy}の値（{body}）を {new} と記録しました（{state}）。", "{actor} recorded {new} as the {fy} value of {indicator} ({body}, {state})."),
+    audit_actual_changed: ("{actor} が{indicator}の{fy}の値（{body}）を {old} → {new} に変更しました（{state}）。", "{actor} changed the {fy} value of {indicator} ({body}) from {old} to {new} ({state})."),
+    audit_actual_state: ("{actor} が{indicator}の{fy}の値（{body}）を「{old}」から「{new}」にしました。", "{actor} took the {fy} value of {indicator} ({body}) from “{old}” to “{new}”."),
+    audit_actuals_record: ("{actor} が実績 {n}件を一括で記録しました（{years}）。", "{actor} recorded {n} values at once ({years})."),
+    audit_actuals_lock: ("{actor} が{fy}の承認済み実績 {n}件を確定しました。", "{actor} locked {n} approved values of {fy}."),
+    audit_round_open: ("{actor} が{fy}のフォローアップを開始しました（報告期限 {date}）。", "{actor} opened the follow-up of {fy} (reports due {date})."),
+    audit_round_state: ("{actor} が{fy}のフォローアップを「{old}」から「{new}」に進めました。", "{actor} moved the follow-up of {fy} from “{old}” to “{new}”."),
+    audit_round_reopen: ("{actor} が終了した{fy}のフォローアップを再開しました（「{new}」に戻しました）。", "{actor} reopened the closed follow-up of {fy} (back to “{new}”)."),
+    audit_rate_new: ("{actor} が{indicator}の{fy}の評価を {new} と記録しました。", "{actor} rated {indicator} {new} for {fy}."),
+    audit_rate_change: ("{actor} が{indicator}の{fy}の評価を {old} → {new} に変更しました。", "{actor} changed the {fy} rating of {indicator} from {old} to {new}."),
+    audit_rate_update: ("{actor} が{indicator}の{fy}の評価（{new}）の理由・課題・解決策を更新しました。", "{actor} updated the reason, issue or solution of the {fy} rating of {indicator} ({new})."),
+    audit_round_item: ("{actor} が{fy}のフォローアップに{kind}「{title}」を追加しました。", "{actor} added the {kind} “{title}” to the follow-up of {fy}."),
+    audit_item_reflected: ("{actor} が{fy}のフォローアップの項目 {item} を反映済みにしました。", "{actor} marked item {item} of the follow-up of {fy} as reflected."),
+    audit_item_unreflected: ("{actor} が{fy}のフォローアップの項目 {item} を未反映に戻しました。", "{actor} marked item {item} of the follow-up of {fy} as not reflected."),
+    audit_meeting_add: ("{actor} が会合「{title}」を登録しました。", "{actor} added the meeting “{title}”."),
+    audit_meeting_minutes: ("{actor} が会合の議事録を保存しました。", "{actor} saved the minutes of a meeting."),
+    audit_meeting_material: ("{actor} が会合の資料「{title}」を添付しました。", "{actor} attached the material “{title}” to a meeting."),
+    audit_other: ("{actor} が {subject} を変更しました。", "{actor} changed {subject}."),
+    token_done_revoked_named: ("トークン「{token}」を失効させました。このトークンは今後使えません。", "The token “{token}” was revoked; it can no longer be used."),
+    user_disable_title: ("{name} を無効にしますか", "Disable {name}?"),
+    user_disable_consequence: ("{name} を無効にします。サインインできなくなり、発行済みのトークン {n}件も使えなくなります。", "{name} will be disabled: they can no longer sign in, and their {n} API tokens stop working."),
+    user_disable_consequence_no_tokens: ("{name} を無効にします。サインインできなくなります（発行済みの API トークンはありません）。", "{name} will be disabled: they can no longer sign in (they have no API tokens)."),
+    user_disable_sessions: ("サインイン中の画面はすぐに使えなくなります。", "Any signed-in session of theirs ends at once."),
+    user_disable_undo: ("「有効にする」でいつでも戻せます（トークンも再び使えるようになります）。", "“Enable” undoes it at any time (the tokens work again)."),
+    user_disable_confirm: ("{name} を無効にする", "Disable {name}"),
+    user_done_disabled_named: ("{name} を無効にしました。", "{name} was disabled."),
+    user_done_enabled_named: ("{name} を有効にしました。", "{name} was enabled."),
+    bodies_unassign_title: ("割当てを外しますか", "Remove the assignment?"),
+    bodies_unassign_consequence: ("指標「{indicator}」の報告機関から {body} を外します。{body} はこの指標の値を報告できなくなります。", "{body} will no longer report the indicator “{indicator}”."),
+    bodies_unassign_values: ("{body} がこれまでに報告したこの指標の値 {n}件は残ります。", "The {n} values {body} reported for it are kept."),
+    bodies_unassign_rest: ("外した後の報告機関: {rest}", "Bodies left: {rest}"),
+    bodies_unassign_confirm: ("割当てを外す", "Remove the assignment"),
+    bodies_done_assigned_named: ("指標「{indicator}」に {body} を割り当てました。", "{body} now reports “{indicator}”."),
+    bodies_done_unassigned_named: ("指標「{indicator}」の報告機関から {body} を外しました。", "{body} no longer reports “{indicator}”."),
 }
 
 impl Text {
@@ -661,29 +925,96 @@ pub fn share_line(lang: Lang, share: &str, part: usize, whole: usize) -> String 
     }
 }
 
-/// How many rows an upload recorded: 3件を下書きとして取り込みました.
+/// How many rows an upload recorded: 3件を取り込み、一時保存しました.
 pub fn upload_imported(lang: Lang, n: &str) -> String {
     match lang {
-        Lang::Ja => format!("{n}件を下書きとして取り込みました"),
+        Lang::Ja => format!("{n}件を取り込み、一時保存しました。"),
         Lang::En => format!("Imported {n} values as drafts"),
     }
 }
 
 /// A value of an upload changed after its preview: who changed it and when (the time as
-/// [`date_time`] shows it), and the version the preview showed.
-pub fn upload_changed(lang: Lang, by: &str, at: &str, previewed: Option<i64>, now: i64) -> String {
+/// [`date_time`] shows it), the value the preview showed (None: not reported then) and the
+/// value now.
+pub fn upload_changed(lang: Lang, by: &str, at: &str, old: Option<&str>, new: &str) -> String {
     let at = date_time(lang, at);
-    match (lang, previewed) {
-        (Lang::Ja, Some(v)) => {
-            format!("{at}に{by}が変更しました（確認時の版: {v}、現在の版: {now}）")
+    match (lang, old) {
+        (Lang::Ja, Some(old)) => {
+            format!("{at}に{by}さんが値を「{old}」から「{new}」に変更しました。")
         }
-        (Lang::Ja, None) => format!("{at}に{by}が入力しました（確認時は未報告、現在の版: {now}）"),
-        (Lang::En, Some(v)) => {
-            format!("Changed by {by} at {at} (version {v} when previewed, now {now})")
+        (Lang::Ja, None) => {
+            format!("確認したときは未報告でしたが、{at}に{by}さんが「{new}」を入力しました。")
         }
+        (Lang::En, Some(old)) => format!("{by} changed the value from “{old}” to “{new}” at {at}."),
         (Lang::En, None) => {
-            format!("Entered by {by} at {at} (not reported when previewed, now version {now})")
+            format!("Not reported when checked; {by} entered “{new}” at {at}.")
         }
+    }
+}
+
+/// The target of an indicator several bodies report, with the body's share: 25件（うち本機関 5件）.
+pub fn entry_target_share(lang: Lang, target: &str, share: &str) -> String {
+    match lang {
+        Lang::Ja => format!("{target}（うち本機関分 {share}）"),
+        Lang::En => format!("{target} (this body's share: {share})"),
+    }
+}
+
+/// After a form saved values: 「〇〇の値を保存しました。」, or 「〇〇ほか2件の値を保存しました。」.
+pub fn entry_saved_notice(lang: Lang, name: &str, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Ja, 0 | 1) => format!("{name}の値を保存しました。"),
+        (Lang::Ja, n) => format!("{name}ほか{}件の値を保存しました。", n - 1),
+        (Lang::En, 0 | 1) => format!("The value of {name} was saved. "),
+        (Lang::En, n) => format!("The values of {name} and {} more were saved. ", n - 1),
+    }
+}
+
+/// After submitting: 「令和6年度の実績 12件を提出しました。」.
+pub fn entry_submitted_notice(lang: Lang, fy: &str, n: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{fy}の実績 {n}件を提出しました。事務局の承認をお待ちください。"),
+        Lang::En => {
+            format!("Submitted {n} values of {fy}; they now await the secretariat's approval.")
+        }
+    }
+}
+
+/// What submitting does, for its confirmation.
+pub fn entry_submit_consequence(lang: Lang, fy: &str, n: usize) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "{fy}の実績 {n}件を提出します。提出後は事務局の承認・差戻しまで変更できません。"
+        ),
+        Lang::En => format!(
+            "{n} values of {fy} will be submitted. They cannot be changed until the secretariat approves or returns them."
+        ),
+    }
+}
+
+/// The confirmation of a submission says the values typed are saved already.
+pub fn entry_submit_saved_detail(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Ja => format!("入力した値 {n}件は一時保存しました。"),
+        Lang::En => format!("The {n} values typed have been saved."),
+    }
+}
+
+/// What approving every value shown does: 「令和6年度の実績 12件を承認します。」.
+pub fn approval_all_consequence(lang: Lang, fy: Option<&str>, n: usize) -> String {
+    match (lang, fy) {
+        (Lang::Ja, Some(fy)) => format!("{fy}の実績 {n}件を承認します。"),
+        (Lang::Ja, None) => format!("表示中の実績 {n}件（すべての年度）を承認します。"),
+        (Lang::En, Some(fy)) => format!("{n} values of {fy} will be approved."),
+        (Lang::En, None) => format!("The {n} values shown (all years) will be approved."),
+    }
+}
+
+/// What locking a year does: 「令和6年度の承認済みの実績をすべて確定します（承認待ち 0件）。」.
+pub fn approval_lock_consequence(lang: Lang, fy: &str, approved: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{fy}の承認済みの実績 {approved}件を確定します。"),
+        Lang::En => format!("The {approved} approved values of {fy} will be locked."),
     }
 }
 

@@ -12,11 +12,12 @@ use axum::routing::{get, post};
 use pdca_core::access::Role;
 use pdca_core::normalize::parse_quantity;
 use pdca_core::plan_file::parse_plan;
-use pdca_store::{SaveOutcome, StoreError};
+use pdca_store::{SaveOutcome, StoreError, Visibility};
 use serde::Deserialize;
 
 use crate::actuals::upload::{FormProblem, read_form};
 use crate::frame::auth::{CurrentUser, Permitted, who};
+use crate::frame::confirm::{Confirmation, is_confirmed};
 use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{AppForm, AppQuery, Chrome, Here, choose_plan, encode_query, refused};
 use crate::{AppState, WebError};
@@ -38,6 +39,9 @@ pub(crate) fn router() -> Router<AppState> {
 struct BodiesQuery {
     plan: String,
     done: String,
+    /// The indicator and body the notice is about.
+    indicator: String,
+    body: String,
 }
 
 struct BodyRow {
@@ -81,7 +85,9 @@ struct BodiesPage {
     indicator_choices: Vec<Choice>,
     body_choices: Vec<Choice>,
     share: String,
-    message: Option<&'static str>,
+    message: Option<String>,
+    /// The indicator whose row shows the notice (none: the notice is at the top).
+    done_row: String,
     error: Option<String>,
 }
 
@@ -93,6 +99,7 @@ struct AssignForm {
     indicator: String,
     body: String,
     share: String,
+    confirmed: Option<String>,
 }
 
 /// A share as written: whole or decimal, full-width digits allowed.
@@ -106,7 +113,7 @@ async fn render_bodies(
     lang: Lang,
     here: &Here,
     form: &AssignForm,
-    message: Option<&'static str>,
+    message: Option<String>,
     error: Option<String>,
 ) -> Result<String, WebError> {
     let plan = choose_plan(&state.store, Some(&form.plan)).await?;
@@ -173,6 +180,11 @@ async fn render_bodies(
             })
             .collect(),
         share: form.share.clone(),
+        done_row: if message.is_some() && plan.indicator(&form.indicator).is_some() {
+            form.indicator.clone()
+        } else {
+            String::new()
+        },
         message,
         error,
     };
@@ -189,13 +201,24 @@ async fn bodies_page(
 ) -> Result<Html<String>, WebError> {
     user.require(&[Role::Secretariat])?;
     let t = lang.text();
+    let plan = choose_plan(&state.store, Some(&query.plan)).await?;
+    let named = |template: &str, plain: &str| match plan.indicator(&query.indicator) {
+        Some(indicator) if !query.body.is_empty() => template
+            .replace("{indicator}", &indicator.name)
+            .replace("{body}", &body_name(&plan, &query.body)),
+        _ => plain.to_owned(),
+    };
     let message = match query.done.as_str() {
-        "assigned" => Some(t.bodies_done_assigned),
-        "unassigned" => Some(t.bodies_done_unassigned),
+        "assigned" => Some(named(t.bodies_done_assigned_named, t.bodies_done_assigned)),
+        "unassigned" => Some(named(
+            t.bodies_done_unassigned_named,
+            t.bodies_done_unassigned,
+        )),
         _ => None,
     };
     let form = AssignForm {
         plan: query.plan,
+        indicator: query.indicator,
         ..AssignForm::default()
     };
     Ok(Html(
@@ -216,10 +239,25 @@ async fn refuse_assignment(
     Ok(refused(html))
 }
 
-fn done_location(plan: &str, done: &str) -> String {
+/// A body's name as the page shows it.
+fn body_name(plan: &pdca_core::Plan, id: &str) -> String {
+    plan.body(id)
+        .map_or_else(|| id.to_owned(), |b| b.name.clone())
+}
+
+/// The page at the indicator's row, with the notice `done` about the indicator and the body.
+fn done_location(plan: &str, done: &str, indicator: &str, body: &str) -> String {
     format!(
-        "/admin/bodies?{}",
-        encode_query([("plan", plan), ("done", done)].into_iter())
+        "/admin/bodies?{}#assign-{indicator}",
+        encode_query(
+            [
+                ("plan", plan),
+                ("done", done),
+                ("indicator", indicator),
+                ("body", body)
+            ]
+            .into_iter()
+        )
     )
 }
 
@@ -254,7 +292,13 @@ async fn assign(
         )
         .await
     {
-        Ok(()) => Ok(Redirect::to(&done_location(&plan.id, "assigned")).into_response()),
+        Ok(()) => Ok(Redirect::to(&done_location(
+            &plan.id,
+            "assigned",
+            form.indicator.trim(),
+            form.body.trim(),
+        ))
+        .into_response()),
         Err(e @ (StoreError::NotFound(_) | StoreError::Invalid(_))) => {
             refuse_assignment(&state, &user, lang, &here, &form, e.to_string()).await
         }
@@ -263,6 +307,8 @@ async fn assign(
 }
 
 /// `POST /admin/bodies/unassign`: the body no longer reports the indicator (never its last).
+/// Without `confirmed=1`, the confirmation page first (a refusal, such as for the last body,
+/// comes at once).
 async fn unassign(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Secretariat>,
@@ -272,6 +318,60 @@ async fn unassign(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let plan = choose_plan(&state.store, Some(&form.plan)).await?;
+    let (indicator_id, body_id) = (form.indicator.trim(), form.body.trim());
+    if !is_confirmed(form.confirmed.as_deref())
+        && let Some(indicator) = plan.indicator(indicator_id)
+        && indicator.assignments.len() > 1
+        && indicator.assignments.iter().any(|a| a.body == body_id)
+    {
+        let t = lang.text();
+        let body = body_name(&plan, body_id);
+        let values = state
+            .store
+            .current_actuals_as(&plan.id, Visibility::All)
+            .await?
+            .iter()
+            .filter(|a| a.contribution.indicator == indicator_id && a.contribution.body == body_id)
+            .count();
+        let rest: Vec<String> = indicator
+            .assignments
+            .iter()
+            .filter(|a| a.body != body_id)
+            .map(|a| body_name(&plan, &a.body))
+            .collect();
+        let fill = |template: &str| {
+            template
+                .replace("{indicator}", &indicator.name)
+                .replace("{body}", &body)
+                .replace("{n}", &values.to_string())
+                .replace("{rest}", &rest.join("、"))
+        };
+        let back = format!(
+            "/admin/bodies?{}#assign-{indicator_id}",
+            encode_query([("plan", plan.id.as_str())].into_iter())
+        );
+        let confirmation = Confirmation {
+            c: Chrome::new(lang, Some(&user), &here),
+            title: t.bodies_unassign_title.to_owned(),
+            consequence: fill(t.bodies_unassign_consequence),
+            details: if values > 0 {
+                vec![fill(t.bodies_unassign_values), fill(t.bodies_unassign_rest)]
+            } else {
+                vec![fill(t.bodies_unassign_rest)]
+            },
+            action: "/admin/bodies/unassign".to_owned(),
+            fields: vec![
+                ("csrf".to_owned(), form.csrf.clone()),
+                ("plan".to_owned(), plan.id.clone()),
+                ("indicator".to_owned(), indicator_id.to_owned()),
+                ("body".to_owned(), body_id.to_owned()),
+            ],
+            confirm_label: t.bodies_unassign_confirm.to_owned(),
+            destructive: true,
+            back_href: back,
+        };
+        return Ok(confirmation.into_page()?);
+    }
     match state
         .store
         .remove_assignment(
@@ -282,7 +382,13 @@ async fn unassign(
         )
         .await
     {
-        Ok(()) => Ok(Redirect::to(&done_location(&plan.id, "unassigned")).into_response()),
+        Ok(()) => Ok(Redirect::to(&done_location(
+            &plan.id,
+            "unassigned",
+            indicator_id,
+            body_id,
+        ))
+        .into_response()),
         Err(e @ (StoreError::NotFound(_) | StoreError::Invalid(_))) => {
             refuse_assignment(&state, &user, lang, &here, &form, e.to_string()).await
         }

@@ -1,4 +1,7 @@
-//! Each user's task list and the schedule that the dashboard shows.
+//! Each user's work (`/tasks`, and its summary on the home page) and the schedule that the
+//! dashboard shows. What the work is: [`work`].
+
+mod work;
 
 use askama::Template;
 use axum::Router;
@@ -7,8 +10,7 @@ use axum::response::Html;
 use axum::routing::get;
 use pdca_core::Plan;
 use pdca_core::access::{ActualState, Role};
-use pdca_core::evaluation::Rating;
-use pdca_core::follow_up::{FollowUpRound, ItemKind, RoundState};
+use pdca_core::follow_up::{FollowUpRound, RoundState};
 use pdca_store::Visibility;
 
 use crate::follow_up::round_page::round_href;
@@ -18,14 +20,12 @@ use crate::frame::i18n::{self, Lang};
 use crate::frame::view::{AppQuery, Chrome, Here, choose_plan};
 use crate::{AppState, WebError};
 
+pub(crate) use work::Work;
+use work::work_for;
+
 /// The routes of the task list.
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/tasks", get(tasks_page))
-}
-
-pub(crate) struct Task {
-    text: String,
-    href: String,
 }
 
 #[derive(Template)]
@@ -33,91 +33,51 @@ pub(crate) struct Task {
 pub(crate) struct TasksPage {
     c: Chrome,
     title: &'static str,
-    tasks: Vec<Task>,
+    work: Work,
 }
 
-/// Each user's tasks: reports overdue (a body's own, or all for the secretariat), values
-/// awaiting approval (secretariat), B ratings without an issue and solution (secretariat and
-/// committee), opinions requested from the committee in rounds at a meeting.
-pub(crate) async fn tasks_for(
+/// The summary of the user's work on the home page: per section, its count and first lines,
+/// and a link to `/tasks`.
+#[derive(Template)]
+#[template(path = "tasks/home_work.html")]
+struct HomeWork {
+    t: &'static i18n::Text,
+    work: Work,
+}
+
+impl HomeWork {
+    /// The lines of `section` the summary shows.
+    fn first_lines<'s>(&self, section: &'s work::WorkSection) -> &'s [work::WorkLine] {
+        &section.lines[..section.lines.len().min(HOME_LINES)]
+    }
+
+    /// 「ほか5件」 when the summary leaves lines of `section` out.
+    fn more_text(&self, section: &work::WorkSection) -> Option<String> {
+        let more = section.lines.len().checked_sub(HOME_LINES)?;
+        (more > 0).then(|| work::fill(self.t.work_home_more, "n", &more.to_string()))
+    }
+}
+
+/// How many lines of each section the home page shows.
+const HOME_LINES: usize = 3;
+
+/// The home page's summary of `user`'s work in `plan` (an HTML fragment, empty for a user
+/// with nothing to do, such as a viewer).
+pub(crate) async fn home_work(
     state: &AppState,
     user: &CurrentUser,
     lang: Lang,
     plan: &Plan,
-    today: time::Date,
-) -> Result<Vec<Task>, WebError> {
-    let role = user.role();
-    let mut tasks = Vec::new();
-    let rounds = state.store.rounds(&plan.id).await?;
-    let current = state
-        .store
-        .current_actuals_as(&plan.id, Visibility::All)
-        .await?;
-    for round in rounds.iter().filter(|r| r.state.is_open()) {
-        let fy = round.fiscal_year;
-        let href = round_href(&plan.id, fy, None);
-        if matches!(role, Role::Secretariat | Role::Body) {
-            let own = user.user.body.as_deref();
-            for (indicator, body) in overdue_reports(plan, round, &current, today) {
-                if role == Role::Body && own != Some(body.as_str()) {
-                    continue;
-                }
-                tasks.push(Task {
-                    text: format!(
-                        "{} {indicator}（{body}）: {}",
-                        i18n::fiscal_year(lang, fy),
-                        lang.text().round_deadline
-                    ),
-                    href: format!("/entry?fy={}", fy.year()),
-                });
-            }
-        }
-        if role == Role::Secretariat {
-            let awaiting = current
-                .iter()
-                .filter(|c| c.contribution.year == fy && c.state == ActualState::Submitted)
-                .count();
-            if awaiting > 0 {
-                tasks.push(Task {
-                    text: format!(
-                        "{}: {} {awaiting}",
-                        i18n::fiscal_year(lang, fy),
-                        lang.text().nav_approval
-                    ),
-                    href: format!("/approval?fy={}", fy.year()),
-                });
-            }
-        }
-        if matches!(role, Role::Secretariat | Role::Committee) {
-            for rating in state.store.round_ratings(&plan.id, fy).await? {
-                if rating.rating == Rating::B
-                    && (rating.issue.is_none() || rating.solution.is_none())
-                {
-                    tasks.push(Task {
-                        text: format!(
-                            "{} {}: B — {}・{}",
-                            i18n::fiscal_year(lang, fy),
-                            rating.indicator_id,
-                            lang.text().round_col_issue,
-                            lang.text().round_col_solution
-                        ),
-                        href: href.clone(),
-                    });
-                }
-            }
-        }
-        if role == Role::Committee && round.state != RoundState::Collecting {
-            tasks.push(Task {
-                text: format!(
-                    "{}: {}",
-                    i18n::fiscal_year(lang, fy),
-                    i18n::item_kind_label(lang, ItemKind::Opinion)
-                ),
-                href: href.clone(),
-            });
-        }
+) -> Result<String, WebError> {
+    let work = work_for(state, user, lang, plan, today()).await?;
+    if user.role() == Role::Viewer {
+        return Ok(String::new());
     }
-    Ok(tasks)
+    let summary = HomeWork {
+        t: lang.text(),
+        work,
+    };
+    Ok(summary.render()?)
 }
 
 /// The (indicator, body) pairs whose report of the round's year is overdue: the round is
@@ -250,7 +210,7 @@ pub(crate) async fn schedule(
     Ok((rows.into_iter().map(|(_, row)| row).collect(), overdue))
 }
 
-/// `GET /tasks`: the signed-in user's task list.
+/// `GET /tasks[?plan=ID]`: the signed-in user's work.
 pub(crate) async fn tasks_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -259,11 +219,75 @@ pub(crate) async fn tasks_page(
     AppQuery(query): AppQuery<PlanOnly>,
 ) -> Result<Html<String>, WebError> {
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
-    let tasks = tasks_for(&state, &user, lang, &plan, today()).await?;
+    let work = work_for(&state, &user, lang, &plan, today()).await?;
     let page = TasksPage {
         c: Chrome::new(lang, Some(&user), &here),
         title: lang.text().tasks_title,
-        tasks,
+        work,
     };
     Ok(Html(page.render()?))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use work::{WorkLine, WorkSection};
+
+    fn line(n: usize) -> WorkLine {
+        WorkLine {
+            name: format!("指標{n}"),
+            project: "医薬品プロジェクト".to_owned(),
+            state: "未報告".to_owned(),
+            tone: "missing",
+            detail: String::new(),
+            detail_label: "",
+            date_label: "報告期限",
+            date: "令和7年4月30日".to_owned(),
+            days: "あと3日".to_owned(),
+            overdue: false,
+            href: format!("/entry?fy=2024#ind-p1-out-0{n}"),
+        }
+    }
+
+    #[test]
+    fn the_home_summary_shows_the_first_lines_and_links_to_the_rest() {
+        let summary = HomeWork {
+            t: Lang::Ja.text(),
+            work: Work {
+                bodies: Vec::new(),
+                bodies_caption: String::new(),
+                bodies_note: String::new(),
+                sections: vec![
+                    WorkSection {
+                        id: "work-unreported",
+                        heading: "まだ報告していない指標",
+                        note: String::new(),
+                        lines: (1..=5).map(line).collect(),
+                        folded: false,
+                    },
+                    WorkSection {
+                        id: "work-reported",
+                        heading: "報告済みの指標",
+                        note: String::new(),
+                        lines: vec![line(9)],
+                        folded: true,
+                    },
+                ],
+            },
+        };
+        let html = summary.render().unwrap();
+        assert!(html.contains("まだ報告していない指標<span class=\"work-count\">（5）"));
+        assert!(html.contains("指標3") && !html.contains("指標4"), "{html}");
+        assert!(
+            html.contains("href=\"/tasks#work-unreported\">ほか2件</a>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("報告済みの指標"),
+            "folded sections stay on /tasks"
+        );
+        assert!(html.contains("href=\"/tasks\""));
+        assert!(html.contains("あと3日") && html.contains("令和7年4月30日"));
+    }
 }

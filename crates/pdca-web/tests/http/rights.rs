@@ -271,7 +271,7 @@ fn writers(path: &str) -> Option<&'static [Role]> {
         "/api/v1/plans/{id}/rounds/{fy}/ratings" => RATERS,
         "/api/v1/plans/{id}/rounds/{fy}/items" => CONTRIBUTORS,
         // The forms.
-        "/entry" | "/entry/submit" | "/entry/upload" | "/entry/upload/apply" => REPORTERS,
+        "/entry" | "/entry/upload" | "/entry/upload/apply" => REPORTERS,
         "/rounds/2022/ratings" => RATERS,
         "/rounds/2022/items" => CONTRIBUTORS,
         "/approval"
@@ -295,9 +295,8 @@ fn writers(path: &str) -> Option<&'static [Role]> {
 
 /// Every form a role-gated page posts to (the sign-in, sign-out and password forms are any
 /// signed-in user's; the token forms are covered above).
-const FORMS: [&str; 21] = [
+const FORMS: [&str; 20] = [
     "/entry",
-    "/entry/submit",
     "/entry/upload",
     "/entry/upload/apply",
     "/approval",
