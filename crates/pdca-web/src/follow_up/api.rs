@@ -433,7 +433,7 @@ async fn report(
 ) -> Result<Response, WebError> {
     let plan = plan_of(&state, &id).await?;
     let fy = parse_fy(&fy)?;
-    crate::follow_up::round_forms::report_file(&state, &user, &plan, fy, &query.format).await
+    crate::follow_up::meetings::report_file(&state, &user, &plan, fy, &query.format).await
 }
 
 /// The parameters of this module's operations.

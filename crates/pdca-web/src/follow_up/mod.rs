@@ -14,17 +14,17 @@ use crate::AppState;
 use crate::actuals::upload::MAX_FILE_BYTES;
 
 pub(crate) mod api;
+pub(crate) mod meetings;
 pub(crate) mod round_forms;
 pub(crate) mod round_page;
+pub(crate) mod round_parts;
 pub(crate) mod rounds;
 pub(crate) mod trace;
 
 /// The routes of the follow-up pages.
 pub(crate) fn router() -> Router<AppState> {
-    use round_forms::{
-        add_item, add_meeting, attach_material, change_state, download_report, mark_reflected,
-        material_file, rate, record_minutes,
-    };
+    use meetings::{add_meeting, attach_material, download_report, material_file, record_minutes};
+    use round_forms::{add_item, change_state, mark_reflected, rate};
     Router::new()
         .route("/rounds", get(rounds::rounds_page).post(rounds::open_round))
         .route("/rounds/{fy}", get(round_page::round_page))

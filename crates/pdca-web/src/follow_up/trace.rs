@@ -7,7 +7,8 @@ use axum::response::{Html, IntoResponse, Response};
 use pdca_core::FiscalYear;
 use pdca_core::follow_up::{FollowUpRound, ItemKind, LinkKind, RoundItem};
 
-use super::round_page::{ItemRow, item_row, pace_text, rating_letter};
+use super::round_page::ItemRow;
+use super::round_parts::{item_row, pace_text, rating_letter};
 use super::rounds::{PlanOnly, may_read, readable_meetings};
 use crate::frame::auth::CurrentUser;
 use crate::frame::i18n::{self, Lang};
