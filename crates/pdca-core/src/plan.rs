@@ -329,6 +329,21 @@ impl Plan {
         self.indicators().map(|(_, i)| i).find(|i| i.id == id)
     }
 
+    /// The project that holds the indicator with this id.
+    pub fn project_of(&self, id: &str) -> Option<&Project> {
+        self.indicators().find(|(_, i)| i.id == id).map(|(p, _)| p)
+    }
+
+    /// An indicator's name as it reads out of its table: a sub-target's after its parent's,
+    /// between the page language's brackets (「企業へ導出される段階に至った研究課題数（うち遺伝子
+    /// 治療）」); any other indicator's as the plan writes it.
+    pub fn full_name(&self, indicator: &Indicator, open: &str, close: &str) -> String {
+        match indicator.parent.as_deref().and_then(|p| self.indicator(p)) {
+            Some(parent) => [parent.name.as_str(), open, &indicator.name, close].concat(),
+            None => indicator.name.clone(),
+        }
+    }
+
     /// Mutable access to the indicator with this id.
     pub fn indicator_mut(&mut self, id: &str) -> Option<&mut Indicator> {
         self.projects

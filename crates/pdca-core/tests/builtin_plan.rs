@@ -702,3 +702,24 @@ fn every_indicator_in_the_file_quotes_the_seed_above_it() {
     }
     assert_eq!(tables, 53);
 }
+
+#[test]
+fn a_sub_target_is_named_after_its_parent_and_found_in_its_project() {
+    let plan = builtin_plan().unwrap();
+    let sub = plan.indicator("p3-out-01-1").unwrap();
+    assert_eq!(
+        plan.full_name(sub, "（", "）"),
+        "非臨床POCの取得件数（うち遺伝子治療）"
+    );
+    assert_eq!(
+        plan.full_name(sub, " (", ")"),
+        "非臨床POCの取得件数 (うち遺伝子治療)"
+    );
+    let parent = plan.indicator("p3-out-01").unwrap();
+    assert_eq!(plan.full_name(parent, "（", "）"), parent.name);
+    assert_eq!(
+        plan.project_of("p3-out-01-1").map(|p| p.id.as_str()),
+        Some("p3")
+    );
+    assert!(plan.project_of("no-such").is_none());
+}

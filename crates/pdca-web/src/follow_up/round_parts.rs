@@ -101,10 +101,17 @@ pub(crate) fn rating_refusal(lang: Lang, error: &RoundError) -> (&'static str, S
 /// What keeps the round from closing, each with the link to its row.
 pub(crate) fn missing_rows(lang: Lang, view: &RoundView) -> Vec<(String, String)> {
     let t = lang.text();
-    let name = |id: &str| {
-        view.plan
-            .indicator(id)
-            .map_or_else(|| id.to_owned(), |i| i.name.clone())
+    // Names repeat across projects (非臨床POCの取得件数) and sub-targets need their parent:
+    // each line says both.
+    let name = |id: &str| match (view.plan.indicator(id), view.plan.project_of(id)) {
+        (Some(i), Some(p)) => [
+            view.plan.full_name(i, t.paren_open, t.paren_close).as_str(),
+            t.paren_open,
+            &p.name,
+            t.paren_close,
+        ]
+        .concat(),
+        _ => id.to_owned(),
     };
     view.missing
         .iter()

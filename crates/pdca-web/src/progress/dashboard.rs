@@ -125,20 +125,7 @@ async fn dashboard_main(
             let f = Figures::new(t, indicator, e, &cx.actuals, cx.as_of);
             let unlikely = f.reported && is_unlikely(e.p_attain);
             if status == Status::Insufficient || (unlikely && status != Status::Achieved) {
-                let name = match indicator
-                    .parent
-                    .as_deref()
-                    .and_then(|p| cx.plan.indicator(p))
-                {
-                    Some(parent) => [
-                        parent.name.as_str(),
-                        t.paren_open,
-                        &indicator.name,
-                        t.paren_close,
-                    ]
-                    .concat(),
-                    None => indicator.name.clone(),
-                };
+                let name = cx.plan.full_name(indicator, t.paren_open, t.paren_close);
                 attention.push((
                     e.p_attain.filter(|_| f.reported),
                     AttentionRow {

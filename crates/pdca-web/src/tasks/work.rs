@@ -141,16 +141,13 @@ pub(crate) fn days_left(lang: Lang, deadline: time::Date, today: time::Date) -> 
 /// An indicator's name as a line shows it (a sub-target after its parent's name) and its
 /// project's name.
 fn names(plan: &Plan, indicator_id: &str) -> (String, String) {
-    for (project, indicator) in plan.indicators() {
-        if indicator.id == indicator_id {
-            let name = match indicator.parent.as_deref().and_then(|p| plan.indicator(p)) {
-                Some(parent) => format!("{}（{}）", parent.name, indicator.name),
-                None => indicator.name.clone(),
-            };
-            return (name, project.name.clone());
-        }
+    match (plan.indicator(indicator_id), plan.project_of(indicator_id)) {
+        (Some(indicator), Some(project)) => (
+            plan.full_name(indicator, "（", "）"),
+            project.name.clone(),
+        ),
+        _ => (indicator_id.to_owned(), String::new()),
     }
-    (indicator_id.to_owned(), String::new())
 }
 
 /// The date part (in Japan) of a stored RFC 3339 timestamp, in the page's language.

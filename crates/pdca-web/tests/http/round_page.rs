@@ -313,7 +313,7 @@ async fn a_refusal_to_close_lists_what_is_missing_with_links(app: TestApp) {
     let html = refused.text().await.unwrap();
     let summary = error_summary(&html);
     assert!(summary.contains("終了できません"), "{summary}");
-    let name = indicator_name("p1-out-01");
+    let name = missing_name("p1-out-01");
     assert!(
         summary.contains(&format!(
             "<a href=\"#ind-p1-out-01\">{name}: 評価がありません</a>"
@@ -321,7 +321,7 @@ async fn a_refusal_to_close_lists_what_is_missing_with_links(app: TestApp) {
         "{summary}"
     );
     if rated_b {
-        let name = indicator_name("p1-out-02");
+        let name = missing_name("p1-out-02");
         assert!(
             summary.contains(&format!(
                 "<a href=\"#ind-p1-out-02\">{name}: B と評価されていますが解決策がありません</a>"
