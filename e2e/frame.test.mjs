@@ -2,6 +2,7 @@
 // 390 px, each held to the floor by checkPage (axe-core, no sideways scrolling at 320 px,
 // screenshots); at 390 px the main menu is collapsed behind 「メニュー」 and opens by click and by
 // keyboard; the focus ring is the Digital Agency Design System's black outline on a yellow ring.
+// Leaving a page with something typed in a form but not sent asks first (the frame's forms.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, addUser, launchBrowser, newPage, signIn, checkPage } from './harness.mjs';
@@ -100,3 +101,63 @@ for (const width of [1366, 390]) {
     await page.context().close();
   });
 }
+
+test('leaving a page with a typed but unsent form asks first; sending it or leaving untouched does not', { timeout: 120_000 }, async () => {
+  const page = await newPage(browser, 1366);
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.type());
+    await dialog.dismiss();
+  });
+  await signIn(page, server, ...SECRETARIAT);
+  const home = page.locator('header.site .app-name a');
+
+  // Sending the round's opening form is not leaving it.
+  await page.goto(`${server.base}/rounds`);
+  await page.getByLabel('対象年度（実績の年度）').fill('2022');
+  await page.getByLabel(/報告期限/).fill('2023-04-30');
+  await page.getByRole('button', { name: '開始する' }).click();
+  await page.waitForLoadState('load');
+  assert.match(new URL(page.url()).pathname, /^\/rounds\/2022/);
+  assert.deepEqual(dialogs, [], 'sending a form asks nothing');
+
+  // A page left untouched asks nothing.
+  const round = page.url();
+  await home.click();
+  await page.waitForLoadState('load');
+  assert.equal(new URL(page.url()).pathname, '/', 'left without a question');
+  assert.deepEqual(dialogs, [], 'no warning without changes');
+
+  // A reason typed in an indicator's rating editor: leaving asks, and staying keeps it.
+  await page.goto(round);
+  const row = page.locator('li.indicator-row:has(details.rating-editor)').first();
+  const id = (await row.getAttribute('id')).replace(/^ind-/, '');
+  await row.locator('details.rating-editor > summary').click();
+  const reason = row.locator('textarea[name="reason"]');
+  await reason.click();
+  await page.keyboard.type('目標の前倒し達成');
+  await home.click();
+  await page.waitForTimeout(500);
+  assert.deepEqual(dialogs, ['beforeunload'], 'the browser asks before leaving');
+  assert.match(new URL(page.url()).pathname, /^\/rounds\/2022/, 'staying keeps the page');
+  assert.equal(await reason.inputValue(), '目標の前倒し達成', 'and the text typed');
+
+  // Sending that form asks nothing.
+  await row.locator('input[name="rating"]').first().check();
+  await row.getByRole('button', { name: '評価を記録' }).click();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), new RegExp(`#ind-${id}$`), 'back at the row, recorded');
+  assert.deepEqual(dialogs, ['beforeunload'], 'sending the form asks nothing');
+
+  // Typing and deleting back is no change.
+  const other = page.locator('li.indicator-row:has(details.rating-editor)').nth(1);
+  await other.locator('details.rating-editor > summary').click();
+  await other.locator('textarea[name="issue"]').click();
+  await page.keyboard.type('仮');
+  await page.keyboard.press('Backspace');
+  await home.click();
+  await page.waitForLoadState('load');
+  assert.equal(new URL(page.url()).pathname, '/', 'left without a question');
+  assert.deepEqual(dialogs, ['beforeunload'], 'no warning once the text is deleted again');
+  await page.context().close();
+});

@@ -127,3 +127,89 @@ async function signIn(page, name, password) {
   await page.getByLabel(/^パスワード|^Password/).fill(password);
   await page.locator('form[action="/signin"] button[type="submit"]').first().click();
 }
+
+// Every page at both widths (issue 12): the pages no journey walks through — the API tokens (with
+// one created), the plans, the open data, the error pages (404 and 403), the approval queue with
+// nothing pending, a plan file refused, and the English version of the pages — each held to the
+// floor by checkPage (axe-core, no sideways scrolling at 320 px) with screenshots at 1366 and 390 px.
+const VIEWER = ['pages-viewer', 'viewer-password-2026'];
+const COMMITTEE = ['pages-committee', 'committee-password-2026'];
+
+test('the pages no journey walks through, at 1366 px and 390 px', { timeout: 300_000 }, async () => {
+  addUser(server, VIEWER[0], 'viewer', VIEWER[1]);
+  addUser(server, COMMITTEE[0], 'committee', COMMITTEE[1]);
+  for (const width of [1366, 390]) {
+    const page = await newPage(browser, width);
+    await signIn(page, ...SECRETARIAT);
+    assert.doesNotMatch(page.url(), /\/signin/, 'the secretariat is signed in');
+
+    // API tokens: none yet, then one created (its secret shown once) and listed.
+    await page.goto(`${base}/account/tokens`);
+    await checkPage(page, 'pages-tokens-empty');
+    await page.locator('#token-name').fill(`集計スクリプト ${width}`);
+    await page.locator('form[action="/account/tokens"] button[type="submit"]').click();
+    await page.waitForLoadState();
+    assert.ok(await page.locator('code.secret').count() === 1, 'the new secret is shown');
+    assert.match(await page.locator('table.tokens').innerText(), new RegExp(`集計スクリプト ${width}`));
+    await checkPage(page, 'pages-tokens-created');
+
+    // The plans, and a plan file that is not one refused with its reasons.
+    await page.goto(`${base}/admin/plans`);
+    assert.ok(await page.locator('table').count() > 0, 'the built-in plan is listed');
+    await checkPage(page, 'pages-admin-plans');
+    await page.locator('#plan-file').setInputFiles({
+      name: 'broken.toml', mimeType: 'application/toml', buffer: Buffer.from('id = "x"\nname = \n'),
+    });
+    await page.locator('form[action="/admin/plans"] button[type="submit"]').click();
+    await page.waitForLoadState();
+    assert.ok(await page.locator('.error, .plan-file-errors').count() > 0, 'the broken file is refused');
+    await checkPage(page, 'pages-admin-plans-refused');
+
+    // The open data files.
+    await page.goto(`${base}/open-data`);
+    assert.ok(await page.locator('ul.files a').count() > 0, 'the files are listed');
+    await checkPage(page, 'pages-open-data');
+
+    // The approval queue with nothing pending (nothing has been submitted on this server).
+    await page.goto(`${base}/approval`);
+    assert.match(await page.locator('main').innerText(), /承認を待つ実績はありません/);
+    await checkPage(page, 'pages-approval-empty');
+
+    // A page that does not exist: the 404 page.
+    const missing = await page.goto(`${base}/no-such-page`);
+    assert.equal(missing.status(), 404);
+    await checkPage(page, 'pages-not-found');
+    const missingIndicator = await page.goto(`${base}/indicators/no-such-indicator`);
+    assert.equal(missingIndicator.status(), 404);
+    await checkPage(page, 'pages-indicator-not-found');
+
+    // The password page on a phone too (the journey above sees it at 1366 px only).
+    await page.goto(`${base}/account/password`);
+    await checkPage(page, 'pages-password');
+
+    // The English version, switched to from the menu's link, then a few pages in English.
+    await page.goto(`${base}/lang/en?next=/`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await checkPage(page, 'pages-en-dashboard');
+    for (const [path, name] of [['/rounds', 'rounds'], ['/tasks', 'tasks'], ['/entry', 'entry'],
+      ['/approval', 'approval'], ['/admin/plans', 'admin-plans'], ['/account/tokens', 'tokens'],
+      ['/open-data', 'open-data'], ['/help/terms', 'help-terms'], ['/no-such-page', 'not-found']]) {
+      await page.goto(`${base}${path}`);
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en', path);
+      await checkPage(page, `pages-en-${name}`);
+    }
+    await page.goto(`${base}/lang/ja?next=/`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+    await page.context().close();
+
+    // A page a viewer may not open: the 403 page; and the viewer's tasks.
+    const viewer = await newPage(browser, width);
+    await signIn(viewer, ...VIEWER);
+    const forbidden = await viewer.goto(`${base}/admin/users`);
+    assert.equal(forbidden.status(), 403);
+    await checkPage(viewer, 'pages-forbidden');
+    await viewer.goto(`${base}/tasks`);
+    await checkPage(viewer, 'pages-viewer-tasks');
+    await viewer.context().close();
+  }
+});

@@ -127,11 +127,13 @@ impl AppState {
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole application as a router: pages, sign-in, the API, the health check and the static
-/// style sheet, with the security headers, error rendering, tracing and a request timeout.
+/// style sheet and script, with the security headers, error rendering, tracing and a request
+/// timeout.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/static/pdca.css", get(stylesheet))
+        .route("/static/forms.js", get(forms_script))
         .merge(accounts::signin::router())
         .merge(progress::pages::router())
         .merge(actuals::entry::router())
@@ -188,6 +190,18 @@ async fn stylesheet() -> impl IntoResponse {
             include_str!("tasks/tasks.css"),
             include_str!("help/help.css"),
         ),
+    )
+}
+
+/// `GET /static/forms.js`: the frame's script on every page, warning before leaving a page while
+/// a form marked `data-warn-unsaved` holds unsaved changes (`frame/forms.js`).
+async fn forms_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("frame/forms.js"),
     )
 }
 

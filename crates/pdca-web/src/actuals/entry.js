@@ -1,11 +1,11 @@
-// The entry page (/entry): warns before leaving with values typed but not saved, and keeps
-// the 「入力済み」 count of the save bar up to date while typing. Served from /static/entry.js.
+// The entry page (/entry): keeps the 「入力済み」 count of the save bar up to date while typing,
+// and brings a refused form's error summary into focus. The warning before leaving with values
+// typed but not saved is the frame's (/static/forms.js, `data-warn-unsaved` on the form).
+// Served from /static/entry.js.
 (function () {
   'use strict';
   var form = document.getElementById('entry-form');
   if (!form) return;
-  var dirty = false;
-  var sending = false;
   var count = document.getElementById('entry-filled');
 
   function recount() {
@@ -28,23 +28,7 @@
     count.textContent = filled + '/' + count.getAttribute('data-total');
   }
 
-  form.addEventListener('input', function () {
-    dirty = true;
-    recount();
-  });
-  form.addEventListener('submit', function () {
-    sending = true;
-  });
-  // A refused form comes back with values typed but not saved.
-  if (document.getElementById('error-summary') || form.querySelector('[id^="conflict-"]')) {
-    dirty = true;
-  }
-  window.addEventListener('beforeunload', function (event) {
-    if (dirty && !sending) {
-      event.preventDefault();
-      event.returnValue = '';
-    }
-  });
+  form.addEventListener('input', recount);
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();
 })();

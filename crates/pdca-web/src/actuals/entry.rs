@@ -37,8 +37,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/static/entry.js", get(script))
 }
 
-/// `GET /static/entry.js`: warns before leaving the entry page with unsaved changes, and keeps
-/// the 「入力済み」 count up to date while typing.
+/// `GET /static/entry.js`: keeps the 「入力済み」 count up to date while typing (the warning before
+/// leaving with unsaved changes is the frame's `/static/forms.js`).
 async fn script() -> impl IntoResponse {
     (
         [

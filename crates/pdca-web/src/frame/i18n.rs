@@ -355,7 +355,7 @@ catalogue! {
     entry_title: ("実績の入力", "Enter actuals"),
     entry_explained: (
         "「一時保存」は入力した値を保存します（まだ提出しません）。すべて入力したら「保存して提出」を押してください。入力した値を保存してから、事務局に提出します。数値は ２５、1,234、25件 のようにも書けます。",
-        "「Save」 keeps the values typed without submitting them. When everything is entered, press 「Save and submit」: the values typed are saved, then submitted to the secretariat. Numbers may be written as ２５, 1,234 or 25件."
+        "\"Save\" keeps the values typed without submitting them. When everything is entered, press \"Save and submit\": the values typed are saved, then submitted to the secretariat. Numbers may be written as ２５, 1,234 or 25件."
     ),
     entry_value: ("実績", "Value"),
     entry_numerator: ("分子", "Numerator"),

@@ -142,10 +142,9 @@ pub(crate) fn days_left(lang: Lang, deadline: time::Date, today: time::Date) -> 
 /// project's name.
 fn names(plan: &Plan, indicator_id: &str) -> (String, String) {
     match (plan.indicator(indicator_id), plan.project_of(indicator_id)) {
-        (Some(indicator), Some(project)) => (
-            plan.full_name(indicator, "（", "）"),
-            project.name.clone(),
-        ),
+        (Some(indicator), Some(project)) => {
+            (plan.full_name(indicator, "（", "）"), project.name.clone())
+        }
         _ => (indicator_id.to_owned(), String::new()),
     }
 }

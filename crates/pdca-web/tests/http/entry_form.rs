@@ -75,9 +75,13 @@ async fn save_and_submit_saves_the_typed_value_and_submits_it(app: TestApp) {
     assert!(page.contains("入力済み"), "the count of the save bar");
     assert!(
         page.contains("src=\"/static/entry.js\""),
-        "the unsaved-changes warning"
+        "the save bar's count"
     );
-    let script = body.get_page("/static/entry.js").await;
+    assert!(
+        page.contains("data-warn-unsaved"),
+        "the form warns before leaving"
+    );
+    let script = body.get_page("/static/forms.js").await;
     assert_eq!(script.status(), StatusCode::OK);
     assert!(script.text().await.unwrap().contains("beforeunload"));
 
