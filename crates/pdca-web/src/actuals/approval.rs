@@ -161,14 +161,21 @@ async fn render(
         title: t.approval_title,
         plan_id: plan.id.clone(),
         fy: fy.map(|fy| fy.year().to_string()).unwrap_or_default(),
+        // A year asked for outside the plan's period (values of an earlier year) is listed
+        // too, so the selector shows the year the page and its lock button are about.
         years: std::iter::once((String::new(), t.approval_year_all.to_owned(), fy.is_none()))
-            .chain(plan.period.years().map(|y| {
-                (
-                    y.year().to_string(),
-                    i18n::fiscal_year(lang, y),
-                    Some(y) == fy,
-                )
-            }))
+            .chain(
+                fy.filter(|fy| !plan.period.years().any(|y| y == *fy))
+                    .into_iter()
+                    .chain(plan.period.years())
+                    .map(|y| {
+                        (
+                            y.year().to_string(),
+                            i18n::fiscal_year(lang, y),
+                            Some(y) == fy,
+                        )
+                    }),
+            )
             .collect(),
         all_items: pending.iter().map(|p| p.item.clone()).collect(),
         pending,

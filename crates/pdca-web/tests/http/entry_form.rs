@@ -280,6 +280,17 @@ async fn the_approval_page_shows_the_previous_value_and_the_target(app: TestApp)
         html.contains("class=\"button-danger\""),
         "approve-all is destructive"
     );
+    // A year before the plan's period is shown as that year, not as 「すべての年度」.
+    let earlier = secretariat
+        .get_page("/approval?fy=2019")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        earlier.contains("<option value=\"2019\" selected>令和元年度</option>"),
+        "{earlier}"
+    );
 
     // Approving everything shown asks first, with the count.
     let csrf = secretariat.csrf_of("/approval?fy=2023").await;
