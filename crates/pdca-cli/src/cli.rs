@@ -142,6 +142,32 @@ pub enum Command {
             value_parser = clap::value_parser!(u32).range(1..=100_000)
         )]
         max_connections: u32,
+        /// Minutes a session may go unused before it ends.
+        #[arg(
+            long,
+            env = "PDCA_SESSION_IDLE_MINUTES",
+            default_value_t = 30,
+            value_parser = clap::value_parser!(u64).range(1..=1440)
+        )]
+        session_idle_minutes: u64,
+        /// Hours after sign-in a session ends, however busy.
+        #[arg(
+            long,
+            env = "PDCA_SESSION_HOURS",
+            default_value_t = 12,
+            value_parser = clap::value_parser!(u64).range(1..=168)
+        )]
+        session_hours: u64,
+        /// How the log on standard error is written: text (for people) or json (one object a line).
+        #[arg(long, env = "PDCA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+        /// A configuration file (TOML; see docs/configuration.md): its settings stand under the
+        /// `PDCA_…` environment variables, which stand under the flags.
+        #[arg(long, env = "PDCA_CONFIG")]
+        config: Option<PathBuf>,
+        /// Print the configuration in effect (the database password hidden) and exit.
+        #[arg(long)]
+        print_config: bool,
     },
     /// Fill the database with the deterministic demo data set (clearly labelled as demo).
     Demo {
@@ -669,8 +695,24 @@ fn single_line(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// How `pdca serve` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
 pub fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    commands::config::apply_file(&mut cli, &matches)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

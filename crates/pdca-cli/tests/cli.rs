@@ -2009,3 +2009,116 @@ fn import_into_postgres_names_the_file_line_and_key_of_a_refused_value() {
     std::fs::write(&file, &original).unwrap();
     target.ok(&["import", &dump.display().to_string()]);
 }
+
+/// Issue 13, item 5: `pdca serve --config FILE` — the file's settings stand under the `PDCA_…`
+/// environment variables, which stand under the flags; unknown keys and values out of range are
+/// refused naming the file and the key; the database password is never printed.
+#[test]
+fn serve_reads_a_configuration_file_under_the_environment_and_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pdca.toml");
+    std::fs::write(
+        &file,
+        "database = \"postgres://pdca:s3cret@127.0.0.1:5432/pdca\"\n\
+         addr = \"0.0.0.0:9090\"\nheader_timeout = 7\nmax_connections = 64\n\
+         session_idle_minutes = 15\nlog_format = \"json\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let config = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pdca"));
+        command
+            .env_remove("PDCA_DB")
+            .env_remove("PDCA_HEADER_TIMEOUT")
+            .env_remove("PDCA_ADDR")
+            .args(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    let out = config(&["serve", "--config", file, "--print-config"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("database = \"postgres://pdca:***@127.0.0.1:5432/pdca\""),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+    assert!(text.contains("addr = \"0.0.0.0:9090\""), "{text}");
+    assert!(text.contains("header_timeout = 7"), "{text}");
+    assert!(text.contains("max_connections = 64"), "{text}");
+    assert!(text.contains("session_idle_minutes = 15"), "{text}");
+    assert!(
+        text.contains("session_hours = 12"),
+        "the default stays: {text}"
+    );
+    assert!(text.contains("log_format = \"json\""), "{text}");
+
+    // The environment over the file, the flags over both.
+    let out = config(
+        &[
+            "serve",
+            "--config",
+            file,
+            "--print-config",
+            "--addr",
+            "127.0.0.1:1",
+        ],
+        &[
+            ("PDCA_HEADER_TIMEOUT", "9"),
+            ("PDCA_ADDR", "127.0.0.1:2"),
+            ("PDCA_DB", "env.sqlite3"),
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("header_timeout = 9"), "{text}");
+    assert!(text.contains("addr = \"127.0.0.1:1\""), "{text}");
+    assert!(text.contains("database = \"env.sqlite3\""), "{text}");
+    let out = config(
+        &[
+            "--db",
+            "flag.sqlite3",
+            "serve",
+            "--config",
+            file,
+            "--print-config",
+        ],
+        &[],
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("database = \"flag.sqlite3\"")
+    );
+
+    // Refusals name the file and the key.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "header_timeout = 0\n").unwrap();
+    let out = config(
+        &["serve", "--config", bad.to_str().unwrap(), "--print-config"],
+        &[],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("header_timeout"),
+        "{err}"
+    );
+    std::fs::write(&bad, "listen = \"0.0.0.0:80\"\n").unwrap();
+    let out = config(
+        &["serve", "--config", bad.to_str().unwrap(), "--print-config"],
+        &[],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("bad.toml") && err.contains("listen"), "{err}");
+    let out = config(
+        &["serve", "--config", "/no/such/pdca.toml", "--print-config"],
+        &[],
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("/no/such/pdca.toml")
+    );
+}

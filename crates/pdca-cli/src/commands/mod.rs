@@ -2,6 +2,7 @@
 
 mod actuals;
 mod body;
+pub mod config;
 mod demo;
 mod dump;
 mod evaluate;
@@ -88,6 +89,13 @@ impl Session {
 
 /// Runs one parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Serve {
+        print_config: true, ..
+    } = &cli.command
+    {
+        print!("{}", config::effective(&cli));
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Plan(PlanCommand::Validate { file }) = &cli.command {
         return plan::validate(file);
     }
@@ -292,6 +300,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             header_timeout,
             max_connections,
+            session_idle_minutes,
+            session_hours,
+            log_format,
+            config: _,
+            print_config: _,
         } => {
             let options = serve::ServeOptions {
                 addr,
@@ -299,6 +312,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies,
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                session_idle: std::time::Duration::from_secs(session_idle_minutes * 60),
+                session_absolute: std::time::Duration::from_secs(session_hours * 3600),
+                log_format,
             };
             serve::serve(&session, &options).await
         }

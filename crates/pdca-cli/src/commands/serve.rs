@@ -26,10 +26,16 @@ pub struct ServeOptions {
     pub header_timeout: Duration,
     /// The most connections served at once.
     pub max_connections: usize,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in.
+    pub session_absolute: Duration,
+    /// How the log is written.
+    pub log_format: crate::cli::LogFormat,
 }
 
 pub async fn serve(session: &Session, options: &ServeOptions) -> anyhow::Result<ExitCode> {
-    init_logging();
+    init_logging(options.log_format);
     let addr = options.addr;
     if options.demo {
         super::demo::demo(session, None).await?;
@@ -39,6 +45,8 @@ pub async fn serve(session: &Session, options: &ServeOptions) -> anyhow::Result<
     config.secure_cookies = options.secure_cookies;
     config.header_read_timeout = options.header_timeout;
     config.max_connections = options.max_connections;
+    config.session_idle = options.session_idle;
+    config.session_absolute = options.session_absolute;
     let app = pdca_web::Application::build(session.store.clone(), config)
         .await
         .with_context(|| format!("{addr} で待ち受けられません"))?;
@@ -53,14 +61,17 @@ pub async fn serve(session: &Session, options: &ServeOptions) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
-fn init_logging() {
+fn init_logging(format: crate::cli::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PDCA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // A second initialisation (in tests) is harmless.
-    let _ = tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // A second initialisation (in tests) is harmless.
+    let _ = match format {
+        crate::cli::LogFormat::Text => log.try_init(),
+        crate::cli::LogFormat::Json => log.json().try_init(),
+    };
 }
 
 /// On a database without accounts, creates the secretariat account and prints its one-time
