@@ -2122,3 +2122,29 @@ fn serve_reads_a_configuration_file_under_the_environment_and_the_flags() {
             .contains("/no/such/pdca.toml")
     );
 }
+
+/// Issue 13, item 5: the long commands show their steps only on a terminal; in a pipe (as here)
+/// standard error stays empty and standard output is the report alone.
+#[test]
+fn long_commands_stay_quiet_in_a_pipe() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    let dir = pdca.path("dump");
+    let out = pdca.run(&["export", "--output", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.is_empty(), "{err:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains("読んでいます"),
+        "{text}"
+    );
+    let csv = pdca.write("one.csv", format!("{HEADER}p1-out-01,2024,3,,,amed,,\n"));
+    let out = pdca.run(&["actuals", "import", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8(out.stderr).unwrap().is_empty());
+    let published = pdca.path("open");
+    let out = pdca.run(&["publish", "--output", published.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8(out.stderr).unwrap().is_empty());
+}

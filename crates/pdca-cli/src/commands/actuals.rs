@@ -1,5 +1,6 @@
 //! `pdca actuals …`: import (all-or-nothing), export and history of actuals.
 
+use crate::progress::Steps;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,6 +27,7 @@ pub async fn import(
     draft: bool,
 ) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
+    let steps = Steps::start(&format!("{name} を読んでいます"));
     let bytes = std::fs::read(file).with_context(|| format!("{name} を読めません"))?;
     // The file is parsed on another thread while the plan loads: both take a while for a large
     // import, and the machine usually has a core to spare. Reading stays within the command
@@ -42,6 +44,7 @@ pub async fn import(
     let (table, bytes) = reading
         .await
         .with_context(|| format!("{name} を読めません"))?;
+    drop(steps);
     let plan = plan?;
     let table = match table {
         Ok(table) => table,
@@ -115,10 +118,12 @@ pub async fn import(
             },
         })
         .collect();
+    let steps = Steps::start(&format!("{}件をデータベースに書き込んでいます", rows.len()));
     let n = session
         .store
         .record_actuals(&plan.id, &rows, &session.actor)
         .await?;
+    drop(steps);
     // The process ends once the command returns: the operating system takes the memory back at
     // once, where freeing the millions of small allocations of a large import one by one took a
     // tenth of a second or more.

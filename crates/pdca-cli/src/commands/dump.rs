@@ -8,15 +8,19 @@ use anyhow::Context;
 use pdca_store::Dump;
 
 use super::Session;
+use crate::progress::Steps;
 use crate::table::{Align, render};
 
 pub async fn export(session: &Session, output: &Path) -> anyhow::Result<ExitCode> {
+    let steps = Steps::start("データベースを読んでいます");
     let dump = session
         .store
         .export()
         .await
         .context("データベースを読めません")?;
+    steps.step("ファイルに書き出しています");
     dump.write_dir(output)?;
+    drop(steps);
     println!(
         "データベース（{}）を {} に書き出しました（スキーマの版 {}）",
         session.store.backend(),
@@ -29,12 +33,15 @@ pub async fn export(session: &Session, output: &Path) -> anyhow::Result<ExitCode
 }
 
 pub async fn import(session: &Session, dir: &Path) -> anyhow::Result<ExitCode> {
+    let steps = Steps::start("ファイルを読んでいます");
     let dump = Dump::read_dir(dir)?;
+    steps.step("データベースに書き込んでいます");
     session
         .store
         .import(&dump)
         .await
         .with_context(|| format!("{} を読み込めません", dir.display()))?;
+    drop(steps);
     println!(
         "{} をデータベース（{}）に読み込みました（スキーマの版 {}）",
         dir.display(),

@@ -632,7 +632,9 @@ pub async fn publish(
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
     let plan = session.plan(plan).await?;
+    let steps = crate::progress::Steps::start("オープンデータを作っています");
     let files = pdca_app::open_data::open_data_files(&session.store, &plan).await?;
+    steps.step("ファイルに書き出しています");
     std::fs::create_dir_all(output)
         .with_context(|| format!("{} を作成できません", output.display()))?;
     for (name, bytes) in &files {
@@ -640,6 +642,7 @@ pub async fn publish(
         std::fs::write(&path, bytes)
             .with_context(|| format!("{} に書き込めません", path.display()))?;
     }
+    drop(steps);
     println!(
         "計画「{}」のオープンデータ（{}）を {} に書き出しました",
         plan.id,
