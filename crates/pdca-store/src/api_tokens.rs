@@ -4,13 +4,22 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
 use crate::audit::{self, Change};
+use crate::data_version::{DataVersion, data_version_at, data_version_columns};
 use crate::secrets::{digest, random_hex};
-use crate::users::{User, user_at, user_columns};
-use crate::{Store, StoreError, WriteScope, now, rollback};
+use crate::users::{User, user_at, user_columns, user_from_sqlite};
+use crate::{Store, StoreError, WriteScope, now, rfc3339, rollback, stored_time};
 
 /// What every token secret starts with, so that a leaked one is easy to recognise.
 const PREFIX: &str = "pdca_";
+
+/// How old a token's recorded last use may get before a use records it again: its
+/// [`ApiToken::last_used_at`] is accurate to this much.
+pub const LAST_USE_PRECISION: Duration = Duration::from_secs(60);
 
 /// An API token, without its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +34,8 @@ pub struct ApiToken {
     pub created_at: String,
     /// When it was revoked, RFC 3339 in UTC; a revoked token no longer works.
     pub revoked_at: Option<String>,
-    /// When it was last used, RFC 3339 in UTC.
+    /// When it was last used, RFC 3339 in UTC, accurate to [`LAST_USE_PRECISION`] (a use
+    /// less than that after the recorded one is not recorded).
     pub last_used_at: Option<String>,
 }
 
@@ -38,14 +48,52 @@ macro_rules! token_columns {
 }
 
 fn token_at(row: &AnyRow) -> Result<ApiToken, StoreError> {
+    token_from(row, 0)
+}
+
+/// The [`token_columns!`] starting at column `at`.
+fn token_from(row: &AnyRow, at: usize) -> Result<ApiToken, StoreError> {
     Ok(ApiToken {
-        id: row.try_get(0)?,
-        user_id: row.try_get(1)?,
-        name: row.try_get(2)?,
-        created_at: row.try_get(3)?,
-        revoked_at: row.try_get(4)?,
-        last_used_at: row.try_get(5)?,
+        id: row.try_get(at)?,
+        user_id: row.try_get(at + 1)?,
+        name: row.try_get(at + 2)?,
+        created_at: row.try_get(at + 3)?,
+        revoked_at: row.try_get(at + 4)?,
+        last_used_at: row.try_get(at + 5)?,
     })
+}
+
+/// A row of the token lookup: the data version, the token and its user.
+#[derive(Clone)]
+pub(crate) struct TokenRow {
+    version: DataVersion,
+    token: ApiToken,
+    user: User,
+}
+
+impl TokenRow {
+    fn from_any(row: &AnyRow) -> Result<Self, StoreError> {
+        Ok(TokenRow {
+            version: data_version_at(row, 0)?,
+            token: token_from(row, 3)?,
+            user: user_at(row, 9)?,
+        })
+    }
+
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(TokenRow {
+            version: DataVersion::from_sqlite(row, 0)?,
+            token: ApiToken {
+                id: row.get(3)?,
+                user_id: row.get(4)?,
+                name: row.get(5)?,
+                created_at: row.get(6)?,
+                revoked_at: row.get(7)?,
+                last_used_at: row.get(8)?,
+            },
+            user: user_from_sqlite(row, 9)?,
+        })
+    }
 }
 
 /// A token as the audit log shows it: never the secret or its hash.
@@ -123,40 +171,111 @@ impl Store {
         Ok((token, secret))
     }
 
-    /// The token whose secret is `secret`, with its user, and records that it was used now.
-    /// `None` when there is no such token, it is revoked, or its user is disabled.
+    /// The token whose secret is `secret`, with its user, and records that it was used now
+    /// (unless that was recorded less than [`LAST_USE_PRECISION`] ago: the time of last use
+    /// is accurate to a minute). `None` when there is no such token, it is revoked, or its user
+    /// is disabled.
     pub async fn api_token_user(
         &self,
         secret: &str,
     ) -> Result<Option<(ApiToken, User)>, StoreError> {
-        if !secret.starts_with(PREFIX) {
-            return Ok(None);
-        }
-        let secret_hash = digest(secret);
-        let row = sqlx::query(concat!(
+        Ok(self
+            .api_token_user_with_data_version(secret)
+            .await?
+            .map(|(token, user, _)| (token, user)))
+    }
+
+    /// [`Store::api_token_user`], with the database's [`Store::data_version`] read in the same
+    /// query (a request that needs both makes one round trip). On a SQLite file the lookup
+    /// goes through the same read path and memo as [`Store::session_with_data_version`]: while
+    /// nothing is committed to the file, a request reads nothing and writes nothing.
+    pub async fn api_token_user_with_data_version(
+        &self,
+        secret: &str,
+    ) -> Result<Option<(ApiToken, User, DataVersion)>, StoreError> {
+        // The version's columns come first, then the token's, then the user's.
+        const SQL: &str = concat!(
             "SELECT ",
+            data_version_columns!(),
+            ", ",
             token_columns!(),
             ", ",
             user_columns!(),
             " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = $1"
-        ))
-        .bind(secret_hash.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut token = token_at(&row)?;
-        let user = user_at(&row, 6)?;
+        );
+        if !secret.starts_with(PREFIX) {
+            return Ok(None);
+        }
+        let secret_hash = digest(secret);
+        // Kept by the secret's hash, so that the memo holds no secret; a revocation, a disabled
+        // user or any other commit to the file empties it (see `sqlite_read`).
+        let fast = self.reader.as_ref().and_then(|reader| {
+            self.memos
+                .tokens
+                .get_or_read(reader, &secret_hash, || {
+                    reader.row(SQL, &secret_hash, TokenRow::from_sqlite)
+                })
+                .ok()
+        });
+        let found = match fast {
+            Some(found) => found,
+            None => sqlx::query(SQL)
+                .bind(secret_hash.as_str())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| TokenRow::from_any(&row))
+                .transpose()?,
+        };
+        let Some(TokenRow {
+            version,
+            mut token,
+            user,
+        }) = found
+        else {
+            return Ok(None);
+        };
         if token.revoked_at.is_some() || user.disabled {
             return Ok(None);
         }
-        let used = now();
-        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-            .bind(token.id)
-            .bind(used.as_str())
-            .execute(&self.pool)
-            .await?;
-        token.last_used_at = Some(used);
-        Ok(Some((token, user)))
+        // Recording every use would make every read a committed write (serialised with every
+        // other write, and on SQLite a change of the file that empties every memo). The time
+        // of use is recorded when the stored one is older than a minute, and only if no other
+        // request recorded a newer one in between.
+        let now_time = OffsetDateTime::now_utc();
+        let stale = match &token.last_used_at {
+            None => true,
+            Some(at) => now_time - stored_time(at)? >= LAST_USE_PRECISION,
+        };
+        if stale {
+            let used = rfc3339(now_time);
+            // Compared with the value read, so that of several requests that saw the same
+            // stale time, one writes and the others change nothing.
+            match &token.last_used_at {
+                None => {
+                    sqlx::query(
+                        "UPDATE api_tokens SET last_used_at = $2
+                         WHERE id = $1 AND last_used_at IS NULL",
+                    )
+                    .bind(token.id)
+                    .bind(used.as_str())
+                    .execute(&self.pool)
+                    .await?
+                }
+                Some(at) => {
+                    sqlx::query(
+                        "UPDATE api_tokens SET last_used_at = $2
+                         WHERE id = $1 AND last_used_at = $3",
+                    )
+                    .bind(token.id)
+                    .bind(used.as_str())
+                    .bind(at.as_str())
+                    .execute(&self.pool)
+                    .await?
+                }
+            };
+            token.last_used_at = Some(used);
+        }
+        Ok(Some((token, user, version)))
     }
 
     /// Every token of user `user_id`, revoked ones included, oldest first.

@@ -54,7 +54,7 @@ pub mod testing;
 mod users;
 
 pub use actuals::{ChangedValue, NewActual, StoredActual, Visibility};
-pub use api_tokens::ApiToken;
+pub use api_tokens::{ApiToken, LAST_USE_PRECISION};
 pub use audit::AuditEntry;
 pub use data_version::DataVersion;
 pub use dump::{DUMP_FORMAT_VERSION, Dump};
@@ -96,9 +96,11 @@ pub struct Store {
 struct Memos {
     /// Sessions with their users and the data version, by cookie value.
     sessions: Memo<sessions::SessionRow>,
+    /// API tokens with their users and the data version, by the secret's SHA-256.
+    tokens: Memo<api_tokens::TokenRow>,
 }
 
-// Session rows hold secrets (CSRF tokens, password hashes).
+// Session and token rows hold secrets (CSRF tokens, password hashes).
 impl std::fmt::Debug for Memos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Memos")

@@ -86,6 +86,7 @@ on_both_databases!(
     sessions_expire_when_idle_or_too_old,
     a_session_expires_in_real_time,
     api_tokens_identify_their_user_until_revoked,
+    a_token_used_twice_within_a_minute_is_recorded_once,
     a_value_counts_only_once_approved,
     a_returned_value_carries_the_comment_and_can_be_resubmitted,
     locked_values_count_and_can_be_reopened,
@@ -2078,6 +2079,116 @@ async fn api_tokens_identify_their_user_until_revoked(db: TestDb) {
         .filter(|e| e.action == "token.revoke")
         .count();
     assert_eq!(revocations, 1);
+}
+
+/// The last use of a token is recorded at most once a minute: a second use within the minute
+/// writes nothing (on SQLite the file does not change at all, so nothing kept by any process is
+/// thrown away), a use after it records the time again, and another process revoking the token
+/// or disabling its user is seen at the next use.
+async fn a_token_used_twice_within_a_minute_is_recorded_once(db: TestDb) {
+    let store = &db.store;
+    let other = Store::open(&db.url).await.unwrap();
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+    let (token, secret) = store
+        .create_api_token(tanaka.id, "集計スクリプト", "tanaka")
+        .await
+        .unwrap();
+    let pool = raw_pool(&db).await;
+    let stored = || async {
+        let row = sqlx::query("SELECT last_used_at FROM api_tokens WHERE id = $1")
+            .bind(token.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        row.try_get::<Option<String>, _>(0).unwrap()
+    };
+    // On SQLite, a connection's `PRAGMA data_version` changes with every commit to the file by
+    // another connection: what the store's memos key on.
+    let mut watcher = pool.acquire().await.unwrap();
+    let file_version =
+        async |watcher: &mut sqlx::pool::PoolConnection<sqlx::Any>| match db.store.backend() {
+            Backend::Sqlite => Some(
+                sqlx::query("PRAGMA data_version")
+                    .fetch_one(&mut **watcher)
+                    .await
+                    .unwrap()
+                    .try_get::<i64, _>(0)
+                    .unwrap(),
+            ),
+            Backend::Postgres => None,
+        };
+
+    let (first, user, version) = store
+        .api_token_user_with_data_version(&secret)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.id, user.id), (token.id, tanaka.id));
+    let recorded = stored().await;
+    assert!(recorded.is_some(), "the first use is recorded");
+    assert_eq!(first.last_used_at, recorded);
+    let file_before = file_version(&mut watcher).await;
+    for _ in 0..20 {
+        let (again, _, again_version) = store
+            .api_token_user_with_data_version(&secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            again.last_used_at, recorded,
+            "within the minute: as recorded"
+        );
+        assert_eq!(again_version, version);
+        // Another process's use within the minute writes nothing either.
+        assert!(other.api_token_user(&secret).await.unwrap().is_some());
+    }
+    assert_eq!(stored().await, recorded, "the later uses wrote nothing");
+    assert_eq!(
+        file_version(&mut watcher).await,
+        file_before,
+        "nothing was committed"
+    );
+    assert_eq!(store.data_version().await.unwrap(), version);
+    assert_eq!(
+        store.list_api_tokens(tanaka.id).await.unwrap()[0].last_used_at,
+        recorded
+    );
+
+    // A use more than a minute after the recorded one records it again.
+    let old = "2020-04-01T00:00:00Z";
+    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+        .bind(token.id)
+        .bind(old)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (used, _) = store.api_token_user(&secret).await.unwrap().unwrap();
+    let renewed = stored().await;
+    assert!(renewed.as_deref().is_some_and(|at| at > old), "{renewed:?}");
+    assert_eq!(used.last_used_at, renewed);
+    assert!(
+        renewed
+            .as_deref()
+            .is_some_and(|at| Some(at) > recorded.as_deref()),
+        "{renewed:?} after {recorded:?}"
+    );
+
+    // Revoked or disabled by another process: refused at the next use, memo or not.
+    other
+        .set_user_disabled("tanaka", true, "admin")
+        .await
+        .unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    other
+        .set_user_disabled("tanaka", false, "admin")
+        .await
+        .unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_some());
+    other.revoke_api_token(token.id, "admin").await.unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    drop(watcher);
+    pool.close().await;
+    other.close().await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ use pdca_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -127,8 +129,8 @@ impl AppState {
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole application as a router: pages, sign-in, the API, the health check and the static
-/// style sheet and script, with the security headers, error rendering, tracing and a request
-/// timeout.
+/// style sheet and script, with the security headers, error rendering, compression, tracing and
+/// a request timeout.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(healthz))
@@ -161,8 +163,40 @@ pub fn app(state: AppState) -> Router {
                 StatusCode::REQUEST_TIMEOUT,
                 REQUEST_TIMEOUT,
             ))
+            // Outside the error rendering, so error pages are compressed too; the entity tag of
+            // a compressed body is made weak outside it.
+            .layer(compression())
+            .layer(axum::middleware::map_response(
+                frame::etag::weaken_when_encoded,
+            ))
             .layer(TraceLayer::new_for_http()),
     )
+}
+
+/// Bodies smaller than this are sent as they are: compressing them saves nothing.
+const COMPRESS_ABOVE: u16 = 256;
+
+/// gzip or brotli, as the client's `Accept-Encoding` prefers, for text (HTML, JSON, CSV, CSS,
+/// JavaScript, Markdown) of at least [`COMPRESS_ABOVE`] bytes; never for files that are
+/// compressed already (PDF, XLSX and other zips, images, opaque uploads) or event streams.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    let predicate = SizeAbove::new(COMPRESS_ABOVE.into())
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/gzip"))
+        .and(NotForContentType::const_new("application/octet-stream"));
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .no_deflate()
+        .no_zstd()
+        .compress_when(predicate)
 }
 
 /// `GET /healthz`: 200 "ok" without signing in, for load balancers and the load test.

@@ -179,6 +179,52 @@ pub const API_ROUTES: &[ApiRoute] = &[
     },
 ];
 
+/// The routes answering with an `ETag` and 304 to a matching `If-None-Match` (`frame::etag`).
+pub const CONDITIONAL: &[&str] = &[PLANS, PLAN, EVALUATIONS, ROUND_REPORT];
+
+/// The `If-None-Match` request header of the [`CONDITIONAL`] routes.
+fn if_none_match_parameter() -> Value {
+    json!({
+        "name": "If-None-Match", "in": "header", "required": false,
+        "description": "The `ETag` of a response received before (or a list of them, or `*`): if the response would be the same, it is 304 without a body. Compared weakly: `W/\"…\"` matches `\"…\"`.",
+        "schema": { "type": "string" }
+    })
+}
+
+/// The validators on every answer of the [`CONDITIONAL`] routes.
+fn validator_headers() -> Value {
+    json!({
+        "ETag": {
+            "description": "A strong entity tag of the body (its SHA-256); weak (`W/\"…\"`) when the body is sent compressed.",
+            "schema": { "type": "string" }
+        },
+        "Cache-Control": {
+            "description": "`private, no-cache`: keep the response, and revalidate it with `If-None-Match` before use.",
+            "schema": { "type": "string" }
+        }
+    })
+}
+
+/// Adds `If-None-Match`, the 304 response and the `ETag` header to an operation of a
+/// [`CONDITIONAL`] route.
+fn make_conditional(operation: &mut Value) {
+    if let Some(parameters) = operation["parameters"].as_array_mut() {
+        parameters.push(if_none_match_parameter());
+    }
+    if let Some(responses) = operation["responses"].as_object_mut() {
+        if let Some(ok) = responses.get_mut("200").and_then(Value::as_object_mut) {
+            ok.insert("headers".into(), validator_headers());
+        }
+        responses.insert(
+            "304".into(),
+            json!({
+                "description": "Not modified: `If-None-Match` holds the current `ETag`. No body.",
+                "headers": validator_headers()
+            }),
+        );
+    }
+}
+
 fn error_response(description: &str) -> Value {
     json!({
         "description": description,
@@ -417,6 +463,9 @@ pub fn openapi_document() -> Value {
         ) {
             op.insert("requestBody".into(), body);
         }
+        if route.method == "get" && CONDITIONAL.contains(&route.path) {
+            make_conditional(&mut operation);
+        }
         if !route.authenticated
             && let Some(op) = operation.as_object_mut()
         {
@@ -477,5 +526,25 @@ mod tests {
         assert_eq!(documented, routed);
         assert_eq!(routed.len(), API_ROUTES.len(), "a route without a handler");
         assert_eq!(document["openapi"], "3.1.0");
+    }
+
+    #[test]
+    fn conditional_routes_document_304_and_their_headers() {
+        let document = openapi_document();
+        for path in CONDITIONAL {
+            let operation = &document["paths"][*path]["get"];
+            assert!(operation["responses"]["304"].is_object(), "{path}");
+            assert!(
+                operation["responses"]["200"]["headers"]["ETag"].is_object(),
+                "{path}"
+            );
+            assert!(
+                operation["parameters"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().any(|p| p["name"] == "If-None-Match")),
+                "{path}"
+            );
+        }
+        assert!(document["paths"][AUDIT]["get"]["responses"]["304"].is_null());
     }
 }

@@ -50,6 +50,9 @@ macro_rules! on_both_databases {
 // Tests of the attacks of issue 11, a module per kind, each with its own `on_both_databases!`.
 #[path = "http/bad_files.rs"]
 mod bad_files;
+// Bearer tokens without a write of issue 13.
+#[path = "http/bearer.rs"]
+mod bearer;
 #[path = "http/concurrency.rs"]
 mod concurrency;
 #[path = "http/entry_form.rs"]
@@ -68,6 +71,9 @@ mod round_page;
 // The reading pages' vocabulary, sub-targets and chart of issue 12.
 #[path = "http/vocabulary.rs"]
 mod vocabulary;
+// Compression and conditional GETs for machine clients (issue 13).
+#[path = "http/client_http.rs"]
+mod client_http;
 
 on_both_databases!(
     healthz_answers_without_signing_in,

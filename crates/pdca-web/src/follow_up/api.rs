@@ -428,12 +428,13 @@ struct ReportQuery {
 async fn report(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: axum::http::HeaderMap,
     AppPath((id, fy)): AppPath<(String, String)>,
     crate::frame::view::AppQuery(query): crate::frame::view::AppQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let plan = plan_of(&state, &id).await?;
     let fy = parse_fy(&fy)?;
-    crate::follow_up::meetings::report_file(&state, &user, &plan, fy, &query.format).await
+    crate::follow_up::meetings::report_file(&state, &user, &headers, &plan, fy, &query.format).await
 }
 
 /// The parameters of this module's operations.
@@ -509,6 +510,21 @@ pub(crate) fn responses(method: &str, path: &str) -> Option<Value> {
             "200",
             ok("Ratings per indicator per year, with the counts."),
         ),
+        ("get", ROUND_REPORT) => {
+            let file = json!({ "schema": { "type": "string", "format": "binary" } });
+            let content: serde_json::Map<String, Value> = pdca_report::Format::ALL
+                .iter()
+                .map(|f| {
+                    let media = f.content_type();
+                    let media = media.split(';').next().unwrap_or(media);
+                    (media.to_owned(), file.clone())
+                })
+                .collect();
+            (
+                "200",
+                json!({ "description": "The report file, as an attachment.", "content": content }),
+            )
+        }
         _ => return None,
     };
     let mut out = serde_json::Map::new();
@@ -525,6 +541,12 @@ pub(crate) fn responses(method: &str, path: &str) -> Option<Value> {
         "404".into(),
         error("No such plan or round (code `not_found`)."),
     );
+    if path == ROUND_REPORT {
+        out.insert(
+            "400".into(),
+            error("`format` is not pdf, xlsx or md, or `fy` is not a fiscal year (code `bad_request`)."),
+        );
+    }
     if method == "post" {
         out.insert("422".into(), error("The follow-up rules refuse it; the message says what is missing (code `unprocessable`)."));
     }

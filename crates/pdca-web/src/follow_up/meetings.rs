@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::extract::multipart::Multipart;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use pdca_core::follow_up::parse_date;
 use pdca_core::{FiscalYear, Plan};
@@ -13,6 +13,7 @@ use super::round_page::{Done, after_form};
 use super::rounds::{PlanOnly, checked_form, may_read, readable_meetings, refusal};
 use crate::actuals::upload::{FormProblem, MAX_FILE_BYTES, read_form};
 use crate::frame::auth::{CurrentUser, Permitted, who};
+use crate::frame::etag::{self, Audience, Tagged};
 use crate::frame::i18n::Lang;
 use crate::frame::view::{AppForm, AppPath, AppQuery, Here, choose_plan, not_utf8, parse_fy};
 use crate::{AppState, WebError};
@@ -245,10 +246,12 @@ pub(crate) async fn material_file(
         .into_response())
 }
 
-/// The report of a round as a download: its bytes with the media type and a file name.
+/// The report of a round as a download: its bytes with the media type and a file name, and an
+/// `ETag` (304 when `headers`' `If-None-Match` holds it already).
 pub(crate) async fn report_file(
     state: &AppState,
     user: &CurrentUser,
+    headers: &HeaderMap,
     plan: &Plan,
     fy: FiscalYear,
     format: &str,
@@ -272,7 +275,10 @@ pub(crate) async fn report_file(
         .render(&report)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let name = format!("followup-{}-{}.{}", plan.id, fy.year(), format.as_str());
-    Ok((
+    Ok(etag::respond(
+        headers,
+        Audience::Private,
+        Tagged::new(bytes),
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
             (
@@ -280,19 +286,18 @@ pub(crate) async fn report_file(
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// `GET /rounds/{fy}/report/{format}[?plan=]`: the round's report as pdf, xlsx or md.
 pub(crate) async fn download_report(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     AppPath((fy, format)): AppPath<(String, String)>,
     AppQuery(query): AppQuery<PlanOnly>,
 ) -> Result<Response, WebError> {
     let fy = parse_fy(&fy)?;
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
-    report_file(&state, &user, &plan, fy, &format).await
+    report_file(&state, &user, &headers, &plan, fy, &format).await
 }

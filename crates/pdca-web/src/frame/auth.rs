@@ -45,8 +45,8 @@ pub struct CurrentUser {
     pub csrf_token: Option<String>,
     /// Session or token.
     pub via: AuthVia,
-    /// The database's data version, read with the session in the same query, for the
-    /// evaluation cache's check; none for API tokens.
+    /// The database's data version, read with the session or the token in the same query, for
+    /// the evaluation cache's check.
     pub(crate) data_version: Option<DataVersion>,
 }
 
@@ -197,16 +197,18 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<CurrentUser, WebError
             .map(str::trim)
             .filter(|s| s.starts_with(TOKEN_PREFIX))
             .ok_or(WebError::Unauthorized)?;
-        let (_, user) = state
+        // Through the same read path and memo as a session: no write while the token's last
+        // use was recorded less than a minute ago.
+        let (_, user, version) = state
             .store
-            .api_token_user(secret)
+            .api_token_user_with_data_version(secret)
             .await?
             .ok_or(WebError::Unauthorized)?;
         return Ok(CurrentUser {
             user,
             csrf_token: None,
             via: AuthVia::Token,
-            data_version: None,
+            data_version: Some(version),
         });
     }
     let id = session_id(&parts.headers).ok_or(WebError::Unauthorized)?;

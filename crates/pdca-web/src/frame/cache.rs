@@ -14,6 +14,7 @@ use pdca_core::{Actuals, FiscalYear, Plan, PlanEvaluation, evaluate_plan};
 use pdca_store::{DataVersion, Visibility};
 
 use crate::frame::auth::CurrentUser;
+use crate::frame::etag::Tagged;
 use crate::frame::view::{PlanQuery, default_as_of, encode_query, plan_in_force};
 use crate::{AppState, WebError};
 use pdca_app::json::evaluation_json;
@@ -33,8 +34,8 @@ pub(crate) struct Evaluated {
     pub rounds: Vec<pdca_core::follow_up::FollowUpRound>,
     /// The plan's meetings.
     pub meetings: Vec<pdca_core::follow_up::Meeting>,
-    /// The API's JSON of the evaluation, serialised on first use.
-    json: OnceLock<Bytes>,
+    /// The API's JSON of the evaluation with its entity tag, serialised on first use.
+    json: OnceLock<Tagged>,
     /// Pages' main parts rendered from this evaluation, by [`PageKey`].
     pages: Mutex<HashMap<PageKey, Arc<str>>>,
     /// Whole pages, with the frame of one user's session, by [`PageKey`] and [`Reader`].
@@ -58,16 +59,16 @@ pub(crate) struct PageKey {
 const PAGES_KEPT: usize = 256;
 
 impl Evaluated {
-    /// The JSON of `pdca evaluate --format json` for this evaluation.
-    pub fn json(&self) -> Result<Bytes, WebError> {
-        if let Some(bytes) = self.json.get() {
-            return Ok(bytes.clone());
+    /// The JSON of `pdca evaluate --format json` for this evaluation, with its entity tag.
+    pub fn json(&self) -> Result<Tagged, WebError> {
+        if let Some(tagged) = self.json.get() {
+            return Ok(tagged.clone());
         }
-        let bytes = Bytes::from(
+        let tagged = Tagged::new(
             serde_json::to_vec(&evaluation_json(&self.plan, &self.evaluation))
                 .map_err(|e| WebError::Internal(format!("the evaluation as JSON: {e}")))?,
         );
-        Ok(self.json.get_or_init(|| bytes).clone())
+        Ok(self.json.get_or_init(|| tagged).clone())
     }
 
     /// The page `key` names as `reader` sees it. Its main part (`main`) is rendered the first
@@ -184,7 +185,7 @@ pub(crate) async fn evaluated(
     let Some(key) = key else {
         return compute(state, query, visibility).await.map(Arc::new);
     };
-    // A session's lookup read the version in the same query; a token's did not.
+    // The session's or the token's lookup read the version in the same query.
     let version = match user.data_version {
         Some(version) => version,
         None => state.store.data_version().await?,

@@ -317,7 +317,7 @@ catalogue! {
     token_name: ("トークンの名前", "Token name"),
     token_create: ("トークンを作成", "Create token"),
     token_created: ("作成日時", "Created"),
-    token_last_used: ("最終使用", "Last used"),
+    token_last_used: ("最終使用（1 分単位）", "Last used (to the minute)"),
     token_revoked: ("失効", "Revoked"),
     token_active: ("有効", "Active"),
     token_revoke: ("失効させる", "Revoke"),

@@ -5,12 +5,13 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, Response};
 use axum::routing::get;
 use pdca_app::open_data::{OPEN_DATA_FILES, open_data_files};
 use serde::Deserialize;
 
+use crate::frame::etag::{self, Audience, Tagged};
 use crate::frame::i18n::Lang;
 use crate::frame::view::{AppPath, AppQuery, Chrome, Here, choose_plan};
 use crate::{AppState, WebError};
@@ -58,9 +59,11 @@ async fn index(
     Ok(Html(page.render()?))
 }
 
-/// `GET /open-data/{file}[?plan=]`: one file of the open data set.
+/// `GET /open-data/{file}[?plan=]`: one file of the open data set, with an `ETag` (304 when
+/// unchanged) that any cache may keep and revalidate.
 async fn file(
     State(state): State<AppState>,
+    headers: HeaderMap,
     AppPath(name): AppPath<String>,
     AppQuery(query): AppQuery<PlanOnly>,
 ) -> Result<Response, WebError> {
@@ -74,5 +77,10 @@ async fn file(
         .find(|(n, _)| *n == name)
         .map(|(_, b)| b)
         .unwrap_or_default();
-    Ok(([(header::CONTENT_TYPE, *media)], bytes).into_response())
+    Ok(etag::respond(
+        &headers,
+        Audience::Public,
+        Tagged::new(bytes),
+        [(header::CONTENT_TYPE, *media)],
+    ))
 }

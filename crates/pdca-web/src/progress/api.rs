@@ -3,8 +3,8 @@
 //! from [`API_ROUTES`], the table the OpenAPI document is built from, so the two cannot drift.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
 use pdca_core::access::Role;
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::frame::auth::CurrentUser;
 use crate::frame::cache;
+use crate::frame::etag::{self, Audience, Tagged};
 use crate::frame::view::{AppPath, AppQuery, PlanQuery};
 use crate::openapi::{self, API_ROUTES};
 use crate::{AppState, WebError};
@@ -48,10 +49,14 @@ async fn openapi_json() -> Json<Value> {
     Json(openapi::openapi_document())
 }
 
-/// `GET /api/v1/plans`: every plan's current revision.
-async fn plans(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Value>, WebError> {
+/// `GET /api/v1/plans`: every plan's current revision, with an `ETag` (304 when unchanged).
+async fn plans(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let plans = state.store.list_plans().await?;
-    Ok(Json(Value::Array(
+    let plans = Value::Array(
         plans
             .iter()
             .map(|p| {
@@ -64,28 +69,44 @@ async fn plans(State(state): State<AppState>, _user: CurrentUser) -> Result<Json
                 })
             })
             .collect(),
-    )))
+    );
+    tagged_json(&headers, &plans)
 }
 
-/// `GET /api/v1/plans/{id}`: the plan catalogue, as `pdca plan export --format json`.
+/// `GET /api/v1/plans/{id}`: the plan catalogue, as `pdca plan export --format json`, with an
+/// `ETag` (304 when unchanged).
 async fn plan(
     State(state): State<AppState>,
     _user: CurrentUser,
+    headers: HeaderMap,
     AppPath(id): AppPath<String>,
-) -> Result<Json<Value>, WebError> {
+) -> Result<Response, WebError> {
     let plan = state
         .store
         .plan(&id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("計画「{id}」")))?;
-    Ok(Json(plan_json(&plan)))
+    tagged_json(&headers, &plan_json(&plan))
+}
+
+/// `value` as JSON, answered 304 when the client holds it already (see [`etag`]).
+fn tagged_json(headers: &HeaderMap, value: &Value) -> Result<Response, WebError> {
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| WebError::Internal(format!("the response as JSON: {e}")))?;
+    Ok(etag::respond(
+        headers,
+        Audience::Private,
+        Tagged::new(bytes),
+        [(header::CONTENT_TYPE, "application/json")],
+    ))
 }
 
 /// `GET /api/v1/evaluations?as_of=FY[&plan=ID][&include_unapproved=true]`: exactly the JSON of
-/// `pdca evaluate --format json`.
+/// `pdca evaluate --format json`, with an `ETag` (304 when unchanged).
 async fn evaluations(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     AppQuery(query): AppQuery<PlanQuery>,
 ) -> Result<Response, WebError> {
     let visibility = query.visibility(&user)?;
@@ -102,11 +123,12 @@ async fn evaluations(
     // The year is checked against the plan's period when the evaluation is computed (a year
     // that is refused is never cached).
     let evaluated = cache::evaluated(&state, &user, &query, visibility).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
+    Ok(etag::respond(
+        &headers,
+        Audience::Private,
         evaluated.json()?,
-    )
-        .into_response())
+        [(header::CONTENT_TYPE, "application/json")],
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
