@@ -127,6 +127,8 @@ type Key = (Option<String>, Option<FiscalYear>, Visibility);
 pub struct EvaluationCache {
     entries: Mutex<HashMap<Key, (DataVersion, Arc<Evaluated>)>>,
     computed: Arc<AtomicU64>,
+    /// The JSON of `GET /api/v1/plans` for a data version (a plan revision changes it).
+    plan_list: Mutex<Option<(DataVersion, Tagged)>>,
 }
 
 /// A handle on how many evaluations a running application has computed (cache misses), for
@@ -153,6 +155,32 @@ impl EvaluationCache {
             .get(key)
             .filter(|(v, _)| *v == version)
             .map(|(_, e)| e.clone())
+    }
+
+    /// The plan list's JSON for `version` (when the request read one), from the cache or made
+    /// by `make` and kept for the next request of the same version.
+    pub(crate) async fn plan_list<F>(
+        &self,
+        version: Option<DataVersion>,
+        make: impl FnOnce() -> F,
+    ) -> Result<Tagged, WebError>
+    where
+        F: std::future::Future<Output = Result<Tagged, WebError>>,
+    {
+        if let Some(version) = version {
+            let kept = self.plan_list.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, tagged)) = kept.as_ref()
+                && *v == version
+            {
+                return Ok(tagged.clone());
+            }
+        }
+        let tagged = make().await?;
+        if let Some(version) = version {
+            *self.plan_list.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((version, tagged.clone()));
+        }
+        Ok(tagged)
     }
 
     fn put(&self, key: Key, version: DataVersion, evaluated: Arc<Evaluated>) {

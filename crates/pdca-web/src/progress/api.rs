@@ -52,25 +52,39 @@ async fn openapi_json() -> Json<Value> {
 /// `GET /api/v1/plans`: every plan's current revision, with an `ETag` (304 when unchanged).
 async fn plans(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let plans = state.store.list_plans().await?;
-    let plans = Value::Array(
-        plans
-            .iter()
-            .map(|p| {
-                json!({
-                    "id": p.id,
-                    "name": p.name,
-                    "revision": p.revision,
-                    "start_fy": p.start_fy,
-                    "end_fy": p.end_fy,
-                })
-            })
-            .collect(),
-    );
-    tagged_json(&headers, &plans)
+    // Clients poll this: it is made once per data version (read with the session or token).
+    let tagged = state
+        .cache
+        .plan_list(user.data_version, || async {
+            let plans = state.store.list_plans().await?;
+            let plans = Value::Array(
+                plans
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "id": p.id,
+                            "name": p.name,
+                            "revision": p.revision,
+                            "start_fy": p.start_fy,
+                            "end_fy": p.end_fy,
+                        })
+                    })
+                    .collect(),
+            );
+            let bytes = serde_json::to_vec(&plans)
+                .map_err(|e| WebError::Internal(format!("the response as JSON: {e}")))?;
+            Ok(Tagged::new(bytes))
+        })
+        .await?;
+    Ok(etag::respond(
+        &headers,
+        Audience::Private,
+        tagged,
+        [(header::CONTENT_TYPE, "application/json")],
+    ))
 }
 
 /// `GET /api/v1/plans/{id}`: the plan catalogue, as `pdca plan export --format json`, with an
