@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use pdca_store::testing::{database_url, dir_files, postgres_server, unique_database_name};
 use serde_json::Value;
@@ -2147,4 +2148,207 @@ fn long_commands_stay_quiet_in_a_pipe() {
     let out = pdca.run(&["publish", "--output", published.to_str().unwrap()]);
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8(out.stderr).unwrap().is_empty());
+}
+
+/// Starts `pdca serve` on `pdca`'s database, on a port of its own; returns the process and
+/// the port (once it listens: it prints its address then).
+fn serve(pdca: &Pdca) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pdca"))
+        .args(["--db", &pdca.db, "serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keeps reading what it prints, so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, port)
+}
+
+/// Stops a server started by [`serve`] as a service manager would, and checks it exits 0.
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+/// A JSON POST with a bearer token; status code and body.
+fn post_json(port: u16, path: &str, token: &str, body: &Value) -> (u16, String) {
+    let (status, _, body) = http(
+        port,
+        &format!(
+            "POST {path} HTTP/1.0\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\n"
+        ),
+        &body.to_string(),
+    );
+    (status, body)
+}
+
+/// How long after a change another process may still answer as before (docs/reliability.md).
+const COHERENCE_BOUND: Duration = Duration::from_millis(100);
+
+/// How long it took until `seen` held, asked every 2 ms from now; panics after 5 s.
+fn time_until(what: &str, mut seen: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    loop {
+        if seen() {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{what}: not seen after 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn two_servers_on_one_sqlite_file_see_each_others_changes() {
+    two_servers_see_each_others_changes(&Pdca::sqlite());
+}
+
+#[test]
+fn two_servers_on_one_postgres_database_see_each_others_changes() {
+    two_servers_see_each_others_changes(&Pdca::postgres());
+}
+
+/// Two `serve` processes on one database (each keeps sessions, tokens, users and evaluations in
+/// memory while nothing changes): a value approved through one, a session ended through one and
+/// a user disabled by the CLI are seen by the other within [`COHERENCE_BOUND`], and through the
+/// process that wrote at once.
+fn two_servers_see_each_others_changes(pdca: &Pdca) {
+    pdca.ok(&["demo"]);
+    let password = "violet-harbour-lantern-quietly\n";
+    for (name, role) in [("sec", "secretariat"), ("reader", "viewer")] {
+        let out = pdca.run_with_input(
+            &["user", "add", name, "--role", role, "--password-stdin"],
+            password,
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+    let token = pdca.ok(&["token", "create", "sec"]).trim().to_owned();
+    let (a, port_a) = serve(pdca);
+    let (b, port_b) = serve(pdca);
+    let mut took = Vec::new();
+
+    // 1. A value approved through B.
+    let evaluations = "/api/v1/evaluations?as_of=2022";
+    let read = |port| {
+        let (status, body) = http_get(port, evaluations, Some(&token));
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let before = read(port_a);
+    assert_eq!(read(port_a), before, "kept while nothing changes");
+    assert_eq!(read(port_b), before);
+    let export = pdca.json(&["plan", "export", "--format", "json"]);
+    let indicator = export["projects"][0]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["measure"] == "count")
+        .expect("a count indicator")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = export["bodies"][0]["id"].as_str().unwrap().to_owned();
+    let (status, listed) = http_get(
+        port_b,
+        &format!("/api/v1/actuals?indicator={indicator}"),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let version = listed
+        .as_array()
+        .or_else(|| listed["actuals"].as_array())
+        .unwrap()
+        .iter()
+        .find(|a| a["fiscal_year"] == 2022 && a["body"] == body.as_str())
+        .map(|a| a["version"].clone())
+        .unwrap_or(Value::Null);
+    let value = serde_json::json!({
+        "indicator_id": indicator, "fiscal_year": 2022, "body": body,
+        "value": 987654, "version": version,
+    });
+    let (status, written) = post_json(port_b, "/api/v1/actuals", &token, &value);
+    assert_eq!(status, 201, "{written}");
+    let version = serde_json::from_str::<Value>(&written).unwrap()["version"].clone();
+    let named = serde_json::json!({
+        "indicator_id": indicator, "fiscal_year": 2022, "body": body, "version": version,
+    });
+    let (status, submitted) = post_json(port_b, "/api/v1/actuals/submit", &token, &named);
+    assert_eq!(status, 200, "{submitted}");
+    let mut named = named;
+    named["version"] = serde_json::from_str::<Value>(&submitted).unwrap()["version"].clone();
+    let (status, approved) = post_json(port_b, "/api/v1/actuals/approve", &token, &named);
+    assert_eq!(status, 200, "{approved}");
+    let after = read(port_b);
+    assert_ne!(
+        after, before,
+        "the writing process answers with the write at once"
+    );
+    let evaluated: Value = serde_json::from_str(&after).unwrap();
+    let figures = evaluation(&evaluated, &indicator);
+    assert!(
+        figures["cumulative"].as_f64().unwrap() >= 987_654.0,
+        "{figures}"
+    );
+    took.push(time_until("the approved value through A", || {
+        read(port_a) == after
+    }));
+
+    // 2. A session ended through B.
+    let session = sign_in(port_a, "reader", password.trim());
+    let dashboard = format!("GET / HTTP/1.0\r\nCookie: pdca_session={session}\r\n");
+    let mut csrf = String::new();
+    for port in [port_a, port_b, port_a, port_b] {
+        let (status, head, page) = http(port, &dashboard, "");
+        assert_eq!(status, 200, "{head}");
+        csrf = page
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+    }
+    let (status, head, _) = http(
+        port_b,
+        &format!(
+            "POST /signout HTTP/1.0\r\nCookie: pdca_session={session}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n"
+        ),
+        &format!("csrf={csrf}"),
+    );
+    assert_eq!(status, 303, "{head}");
+    assert_eq!(http(port_b, &dashboard, "").0, 303, "ended at once in B");
+    took.push(time_until("the session ended through B, in A", || {
+        http(port_a, &dashboard, "").0 == 303
+    }));
+
+    // 3. A user disabled by another process (the CLI): its token is refused by both.
+    assert_eq!(http_get(port_a, evaluations, Some(&token)).0, 200);
+    pdca.ok(&["user", "disable", "sec"]);
+    for port in [port_a, port_b] {
+        took.push(time_until("the disabled user's token", || {
+            http_get(port, evaluations, Some(&token)).0 == 401
+        }));
+    }
+
+    stop(a);
+    stop(b);
+    eprintln!("seen by the other process after {took:?}");
+    for t in &took {
+        assert!(*t <= COHERENCE_BOUND, "{took:?}");
+    }
 }

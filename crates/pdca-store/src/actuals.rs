@@ -509,7 +509,7 @@ impl Store {
             return crate::bulk_sqlite::record(native, plan_id, &ordered, expected, actor, &at)
                 .await;
         }
-        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Actuals).await?;
         if let Some(expected) = expected {
             let rows = sqlx::query(CURRENT_VERSIONS)
                 .bind(plan_id)
@@ -588,7 +588,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         self.plan_refs(plan_id).await?.check(0, actual)?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Actuals).await?;
         let c = &actual.contribution;
         let current = latest_row(&mut tx, plan_id, &c.indicator, c.year, &c.body).await?;
         if current.as_ref().map(|s| s.id) != expected_version {
@@ -640,7 +640,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         self.require_plan(plan_id).await?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Actuals).await?;
         let pending = sqlx::query(concat!(
             "SELECT r.indicator_id, r.body_id, b.state",
             stored_from!(),
@@ -858,7 +858,7 @@ impl Store {
         .map_err(pdca_core::follow_up::RoundError::from)?;
         self.require_plan(plan_id).await?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Actuals).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Actuals).await?;
         let current = latest_row(&mut tx, plan_id, indicator_id, fy, body_id).await?;
         if expected_version.is_some() && current.as_ref().map(|s| s.id) != expected_version {
             rollback(tx).await?;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change};
+use crate::changes::Lookup;
 use crate::data_version::{DataVersion, data_version_at, data_version_columns};
 use crate::secrets::{digest, random_hex};
 use crate::users::{User, user_at, user_columns, user_from_sqlite};
@@ -124,7 +125,7 @@ impl Store {
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let secret = format!("{PREFIX}{}", random_hex()?);
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         let Some(owner) = sqlx::query("SELECT name FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *tx)
@@ -186,9 +187,10 @@ impl Store {
     }
 
     /// [`Store::api_token_user`], with the database's [`Store::data_version`] read in the same
-    /// query (a request that needs both makes one round trip). On a SQLite file the lookup
-    /// goes through the same read path and memo as [`Store::session_with_data_version`]: while
-    /// nothing is committed to the file, a request reads nothing and writes nothing.
+    /// query (a request that needs both makes one round trip). The lookup goes through the same
+    /// read path and memo as [`Store::session_with_data_version`]: while nothing is committed
+    /// (and on PostgreSQL once [`Store::watch_changes`] listens), a request reads nothing and
+    /// writes nothing.
     pub async fn api_token_user_with_data_version(
         &self,
         secret: &str,
@@ -208,24 +210,20 @@ impl Store {
         }
         let secret_hash = digest(secret);
         // Kept by the secret's hash, so that the memo holds no secret; a revocation, a disabled
-        // user or any other commit to the file empties it (see `sqlite_read`).
-        let fast = self.reader.as_ref().and_then(|reader| {
-            self.memos
-                .tokens
-                .get_or_read(reader, &secret_hash, || {
-                    reader.row(SQL, &secret_hash, TokenRow::from_sqlite)
-                })
-                .ok()
-        });
-        let found = match fast {
-            Some(found) => found,
-            None => sqlx::query(SQL)
-                .bind(secret_hash.as_str())
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| TokenRow::from_any(&row))
-                .transpose()?,
-        };
+        // user or any other commit empties it (see `changes`).
+        let param = || secret_hash.clone();
+        let found = self
+            .memoised(
+                &self.memos.tokens,
+                &secret_hash,
+                Lookup {
+                    sql: SQL,
+                    param: &param,
+                    from_sqlite: TokenRow::from_sqlite,
+                    from_any: TokenRow::from_any,
+                },
+            )
+            .await?;
         let Some(TokenRow {
             version,
             mut token,
@@ -248,6 +246,7 @@ impl Store {
         };
         if stale {
             let used = rfc3339(now_time);
+            let _changing = self.changes.writing();
             // Compared with the value read, so that of several requests that saw the same
             // stale time, one writes and the others change nothing.
             match &token.last_used_at {
@@ -295,7 +294,7 @@ impl Store {
     /// token changes nothing; [`StoreError::NotFound`] for an unknown id.
     pub async fn revoke_api_token(&self, id: i64, actor: &str) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         let Some(row) = sqlx::query(
             "SELECT t.name, t.revoked_at, u.name
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",

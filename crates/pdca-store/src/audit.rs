@@ -84,6 +84,25 @@ impl Store {
         .await?;
         rows.iter().map(entry).collect()
     }
+
+    /// At most `limit` entries older than the entry `before` (all entries when `None`), newest
+    /// first: the pages of the log, read by keyset so that entries written meanwhile neither
+    /// shift nor repeat a page.
+    pub async fn audit_log_before(
+        &self,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, subject, old_value, new_value, note
+             FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
 }
 
 fn entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {

@@ -857,6 +857,7 @@ impl Store {
                 ),
             });
         }
+        let _changing = self.changes.writing();
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {

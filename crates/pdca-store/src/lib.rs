@@ -38,6 +38,7 @@ mod actuals;
 mod api_tokens;
 mod audit;
 mod bulk_sqlite;
+mod changes;
 mod connect;
 mod data_version;
 mod dump;
@@ -65,9 +66,10 @@ pub use sessions::{NewSession, Session};
 pub use sign_in::SignInAttempt;
 pub use users::{NewUser, User};
 
-use sqlite_read::{Memo, SqliteReader};
+use changes::{Changes, Memo, SecretUrl, WatcherTask, WriteGuard};
+use sqlite_read::SqliteReader;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sqlx::AnyPool;
 use sqlx::Transaction;
@@ -87,11 +89,17 @@ pub struct Store {
     /// Read-only connections to a SQLite file for the read every request makes (see
     /// `sqlite_read`); `None` where `sqlite` is.
     reader: Option<Arc<SqliteReader>>,
-    /// What `reader` read, kept while the file does not change.
+    /// What every request reads, kept while the database does not change (see `changes`).
     memos: Arc<Memos>,
+    /// The changes notified by PostgreSQL or made by this process (see `changes`).
+    changes: Arc<Changes>,
+    /// The URL the change watcher connects to (PostgreSQL only).
+    url: Option<SecretUrl>,
+    /// The change watcher's task, once started (see `changes`).
+    watcher: Arc<OnceLock<WatcherTask>>,
 }
 
-/// The [`Memo`]s of a store's `reader`.
+/// The [`Memo`]s of a store.
 #[derive(Default)]
 struct Memos {
     /// Sessions with their users and the data version, by cookie value.
@@ -162,6 +170,9 @@ impl Store {
             sqlite: connected.sqlite,
             reader: connected.reader.map(Arc::new),
             memos: Arc::default(),
+            changes: Arc::default(),
+            url: (connected.backend == Backend::Postgres).then(|| SecretUrl(url.trim().into())),
+            watcher: Arc::default(),
         })
     }
 
@@ -170,8 +181,12 @@ impl Store {
         self.backend
     }
 
-    /// Closes every connection, waiting for those in use to be returned.
+    /// Closes every connection, waiting for those in use to be returned, and stops the change
+    /// watcher ([`Store::watch_changes`]).
     pub async fn close(&self) {
+        if let Some(watcher) = self.watcher.get() {
+            watcher.stop();
+        }
         if let Some(sqlite) = &self.sqlite {
             sqlite.close().await;
         }
@@ -182,7 +197,19 @@ impl Store {
     /// never both read and then both write: on SQLite `BEGIN IMMEDIATE` (a deferred transaction
     /// that reads first fails with SQLITE_BUSY when it tries to write after another writer
     /// committed), on PostgreSQL a table lock that only writers of the same tables wait for.
+    /// The guard marks the write for the memos (`changes`); keep it until the transaction is
+    /// committed or rolled back.
     async fn begin_write(
+        &self,
+        scope: WriteScope,
+    ) -> Result<(Transaction<'static, sqlx::Any>, WriteGuard), StoreError> {
+        let changing = self.changes.writing();
+        let tx = self.begin_write_transaction(scope).await?;
+        Ok((tx, changing))
+    }
+
+    /// [`Store::begin_write`] without the guard.
+    async fn begin_write_transaction(
         &self,
         scope: WriteScope,
     ) -> Result<Transaction<'static, sqlx::Any>, StoreError> {

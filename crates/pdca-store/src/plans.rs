@@ -100,7 +100,7 @@ impl Store {
         }
         let document = serde_json::to_string(plan)?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Plans).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Plans).await?;
 
         let latest = sqlx::query(
             "SELECT revision, effective_from FROM plan_versions
@@ -293,7 +293,7 @@ impl Store {
             )));
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Plans).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Plans).await?;
         let plan = current_document(&mut *tx, plan_id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("計画「{plan_id}」")))?;
@@ -351,7 +351,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Plans).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Plans).await?;
         if current_document(&mut *tx, plan_id).await?.is_none() {
             return Err(StoreError::NotFound(format!("計画「{plan_id}」")));
         }

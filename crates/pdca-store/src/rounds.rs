@@ -118,7 +118,7 @@ impl Store {
             )));
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let exists = sqlx::query(
             "SELECT state FROM follow_up_rounds WHERE plan_id = $1 AND fiscal_year = $2",
         )
@@ -397,7 +397,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let changed = sqlx::query(
             "UPDATE follow_up_rounds SET state = $1
              WHERE plan_id = $2 AND fiscal_year = $3 AND state = $4",
@@ -449,7 +449,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let (round_id, state) = round_id_in(&mut tx, plan_id, fy).await?;
         if !state.is_open() {
             rollback(tx).await?;
@@ -573,7 +573,7 @@ impl Store {
             }
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let (round_id, state) = round_id_in(&mut tx, plan_id, fy).await?;
         if !state.is_open() {
             rollback(tx).await?;
@@ -652,7 +652,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let row = sqlx::query(
             "SELECT i.reflected, f.fiscal_year FROM round_items i
              JOIN follow_up_rounds f ON f.id = i.round_id
@@ -791,7 +791,7 @@ impl Store {
             }
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let taken = sqlx::query(
             "SELECT id FROM meetings WHERE plan_id = $1 AND committee = $2 AND number = $3",
         )
@@ -880,7 +880,7 @@ impl Store {
         )
         .map_err(RoundError::from)?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         let row = sqlx::query("SELECT minutes FROM meetings WHERE id = $1 AND plan_id = $2")
             .bind(meeting_id)
             .bind(plan_id)
@@ -948,7 +948,7 @@ impl Store {
             )));
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Rounds).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Rounds).await?;
         sqlx::query("SELECT id FROM meetings WHERE id = $1 AND plan_id = $2")
             .bind(meeting_id)
             .bind(plan_id)

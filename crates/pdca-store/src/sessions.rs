@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
+use crate::changes::Lookup;
 use crate::data_version::{DataVersion, data_version_at, data_version_columns};
 use crate::secrets::{digest, random_hex};
 use crate::users::{User, user_at, user_columns, user_from_sqlite};
@@ -129,26 +130,20 @@ impl Store {
         );
         // Hashed only when the database is asked.
         let id_hash = || digest(id);
-        // The read every request makes: on the caller's thread for a SQLite file, kept while
-        // the file does not change (by the cookie's value: only this process's memory holds it),
-        // through the pool when that fails and on PostgreSQL.
-        let fast = self.reader.as_ref().and_then(|reader| {
-            self.memos
-                .sessions
-                .get_or_read(reader, id, || {
-                    reader.row(SQL, &id_hash(), SessionRow::from_sqlite)
-                })
-                .ok()
-        });
-        let found = match fast {
-            Some(found) => found,
-            None => sqlx::query(SQL)
-                .bind(id_hash())
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| SessionRow::from_any(&row))
-                .transpose()?,
-        };
+        // The read every request makes, kept while nothing changes (by the cookie's value:
+        // only this process's memory holds it).
+        let found = self
+            .memoised(
+                &self.memos.sessions,
+                id,
+                Lookup {
+                    sql: SQL,
+                    param: &id_hash,
+                    from_sqlite: SessionRow::from_sqlite,
+                    from_any: SessionRow::from_any,
+                },
+            )
+            .await?;
         let Some(SessionRow {
             version,
             csrf_token,
@@ -166,6 +161,7 @@ impl Store {
         let expired = now_time - stored_time(&last_seen_at)? > idle
             || now_time - stored_time(&created_at)? > absolute;
         if expired {
+            let _changing = self.changes.writing();
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(id_hash())
                 .execute(&self.pool)
@@ -177,6 +173,7 @@ impl Store {
         // may end up to that much before `idle` has passed since its last use, never after.
         let seen = if now_time - stored_time(&last_seen_at)? > refresh_after(idle) {
             let seen = now();
+            let _changing = self.changes.writing();
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
                 .bind(id_hash())
                 .bind(seen.as_str())
@@ -201,6 +198,7 @@ impl Store {
     /// Ends the session whose cookie value is `id` (signing out). Ending an unknown session is
     /// not an error.
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        let _changing = self.changes.writing();
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(digest(id))
             .execute(&self.pool)
@@ -210,6 +208,7 @@ impl Store {
 
     /// Ends every session of user `user_id`.
     pub async fn delete_sessions_of(&self, user_id: i64) -> Result<(), StoreError> {
+        let _changing = self.changes.writing();
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.pool)

@@ -84,7 +84,7 @@ impl Store {
     ) -> Result<Option<SignInAttempt>, StoreError> {
         let since = unix_ms(window_start(since_rfc3339)?);
         let at = OffsetDateTime::now_utc();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE sign_in_failures IN SHARE ROW EXCLUSIVE MODE")
                 .execute(&mut *tx)

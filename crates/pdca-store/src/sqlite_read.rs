@@ -9,7 +9,7 @@
 //! microseconds and may run on an async worker thread. Each query is its own read transaction
 //! and sees everything committed before it, by this process or any other.
 //!
-//! Even that read is mostly not needed: a [`Memo`] keeps what was read for as long as SQLite's
+//! Even that read is mostly not needed: a memo (`changes`) keeps what was read for as long as SQLite's
 //! `PRAGMA data_version`, asked on a connection that never writes, stays the same. That number
 //! changes with every commit to the file by any connection of any process, so a memo never
 //! answers with something another process has since changed (a session ended, a user
@@ -27,7 +27,6 @@
 //! Anything that goes wrong here (the file cannot be opened read-only, the database is busy
 //! recovering) is not an answer: the caller falls back to the pool.
 
-use std::collections::HashMap;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::ptr::{self, NonNull};
@@ -44,9 +43,6 @@ const KEEP: usize = 8;
 /// How long a read waits for a lock before giving up (and the caller falls back to the pool).
 /// Readers of a WAL database wait only while a connection recovers the WAL.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(50);
-
-/// How many entries a [`Memo`] holds before it starts afresh.
-const MEMO_ENTRIES: usize = 4096;
 
 /// Read-only connections to one SQLite file, opened on first use.
 #[derive(Debug)]
@@ -307,66 +303,6 @@ impl SqliteReader {
     }
 }
 
-/// Values read from the file, kept while nothing is committed to it.
-#[derive(Debug)]
-pub(crate) struct Memo<V> {
-    state: Mutex<MemoState<V>>,
-}
-
-#[derive(Debug)]
-struct MemoState<V> {
-    /// The [`SqliteReader::file_version`] the entries were read at.
-    version: Option<FileVersion>,
-    entries: HashMap<String, V>,
-}
-
-impl<V> Default for Memo<V> {
-    fn default() -> Self {
-        Self {
-            state: Mutex::new(MemoState {
-                version: None,
-                entries: HashMap::new(),
-            }),
-        }
-    }
-}
-
-impl<V: Clone> Memo<V> {
-    /// The value of `key`: kept from an earlier `read` if nothing was committed to the file since,
-    /// else read now (and kept when it is `Some`).
-    pub(crate) fn get_or_read(
-        &self,
-        reader: &SqliteReader,
-        key: &str,
-        read: impl FnOnce() -> rusqlite::Result<Option<V>>,
-    ) -> rusqlite::Result<Option<V>> {
-        // The version is read before the value: a commit in between makes the kept value look
-        // older than it is, and it is read again next time.
-        let version = reader.file_version()?;
-        {
-            let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if state.version == Some(version)
-                && let Some(value) = state.entries.get(key)
-            {
-                return Ok(Some(value.clone()));
-            }
-        }
-        let value = read()?;
-        if let Some(value) = &value {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            // Versions only grow; another thread may already keep newer entries.
-            if state.version.is_none_or(|v| v < version) || state.entries.len() >= MEMO_ENTRIES {
-                state.version = Some(version);
-                state.entries.clear();
-            }
-            if state.version == Some(version) {
-                state.entries.insert(key.to_owned(), value.clone());
-            }
-        }
-        Ok(value)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -410,37 +346,6 @@ mod tests {
         assert_eq!(reader.idle.lock().unwrap().len(), 1);
         // Read-only: a write through it fails.
         assert!(reader.read(|c| c.execute("DELETE FROM t", [])).is_err());
-    }
-
-    #[test]
-    fn a_memo_keeps_a_value_until_anything_is_committed() {
-        let (_dir, writer, reader) = database();
-        let memo = Memo::default();
-        let reads = std::cell::Cell::new(0);
-        let get = |k: &str| {
-            memo.get_or_read(&reader, k, || {
-                reads.set(reads.get() + 1);
-                reader.row("SELECT v FROM t WHERE k = ?1", k, |row| {
-                    row.get::<_, i64>(0)
-                })
-            })
-            .unwrap()
-        };
-        assert_eq!(get("a"), Some(1));
-        assert_eq!(get("a"), Some(1));
-        assert_eq!(reads.get(), 1, "the second read came from the memo");
-        // Any commit, to any table, by another connection (here: of this process).
-        writer.execute("INSERT INTO other VALUES (1)", []).unwrap();
-        assert_eq!(get("a"), Some(1));
-        assert_eq!(reads.get(), 2);
-        writer
-            .execute("UPDATE t SET v = 2 WHERE k = 'a'", [])
-            .unwrap();
-        assert_eq!(get("a"), Some(2));
-        // What is not there is read every time.
-        assert_eq!(get("b"), None);
-        assert_eq!(get("b"), None);
-        assert_eq!(reads.get(), 5);
     }
 
     #[test]

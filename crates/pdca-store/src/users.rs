@@ -132,7 +132,7 @@ impl Store {
     pub async fn create_user(&self, user: &NewUser, actor: &str) -> Result<User, StoreError> {
         check_user(user)?;
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         let taken = sqlx::query("SELECT id FROM users WHERE name = $1")
             .bind(&user.name)
             .fetch_optional(&mut *tx)
@@ -253,7 +253,7 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         let Some(row) = sqlx::query("SELECT id, disabled FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -316,7 +316,7 @@ impl Store {
             ));
         }
         let at = now();
-        let mut tx = self.begin_write(WriteScope::Accounts).await?;
+        let (mut tx, _changing) = self.begin_write(WriteScope::Accounts).await?;
         let Some(row) = sqlx::query("SELECT id, must_change_password FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)

@@ -81,6 +81,7 @@ on_both_databases!(
     roles_and_bodies_must_agree,
     disabling_a_user_ends_their_sessions,
     another_process_ending_a_session_or_disabling_a_user_is_seen_at_the_next_lookup,
+    a_watching_store_answers_from_memory_and_sees_every_change,
     a_password_reset_replaces_the_hash,
     sessions_are_found_by_their_cookie_value,
     sessions_expire_when_idle_or_too_old,
@@ -3717,4 +3718,188 @@ async fn sign_in_attempts_are_reserved_atomically(db: TestDb) {
             .is_some()
     );
     other.close().await;
+}
+
+/// How long after another process's commit a watching store may still answer as before
+/// (docs/reliability.md).
+const COHERENCE_BOUND: Duration = Duration::from_millis(100);
+
+/// Asks `gone` every millisecond until it holds; how long that took (panics after 5 s).
+async fn time_until<F, Fut>(mut gone: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while !gone().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not seen after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    start.elapsed()
+}
+
+async fn a_watching_store_answers_from_memory_and_sees_every_change(db: TestDb) {
+    let store = &db.store;
+    store.watch_changes().await.unwrap();
+    store.watch_changes().await.unwrap();
+    let other = Store::open(&db.url).await.unwrap();
+    let tanaka = created(&db, "tanaka", Role::Body, Some("amed")).await;
+    let suzuki = created(&db, "suzuki", Role::Viewer, None).await;
+    let mine = other
+        .create_session(tanaka.id, SystemTime::now())
+        .await
+        .unwrap();
+    let theirs = other
+        .create_session(suzuki.id, SystemTime::now())
+        .await
+        .unwrap();
+    let (_, secret) = other
+        .create_api_token(suzuki.id, "script", "admin")
+        .await
+        .unwrap();
+
+    // The token's first use is recorded (a write), so the lookups start after it and after
+    // PostgreSQL's notifications of the writes so far have arrived.
+    assert!(store.api_token_user(&secret).await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Read once from the database, then from memory while nothing changes.
+    let read = store.lookups_read();
+    for _ in 0..5 {
+        assert!(store.session(&mine.id, HOUR, HOUR).await.unwrap().is_some());
+        assert!(
+            store
+                .session(&theirs.id, HOUR, HOUR)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(store.api_token_user(&secret).await.unwrap().is_some());
+    }
+    assert_eq!(store.lookups_read() - read, 3, "each read once");
+
+    // A write through this store is seen by its next lookup, before any notification.
+    store.delete_session(&mine.id).await.unwrap();
+    assert!(store.session(&mine.id, HOUR, HOUR).await.unwrap().is_none());
+
+    // Another process's writes are seen within the bound.
+    let before = store.lookups_read();
+    assert!(
+        store
+            .session(&theirs.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    other.delete_session(&theirs.id).await.unwrap();
+    let ended = time_until(|| async {
+        store
+            .session(&theirs.id, HOUR, HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    })
+    .await;
+    assert!(store.lookups_read() > before);
+    other
+        .set_user_disabled("suzuki", true, "admin")
+        .await
+        .unwrap();
+    let disabled =
+        time_until(|| async { store.api_token_user(&secret).await.unwrap().is_none() }).await;
+    assert!(
+        ended <= COHERENCE_BOUND && disabled <= COHERENCE_BOUND,
+        "seen after {ended:?} and {disabled:?}"
+    );
+    other.close().await;
+}
+
+/// The watcher's connection is ended by the server (a restart, an administrator): while it is
+/// gone nothing is answered from memory, and after it is back what changed in between is seen.
+#[tokio::test]
+async fn a_lost_change_watcher_never_leaves_a_stale_memory() {
+    with_postgres(|db| async move {
+        let store = &db.store;
+        store.watch_changes().await.unwrap();
+        let other = Store::open(&db.url).await.unwrap();
+        let suzuki = created(&db, "suzuki", Role::Viewer, None).await;
+        let first = other
+            .create_session(suzuki.id, SystemTime::now())
+            .await
+            .unwrap();
+        let second = other
+            .create_session(suzuki.id, SystemTime::now())
+            .await
+            .unwrap();
+        for id in [&first.id, &second.id, &first.id, &second.id] {
+            assert!(store.session(id, HOUR, HOUR).await.unwrap().is_some());
+        }
+        let pool = raw_pool(&db).await;
+        let ended: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) FROM pg_stat_activity
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(ended, 1, "the watcher's connection");
+        // Ended while the watcher is away or reconnecting: still seen.
+        other.delete_session(&first.id).await.unwrap();
+        time_until(|| async {
+            store
+                .session(&first.id, HOUR, HOUR)
+                .await
+                .unwrap()
+                .is_none()
+        })
+        .await;
+        // And once it listens again, the memory is used and kept right.
+        time_until(|| async {
+            let before = store.lookups_read();
+            assert!(
+                store
+                    .session(&second.id, HOUR, HOUR)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert!(
+                store
+                    .session(&second.id, HOUR, HOUR)
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            store.lookups_read() - before <= 1
+        })
+        .await;
+        other.delete_session(&second.id).await.unwrap();
+        let took = time_until(|| async {
+            store
+                .session(&second.id, HOUR, HOUR)
+                .await
+                .unwrap()
+                .is_none()
+        })
+        .await;
+        assert!(took <= COHERENCE_BOUND, "{took:?}");
+        // Closing the store ends the watcher's connection too.
+        store.close().await;
+        time_until(|| async {
+            let listening: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_stat_activity
+                 WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            listening == 0
+        })
+        .await;
+        pool.close().await;
+        other.close().await;
+    })
+    .await;
 }

@@ -153,7 +153,7 @@ pub fn app(state: AppState) -> Router {
         .merge(help::router())
         .merge(accounts::admin::router())
         .merge(plans::setup::router())
-        .merge(progress::api::router())
+        .merge(openapi::router())
         .fallback(not_found)
         .with_state(state);
     middleware::security_headers(
@@ -259,6 +259,14 @@ impl Application {
     pub async fn build(store: Store, config: Config) -> Result<Application, WebError> {
         let listener = TcpListener::bind(config.addr).await?;
         let port = listener.local_addr()?.port();
+        // On PostgreSQL, the read every request makes is answered from memory while nothing
+        // changes; without the database's notifications every request asks it (slower, never
+        // stale).
+        if let Err(e) = store.watch_changes().await {
+            tracing::warn!(
+                "PostgreSQL の変更通知（LISTEN）を受けられないため、要求ごとにデータベースを読みます: {e}"
+            );
+        }
         let (header_read_timeout, max_connections) =
             (config.header_read_timeout, config.max_connections.max(1));
         let state = AppState::new(store, config);

@@ -1,538 +1,604 @@
-//! The API's routes as a table, and the OpenAPI 3.1 document built from it. The router mounts
-//! exactly the paths of [`API_ROUTES`] (see `api::router`), and the document describes exactly
-//! them, so the description cannot name a route that does not exist or miss one that does.
+//! The API's router and its OpenAPI 3.1 document, made together: each handler carries its own
+//! `#[utoipa::path]` (parameters, request body, every status it answers with), and
+//! [`api_router`] mounts the handlers with `utoipa_axum::routes!`, which adds each one's
+//! operation to the document as it adds the route. The parameter, body and response schemas
+//! are the handlers' own types (`IntoParams`, `ToSchema`), so what the document says is accepted
+//! is what the handlers parse. What every list, every fiscal year and every error shares lives
+//! here: [`PageQuery`] and its cursors, [`ApiFiscalYear`], [`ApiError`] and [`ErrorBody`].
 
-use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
-/// `GET /api/openapi.json`
-pub const OPENAPI: &str = "/api/openapi.json";
-/// `GET /api/v1/plans`
-pub const PLANS: &str = "/api/v1/plans";
-/// `GET /api/v1/plans/{id}`
-pub const PLAN: &str = "/api/v1/plans/{id}";
-/// `GET /api/v1/evaluations`
-pub const EVALUATIONS: &str = "/api/v1/evaluations";
-/// `GET /api/v1/audit`
-pub const AUDIT: &str = "/api/v1/audit";
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use pdca_core::FiscalYear;
+use pdca_store::StoreError;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+#[cfg(test)]
+use serde_json::json;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, OpenApi, PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
 
-pub use crate::actuals::api::{ACTUALS, ACTUALS_APPROVE, ACTUALS_RETURN, ACTUALS_SUBMIT};
-pub use crate::follow_up::api::{
-    MEETINGS, RATINGS, ROUND, ROUND_ITEMS, ROUND_RATINGS, ROUND_REPORT, ROUND_STATE, ROUNDS,
-};
+use crate::{AppState, WebError};
 
-/// One route of the API.
-#[derive(Debug, Clone, Copy)]
+/// The document's frame: title, security schemes, the schemas shared by every operation. The
+/// operations are added by [`api_router`].
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "pdca API",
+        description = "The follow-up of a plan's KPIs: plans, evaluations, actuals, follow-up rounds, meetings and the audit log. Machine clients send `Authorization: Bearer pdca_…` with a token made by `pdca token create`; browsers use their session, and send the CSRF token in `X-CSRF-Token` with every POST. Errors are `{\"error\":{\"code\",\"message\"}}` (schema `ErrorBody`). Lists are paginated: `limit` (1–1000, 100 by default) and the opaque `cursor` of the previous page's `next_cursor`, which is null on the last page."
+    ),
+    servers((url = "/")),
+    security(("bearerToken" = []), ("sessionCookie" = [])),
+    components(schemas(ErrorBody, ErrorCode)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+/// Bearer tokens and the session cookie, as the document names them.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token, pdca_… (`pdca token create`)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "sessionCookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "pdca_session",
+                "A browser's session after signing in at /signin.",
+            ))),
+        );
+    }
+}
+
+/// Every route of the API with its operation in the document: the features' routers merged.
+pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::progress::api::router())
+        .merge(crate::actuals::api::router())
+        .merge(crate::follow_up::api::router())
+}
+
+/// The API's routes, for the application's router.
+pub(crate) fn router() -> axum::Router<AppState> {
+    api_router().split_for_parts().0
+}
+
+/// The document, made once.
+static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+    let openapi = api_router().into_openapi();
+    serde_json::to_value(&openapi).unwrap_or_else(|e| {
+        tracing::error!("the OpenAPI document cannot be written as JSON: {e}");
+        Value::Null
+    })
+});
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi_document() -> Value {
+    DOCUMENT.clone()
+}
+
+/// `GET /api/openapi.json`: this document, readable without signing in.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    operation_id = "openapi",
+    summary = "This document.",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document.", body = Object))
+)]
+pub(crate) async fn openapi_json() -> Json<Value> {
+    Json(openapi_document())
+}
+
+/// One route of the API, as the document describes it.
+#[derive(Debug, Clone)]
 pub struct ApiRoute {
     /// The HTTP method, lower case as OpenAPI writes it.
-    pub method: &'static str,
+    pub method: String,
     /// The path, with `{name}` parameters (the same syntax in axum 0.8 and OpenAPI).
-    pub path: &'static str,
+    pub path: String,
     /// The operation's id.
-    pub operation_id: &'static str,
+    pub operation_id: String,
     /// What it does.
-    pub summary: &'static str,
+    pub summary: String,
     /// Whether it needs a session or a token.
     pub authenticated: bool,
 }
 
-/// Every route of the API.
-pub const API_ROUTES: &[ApiRoute] = &[
-    ApiRoute {
-        method: "get",
-        path: OPENAPI,
-        operation_id: "openapi",
-        summary: "This document.",
-        authenticated: false,
-    },
-    ApiRoute {
-        method: "get",
-        path: PLANS,
-        operation_id: "listPlans",
-        summary: "Every plan's current revision.",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: PLAN,
-        operation_id: "getPlan",
-        summary: "A plan's catalogue (the JSON of `pdca plan export --format json`).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: EVALUATIONS,
-        operation_id: "evaluate",
-        summary: "Every indicator's figures and status as of a fiscal year (the JSON of `pdca evaluate --format json`).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: AUDIT,
-        operation_id: "auditLog",
-        summary: "The latest entries of the audit log, newest first (secretariat only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: ACTUALS,
-        operation_id: "listActuals",
-        summary: "The current values with their state and version, as the caller's role may see them (approved values, plus a body's own values; everything for the secretariat and the committee).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ACTUALS,
-        operation_id: "writeActual",
-        summary: "Records a value as a draft if `version` is still current (secretariat, or a body for its assigned indicators). Sessions send `X-CSRF-Token`.",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ACTUALS_SUBMIT,
-        operation_id: "submitActual",
-        summary: "Submits a draft or returned value to the secretariat (its body, or the secretariat).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ACTUALS_APPROVE,
-        operation_id: "approveActual",
-        summary: "Approves a submitted value (secretariat only); evaluations then use it.",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ACTUALS_RETURN,
-        operation_id: "returnActual",
-        summary: "Returns a submitted value to its body with a required comment (secretariat only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: ROUNDS,
-        operation_id: "listRounds",
-        summary: "The plan's follow-up rounds the caller may read (viewers: closed rounds only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ROUNDS,
-        operation_id: "openRound",
-        summary: "Opens the follow-up of a result fiscal year with a reporting deadline (secretariat only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: ROUND,
-        operation_id: "getRound",
-        summary: "A round: state, every indicator's automatic judgement (自動判定) and the committee's rating, issues and solutions, notable results, priority items, opinions, priority measures, policy clauses with their links, the previous policy's follow-up, meetings, and what is missing for closing (the JSON of `pdca round show --format json`).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ROUND_STATE,
-        operation_id: "changeRoundState",
-        summary: "Moves a round (advance: collecting → meeting ① → meeting ②), closes it (refused with what is missing) or reopens it with a reason (secretariat only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ROUND_RATINGS,
-        operation_id: "rateIndicator",
-        summary: "Records the committee's rating A, B or N of an indicator; a rating differing from the automatic judgement (自動判定) needs a reason (secretariat and committee).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: ROUND_ITEMS,
-        operation_id: "addRoundItem",
-        summary: "Adds a notable result, priority item, opinion, priority measure, policy clause, clause status or revision proposal, with links (by role: see the description of `kind`).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: ROUND_REPORT,
-        operation_id: "roundReport",
-        summary: "The follow-up report of a round as PDF, XLSX or Markdown (`pdca report`).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: MEETINGS,
-        operation_id: "listMeetings",
-        summary: "The committee's meetings with agenda and materials.",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "post",
-        path: MEETINGS,
-        operation_id: "addMeeting",
-        summary: "Adds a meeting; without an agenda it is drafted from the round (secretariat only).",
-        authenticated: true,
-    },
-    ApiRoute {
-        method: "get",
-        path: RATINGS,
-        operation_id: "ratingMatrix",
-        summary: "The committee's ratings per indicator per year and the counts per year (e.g. 46項目中42項目がA).",
-        authenticated: true,
-    },
-];
+/// Every route of the API, read from the document (which `routes!` made with the router).
+pub static API_ROUTES: LazyLock<Vec<ApiRoute>> = LazyLock::new(|| {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    DOCUMENT["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .map(move |(method, operation)| ApiRoute {
+                    method: method.clone(),
+                    path: path.clone(),
+                    operation_id: text(&operation["operationId"]),
+                    summary: text(&operation["summary"]),
+                    // `security: [{}]` lifts the document's requirement.
+                    authenticated: operation["security"].as_array().is_none_or(|s| {
+                        s.iter()
+                            .all(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+                    }),
+                })
+        })
+        .collect()
+});
 
-/// The routes answering with an `ETag` and 304 to a matching `If-None-Match` (`frame::etag`).
-pub const CONDITIONAL: &[&str] = &[PLANS, PLAN, EVALUATIONS, ROUND_REPORT];
+// ---------------------------------------------------------------------------------------------
+// Errors
 
-/// The `If-None-Match` request header of the [`CONDITIONAL`] routes.
-fn if_none_match_parameter() -> Value {
-    json!({
-        "name": "If-None-Match", "in": "header", "required": false,
-        "description": "The `ETag` of a response received before (or a list of them, or `*`): if the response would be the same, it is 304 without a body. Compared weakly: `W/\"…\"` matches `\"…\"`.",
-        "schema": { "type": "string" }
-    })
+/// The codes of [`ErrorBody`]. Only the pagination's are made here; the others are
+/// `WebError::code`'s, listed for the schema.
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ErrorCode {
+    /// 401: no valid session or API token.
+    Unauthorized,
+    /// 403: a session whose one-time password must be changed first.
+    PasswordChangeRequired,
+    /// 403: the role does not allow this, or the value is read-only for it.
+    Forbidden,
+    /// 403: a session's POST without its CSRF token in `X-CSRF-Token`.
+    CsrfMismatch,
+    /// 404: the plan, round or page named does not exist.
+    NotFound,
+    /// 400: a parameter or the body cannot be read; the message names it.
+    BadRequest,
+    /// 400: `cursor` is not a cursor this API gave.
+    InvalidCursor,
+    /// 422: a field of an actual is invalid; `field` names it.
+    Invalid,
+    /// 409: the version sent is stale, or the state does not allow the change; `current`
+    /// holds the value now current (actuals).
+    Conflict,
+    /// 422: well-formed, but the rules refuse it; the message says what is missing.
+    Unprocessable,
+    /// 429: too many failed sign-ins.
+    RateLimited,
+    /// 500: the server's fault; the message hides the cause.
+    Internal,
 }
 
-/// The validators on every answer of the [`CONDITIONAL`] routes.
-fn validator_headers() -> Value {
-    json!({
-        "ETag": {
-            "description": "A strong entity tag of the body (its SHA-256); weak (`W/\"…\"`) when the body is sent compressed.",
-            "schema": { "type": "string" }
-        },
-        "Cache-Control": {
-            "description": "`private, no-cache`: keep the response, and revalidate it with `If-None-Match` before use.",
-            "schema": { "type": "string" }
-        }
-    })
+/// Every refusal of the API: `{"error":{"code","message"}}`, with `field` when one field is to
+/// blame and `current` with a conflict on an actual.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
 }
 
-/// Adds `If-None-Match`, the 304 response and the `ETag` header to an operation of a
-/// [`CONDITIONAL`] route.
-fn make_conditional(operation: &mut Value) {
-    if let Some(parameters) = operation["parameters"].as_array_mut() {
-        parameters.push(if_none_match_parameter());
-    }
-    if let Some(responses) = operation["responses"].as_object_mut() {
-        if let Some(ok) = responses.get_mut("200").and_then(Value::as_object_mut) {
-            ok.insert("headers".into(), validator_headers());
-        }
-        responses.insert(
-            "304".into(),
-            json!({
-                "description": "Not modified: `If-None-Match` holds the current `ETag`. No body.",
-                "headers": validator_headers()
-            }),
-        );
+/// The error itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// What kind of refusal, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for a person (in Japanese).
+    pub message: String,
+    /// The parameter or request field to blame (`invalid`, `bad_request` from a list's
+    /// `limit`, `invalid_cursor`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// With `conflict` from the actuals routes: the value now current, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::actuals::api::Actual>)]
+    pub current: Option<Value>,
+}
+
+/// A refusal of the API: the web layer's errors, and the pagination parameters' own.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// Anything the pages would refuse too.
+    Web(WebError),
+    /// A parameter of a list: 400 with its code and the field.
+    Param {
+        /// `bad_request` or `invalid_cursor`.
+        code: ErrorCode,
+        /// `limit` or `cursor`.
+        field: &'static str,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError::Web(e)
     }
 }
 
-fn error_response(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
-    })
-}
-
-fn json_response(description: &str, schema: Value) -> Value {
-    json!({
-        "description": description,
-        "content": { "application/json": { "schema": schema } }
-    })
-}
-
-fn parameters(path: &str) -> Value {
-    match path {
-        PLAN => json!([{
-            "name": "id", "in": "path", "required": true,
-            "description": "The plan's id, e.g. medical-rd-2.",
-            "schema": { "type": "string" }
-        }]),
-        EVALUATIONS => json!([
-            {
-                "name": "as_of", "in": "query", "required": true,
-                "description": "The as-of fiscal year inside the plan period: 2023, FY2023, 令和5年度 or R5.",
-                "schema": { "type": "string" }
-            },
-            {
-                "name": "plan", "in": "query", "required": false,
-                "description": "The plan's id; by default the built-in plan, or the only plan.",
-                "schema": { "type": "string" }
-            },
-            {
-                "name": "include_unapproved", "in": "query", "required": false,
-                "description": "true to use the latest values whatever their approval state (secretariat and committee only; 403 for other roles).",
-                "schema": { "type": "boolean", "default": false }
-            }
-        ]),
-        AUDIT => json!([{
-            "name": "limit", "in": "query", "required": false,
-            "description": "How many entries, 1–1000.",
-            "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 }
-        }]),
-        _ => json!([]),
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Web(e.into())
     }
 }
 
-fn responses(path: &str) -> Value {
-    let ok = match path {
-        OPENAPI => json_response("The OpenAPI document.", json!({ "type": "object" })),
-        PLANS => json_response(
-            "The plans.",
-            json!({ "type": "array", "items": { "$ref": "#/components/schemas/PlanSummary" } }),
-        ),
-        PLAN => json_response("The plan.", json!({ "$ref": "#/components/schemas/Plan" })),
-        EVALUATIONS => json_response(
-            "The evaluation.",
-            json!({ "$ref": "#/components/schemas/PlanEvaluation" }),
-        ),
-        _ => json_response(
-            "The entries.",
-            json!({ "type": "array", "items": { "$ref": "#/components/schemas/AuditEntry" } }),
-        ),
-    };
-    let mut out = Map::new();
-    out.insert("200".into(), ok);
-    if path != OPENAPI {
-        out.insert(
-            "401".into(),
-            error_response("No valid session or API token (code `unauthorized`)."),
-        );
-        out.insert(
-            "403".into(),
-            error_response("The role does not allow this (code `forbidden`)."),
-        );
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Web(e) => e.into_response(),
+            ApiError::Param {
+                code,
+                field,
+                message,
+            } => (
+                StatusCode::BAD_REQUEST,
+                Json(ErrorBody {
+                    error: ErrorDetail {
+                        code,
+                        message,
+                        field: Some(field.to_owned()),
+                        current: None,
+                    },
+                }),
+            )
+                .into_response(),
+        }
     }
-    match path {
-        PLAN => {
-            out.insert(
-                "404".into(),
-                error_response("No such plan (code `not_found`)."),
-            );
-        }
-        EVALUATIONS => {
-            out.insert(
-                "400".into(),
-                error_response(
-                    "A parameter cannot be used; the message names it (code `bad_request`).",
-                ),
-            );
-            out.insert(
-                "404".into(),
-                error_response("No such plan (code `not_found`)."),
-            );
-        }
-        AUDIT => {
-            out.insert(
-                "400".into(),
-                error_response("`limit` is not 1–1000 (code `bad_request`)."),
-            );
-        }
-        _ => {}
-    }
-    Value::Object(out)
 }
 
-fn schemas() -> Value {
-    let mut schemas = base_schemas();
-    if let (Some(all), Value::Object(more)) =
-        (schemas.as_object_mut(), crate::actuals::api::schemas())
+// ---------------------------------------------------------------------------------------------
+// Integers in JSON bodies
+
+/// Integers of JSON bodies as JSON Schema reads them: `7` and `7.0` are the same integer
+/// (serde's integers refuse the second).
+pub(crate) mod json_int {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Number;
+
+    /// The integer a JSON number holds, if it holds one.
+    pub fn of_number(n: &Number) -> Option<i64> {
+        n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                // Exact: a whole number below 2^53.
+                .map(|f| f as i64)
+        })
+    }
+
+    fn integer<'de, D: Deserializer<'de>, T: TryFrom<i64>>(n: &Number) -> Result<T, D::Error> {
+        of_number(n)
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not an integer in range")))
+    }
+
+    /// A required integer field.
+    pub fn required<'de, D: Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<T, D::Error> {
+        integer::<D, T>(&Number::deserialize(d)?)
+    }
+
+    /// An optional integer field (absent or null: `None`).
+    pub fn optional<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        Option::<Number>::deserialize(d)?
+            .map(|n| integer::<D, T>(&n))
+            .transpose()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fiscal years
+
+/// The fiscal years the API reads, as the document states them: 2023, FY2023, 2023年度,
+/// 令和5年度, 令和元年度, R5, 平成30年度, H30 — from 1900 to 2200, 平成 from 元 to 31, ASCII digits.
+pub(crate) const FISCAL_YEAR_PATTERN: &str = "^(?:(?:FY)?(?:19[0-9]{2}|2[01][0-9]{2}|2200)(?:年度)?|(?:令和|R)(?:元|[1-9]|[1-9][0-9]|1[0-7][0-9]|18[0-2])(?:年度)?|(?:平成|H)(?:元|[1-9]|[12][0-9]|3[01])(?:年度)?)$";
+
+static FISCAL_YEAR_RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(FISCAL_YEAR_PATTERN)
+        .inspect_err(|e| tracing::error!("the fiscal-year pattern: {e}"))
+        .ok()
+});
+
+/// A fiscal year the API accepts: exactly the strings [`FISCAL_YEAR_PATTERN`] matches (every
+/// one of them is a fiscal year), and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ApiFiscalYear(pub FiscalYear);
+
+impl ApiFiscalYear {
+    /// `text` as a fiscal year, or what to tell the client.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let matches = FISCAL_YEAR_RE.as_ref().is_some_and(|re| re.is_match(text));
+        match text.parse::<FiscalYear>() {
+            Ok(fy) if matches => Ok(ApiFiscalYear(fy)),
+            _ => Err(format!(
+                "「{text}」は年度として読めません（例: 2023、FY2023、令和5年度、R5。1900〜2200年度）"
+            )),
+        }
+    }
+
+    /// A JSON field holding a fiscal year: an integer 1900–2200 or a string of the pattern.
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::String(text) => Self::parse(text),
+            Value::Number(n) => json_int::of_number(n)
+                .and_then(|n| i32::try_from(n).ok())
+                .and_then(|n| FiscalYear::new(n).ok())
+                .map(ApiFiscalYear)
+                .ok_or_else(|| format!("{n} は年度として使えません（1900〜2200 の整数）")),
+            other => Err(format!("{other} は年度として読めません")),
+        }
+    }
+
+    /// The schema of a JSON field holding a fiscal year (see [`ApiFiscalYear::from_json`]).
+    pub fn json_field_schema() -> Schema {
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1900))
+                        .maximum(Some(2200)),
+                )
+                .item(Self::schema())
+                .description(Some(
+                    "A fiscal year: 2023, or a string such as \"FY2023\", \"令和5年度\" or \"R5\".",
+                ))
+                .build(),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiFiscalYear {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Cow::<str>::deserialize(deserializer)?;
+        ApiFiscalYear::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl PartialSchema for ApiFiscalYear {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(FISCAL_YEAR_PATTERN))
+            .description(Some("A fiscal year (April–March) from 1900 to 2200: 2023, FY2023, 2023年度, 令和5年度, 令和元年度, R5, 平成30年度 or H30."))
+            .examples(["2023", "令和5年度"])
+            .into()
+    }
+}
+
+impl ToSchema for ApiFiscalYear {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("FiscalYear")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination
+
+/// The items of a page when `limit` is not given.
+pub(crate) const DEFAULT_LIMIT: usize = 100;
+/// The most items a page holds.
+pub(crate) const MAX_LIMIT: usize = 1000;
+
+/// A cursor: base64url without padding of the sort key of a page's last item (the pattern of
+/// `cursor` in [`PageQuery`]).
+#[cfg(test)]
+const CURSOR_PATTERN: &str = "^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$";
+
+/// base64url without padding, tolerating non-zero trailing bits: every string of
+/// [`CURSOR_PATTERN`] decodes.
+const CURSOR_ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// The pagination parameters of every list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// How many items at most: 1–1000, 100 by default.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000, default = 100)]
+    limit: Option<String>,
+    /// Where to go on: the `next_cursor` of the previous page. Opaque; a page starts after the
+    /// item the cursor was made from, so items added or removed meanwhile neither repeat nor
+    /// shift the rest. Without it, the first page.
+    #[param(value_type = Option<String>, pattern = "^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$")]
+    cursor: Option<String>,
+}
+
+/// A list's page as asked for: how many, and the sort key to start after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PageRequest {
+    /// 1–[`MAX_LIMIT`].
+    pub limit: usize,
+    /// The page holds the items whose sort key is greater than this (empty: from the start).
+    pub after: Vec<u8>,
+}
+
+impl PageQuery {
+    /// Whether this is the first page with the default limit (what clients poll).
+    pub fn is_first_default(&self) -> bool {
+        self.limit.is_none() && self.cursor.is_none()
+    }
+
+    /// The page asked for, or 400 naming `limit` or `cursor`.
+    pub fn request(&self) -> Result<PageRequest, ApiError> {
+        let limit = match self.limit.as_deref() {
+            None => DEFAULT_LIMIT,
+            Some(text) => text
+                .strip_prefix(|c: char| ('1'..='9').contains(&c))
+                .filter(|rest| rest.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|_| text.parse::<usize>().ok())
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| ApiError::Param {
+                    code: ErrorCode::BadRequest,
+                    field: "limit",
+                    message: format!(
+                        "limit: 「{text}」は件数として使えません。1〜{MAX_LIMIT} の整数を指定してください"
+                    ),
+                })?,
+        };
+        let after = match self.cursor.as_deref() {
+            None => Vec::new(),
+            Some(text) => decode_cursor(text).ok_or_else(|| ApiError::Param {
+                code: ErrorCode::InvalidCursor,
+                field: "cursor",
+                message: "cursor: 前のページの next_cursor をそのまま指定してください".to_owned(),
+            })?,
+        };
+        Ok(PageRequest { limit, after })
+    }
+}
+
+fn decode_cursor(text: &str) -> Option<Vec<u8>> {
+    // The alphabet and the length of the pattern; the engine checks the rest.
+    if text.len() % 4 == 1
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        all.extend(more);
+        return None;
     }
-    schemas
+    CURSOR_ENGINE.decode(text).ok()
 }
 
-fn base_schemas() -> Value {
-    json!({
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": { "type": "string", "description": "unauthorized, forbidden, not_found, bad_request, invalid, conflict, rate_limited, csrf_mismatch, password_change_required or internal." },
-                        "field": { "type": "string", "description": "With `invalid`: the request field to blame." },
-                        "current": { "description": "With `conflict` from the actuals routes: the value now current (an Actual, or null)." },
-                        "message": { "type": "string", "description": "What went wrong, for a person (in Japanese)." }
-                    }
-                }
-            }
-        },
-        "PlanSummary": {
-            "type": "object",
-            "required": ["id", "name", "revision", "start_fy", "end_fy"],
-            "properties": {
-                "id": { "type": "string" },
-                "name": { "type": "string" },
-                "revision": { "type": "integer" },
-                "start_fy": { "type": "integer" },
-                "end_fy": { "type": "integer" }
-            }
-        },
-        "Plan": {
-            "type": "object",
-            "description": "The plan catalogue: header, bodies, glossary, projects and their indicators with targets (docs/plan-format.md).",
-            "required": ["id", "name", "revision", "period", "projects"],
-            "properties": {
-                "id": { "type": "string" },
-                "name": { "type": "string" },
-                "revision": { "type": "integer" },
-                "effective_from": { "type": "integer" },
-                "decided_on": { "type": ["string", "null"] },
-                "period": { "type": "object", "properties": { "start_fy": { "type": "integer" }, "end_fy": { "type": "integer" } } },
-                "on_track_threshold": { "type": "number" },
-                "committee": { "type": ["string", "null"] },
-                "bodies": { "type": "array", "items": { "type": "object" } },
-                "glossary": { "type": "array", "items": { "type": "object" } },
-                "projects": { "type": "array", "items": { "type": "object" } }
-            }
-        },
-        "PlanEvaluation": {
-            "type": "object",
-            "required": ["plan", "revision", "as_of", "as_of_wareki", "indicators"],
-            "properties": {
-                "plan": { "type": "string" },
-                "revision": { "type": "integer" },
-                "as_of": { "type": "integer" },
-                "as_of_wareki": { "type": "string" },
-                "indicators": { "type": "array", "items": { "$ref": "#/components/schemas/Evaluation" } }
-            }
-        },
-        "Evaluation": {
-            "type": "object",
-            "description": "One indicator's figures; the rules are in the README. The pages name each figure the same way (用語の説明: /help/terms): 進捗率 and ペース as %, 期待値 in the indicator's unit, 達成見込み in words and %.",
-            "required": ["id", "status"],
-            "properties": {
-                "id": { "type": "string" },
-                "name": { "type": "string" },
-                "project": { "type": "string" },
-                "kind": { "type": "string", "enum": ["output", "outcome"] },
-                "measure": { "type": "string", "enum": ["count", "ratio", "level", "milestone", "qualitative"] },
-                "parent": { "type": ["string", "null"] },
-                "status": { "type": "string", "enum": ["achieved", "on_track", "insufficient", "not_evaluable", "not_rated"], "description": "自動判定 (automatic judgement): the engine's verdict from the figures. The committee's rating, the decision, is in the round (getRound)." },
-                "rating": { "type": ["string", "null"], "enum": ["A", "B", "N", null], "description": "The rating the automatic judgement proposes (A 順調に進捗している, B 進捗が不十分, N 現時点で評価が困難); null when not rated." },
-                "target": { "type": ["number", "null"], "description": "目標: the figure judged against, in the indicator's unit." },
-                "cumulative": { "type": ["number", "null"], "description": "累計: the sum of the actuals up to as_of, in the indicator's unit." },
-                "expected": { "type": ["number", "null"], "description": "期待値: what was expected by as_of, in the indicator's unit (15 for 15件), not a share of the target." },
-                "progress": { "type": ["number", "null"], "description": "進捗率: the cumulative (or the way from baseline) as a fraction of the target; 0.36 is shown as 36%." },
-                "pace": { "type": ["number", "null"], "description": "ペース: the actual against the expected, as a fraction; 1.1 is shown as 110%." },
-                "projected_end": { "type": ["number", "null"], "description": "期間末の見込み: the value projected for the end of the period at the current pace, in the indicator's unit." },
-                "value": { "type": ["number", "null"], "description": "値: the percentage (ratio), the year's level (level), or 1/0 (milestone)." },
-                "p_attain": { "type": ["number", "null"], "description": "達成見込み: the probability (0–1) of reaching the target by the end of the period; the pages show it as 高い (≥ 0.8), 中程度 (≥ 0.5) or 低い with the %, and as 未報告 when nothing was reported up to as_of." },
-                "narrative": { "type": ["string", "null"] },
-                "warnings": { "type": "array", "items": { "type": "string" } },
-                "bodies": { "type": "array", "items": { "type": "object" } }
-            }
-        },
-        "AuditEntry": {
-            "type": "object",
-            "required": ["id", "at", "actor", "action", "subject"],
-            "properties": {
-                "id": { "type": "integer" },
-                "at": { "type": "string", "format": "date-time" },
-                "actor": { "type": "string" },
-                "action": { "type": "string" },
-                "subject": { "type": "string" },
-                "old_value": { "type": ["string", "null"] },
-                "new_value": { "type": ["string", "null"] },
-                "note": { "type": ["string", "null"] }
-            }
-        }
-    })
+/// The cursor of an item with sort key `key`.
+pub(crate) fn encode_cursor(key: &[u8]) -> String {
+    CURSOR_ENGINE.encode(key)
 }
 
-/// The OpenAPI 3.1 document of the API.
-pub fn openapi_document() -> Value {
-    let mut paths = Map::new();
-    for route in API_ROUTES {
-        let mut operation = json!({
-            "operationId": route.operation_id,
-            "summary": route.summary,
-            "parameters": crate::actuals::api::parameters(route.method, route.path)
-                .or_else(|| crate::follow_up::api::parameters(route.path))
-                .unwrap_or_else(|| parameters(route.path)),
-            "responses": crate::actuals::api::responses(route.method, route.path)
-                .or_else(|| crate::follow_up::api::responses(route.method, route.path))
-                .unwrap_or_else(|| responses(route.path)),
-        });
-        if let (Some(body), Some(op)) = (
-            crate::actuals::api::request_body(route.method, route.path)
-                .or_else(|| crate::follow_up::api::request_body(route.method, route.path)),
-            operation.as_object_mut(),
-        ) {
-            op.insert("requestBody".into(), body);
-        }
-        if route.method == "get" && CONDITIONAL.contains(&route.path) {
-            make_conditional(&mut operation);
-        }
-        if !route.authenticated
-            && let Some(op) = operation.as_object_mut()
-        {
-            op.insert("security".into(), json!([]));
-        }
-        let item = paths
-            .entry(route.path.to_owned())
-            .or_insert_with(|| json!({}));
-        if let Some(item) = item.as_object_mut() {
-            item.insert(route.method.to_owned(), operation);
-        }
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "pdca API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "The follow-up of a plan's KPIs: plans, evaluations and the audit log. Machine clients send `Authorization: Bearer pdca_…` with a token made by `pdca token create`; browsers use their session. Errors are `{\"error\":{\"code\",\"message\"}}`."
-        },
-        "servers": [{ "url": "/" }],
-        "security": [{ "bearerToken": [] }, { "sessionCookie": [] }],
-        "paths": Value::Object(paths),
-        "components": {
-            "securitySchemes": {
-                "bearerToken": { "type": "http", "scheme": "bearer", "description": "An API token, pdca_…" },
-                "sessionCookie": { "type": "apiKey", "in": "cookie", "name": "pdca_session" }
-            },
-            "schemas": schemas()
-        }
-    })
+/// The page of `items` asked for, and the cursor of the next page (`None` on the last). `key`
+/// gives an item's sort key; the items need not be sorted.
+pub(crate) fn paginate<T>(
+    mut items: Vec<T>,
+    key: impl Fn(&T) -> Vec<u8>,
+    request: &PageRequest,
+) -> (Vec<T>, Option<String>) {
+    items.retain(|item| key(item) > request.after);
+    items.sort_by_cached_key(|item| key(item));
+    let more = items.len() > request.limit;
+    items.truncate(request.limit);
+    let next = more
+        .then(|| items.last().map(|last| encode_cursor(&key(last))))
+        .flatten();
+    (items, next)
+}
+
+/// The sort key of a number, in its order.
+pub(crate) fn number_key(n: u64) -> Vec<u8> {
+    n.to_be_bytes().to_vec()
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use std::collections::BTreeSet;
 
     use super::*;
 
     #[test]
-    fn the_document_describes_every_route_and_nothing_else() {
+    fn the_document_is_openapi_3_1_with_every_route() {
         let document = openapi_document();
-        let documented: BTreeSet<(String, String)> = document["paths"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .flat_map(|(path, item)| {
-                item.as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(move |(method, _)| (method.clone(), path.clone()))
-            })
-            .collect();
-        let routed: BTreeSet<(String, String)> = API_ROUTES
-            .iter()
-            .filter(|r| crate::progress::api::handler(r.path).is_some())
-            .map(|r| (r.method.to_owned(), r.path.to_owned()))
-            .collect();
-        assert_eq!(documented, routed);
-        assert_eq!(routed.len(), API_ROUTES.len(), "a route without a handler");
         assert_eq!(document["openapi"], "3.1.0");
+        let ids: BTreeSet<&str> = API_ROUTES.iter().map(|r| r.operation_id.as_str()).collect();
+        assert_eq!(ids.len(), API_ROUTES.len(), "operation ids are unique");
+        for id in [
+            "openapi",
+            "listPlans",
+            "getPlan",
+            "evaluate",
+            "auditLog",
+            "listActuals",
+            "writeActual",
+            "listRounds",
+            "getRound",
+            "ratingMatrix",
+            "roundReport",
+        ] {
+            assert!(ids.contains(id), "{id}");
+        }
+        assert!(
+            API_ROUTES
+                .iter()
+                .all(|r| r.authenticated == (r.operation_id != "openapi"))
+        );
+    }
+
+    #[test]
+    fn fiscal_years_carry_the_pattern_and_every_operation_its_refusals() {
+        let document = openapi_document();
+        let mut years = 0;
+        for route in API_ROUTES.iter() {
+            let operation = &document["paths"][&route.path][&route.method];
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if matches!(parameter["name"].as_str(), Some("fy" | "as_of")) {
+                    assert_eq!(
+                        parameter["schema"]["pattern"], FISCAL_YEAR_PATTERN,
+                        "{}",
+                        route.path
+                    );
+                    years += 1;
+                }
+                if parameter["name"] == "cursor" {
+                    assert_eq!(
+                        parameter["schema"]["pattern"], CURSOR_PATTERN,
+                        "{}",
+                        route.path
+                    );
+                }
+            }
+            let responses = operation["responses"].as_object().unwrap();
+            if route.authenticated {
+                assert!(
+                    responses.contains_key("401"),
+                    "{} {}",
+                    route.method,
+                    route.path
+                );
+                assert_eq!(
+                    responses["401"]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody"
+                );
+            }
+            if route.method == "post" {
+                for status in ["400", "403", "404", "422"] {
+                    assert!(responses.contains_key(status), "{status} {}", route.path);
+                }
+            }
+        }
+        assert_eq!(years, 7, "the five round paths, actuals and evaluations");
     }
 
     #[test]
     fn conditional_routes_document_304_and_their_headers() {
         let document = openapi_document();
-        for path in CONDITIONAL {
-            let operation = &document["paths"][*path]["get"];
+        for path in [
+            "/api/v1/plans",
+            "/api/v1/plans/{id}",
+            "/api/v1/evaluations",
+            "/api/v1/plans/{id}/rounds/{fy}/report",
+        ] {
+            let operation = &document["paths"][path]["get"];
             assert!(operation["responses"]["304"].is_object(), "{path}");
             assert!(
                 operation["responses"]["200"]["headers"]["ETag"].is_object(),
@@ -545,6 +611,98 @@ mod tests {
                 "{path}"
             );
         }
-        assert!(document["paths"][AUDIT]["get"]["responses"]["304"].is_null());
+        assert!(document["paths"]["/api/v1/audit"]["get"]["responses"]["304"].is_null());
+    }
+
+    #[test]
+    fn every_string_of_the_pattern_is_a_fiscal_year_and_nothing_else_is() {
+        for ok in [
+            "2023",
+            "FY2023",
+            "2023年度",
+            "FY2023年度",
+            "1900",
+            "2200",
+            "令和5年度",
+            "令和元年度",
+            "令和元",
+            "R5",
+            "R182",
+            "R元",
+            "平成30年度",
+            "H31",
+            "H元",
+        ] {
+            assert!(ApiFiscalYear::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "23",
+            "1899",
+            "2201",
+            "fy2023",
+            " 2023",
+            "2023 ",
+            "２０２３",
+            "R0",
+            "R183",
+            "H32",
+            "r5",
+            "令和05年度",
+            "2023\n",
+            "FY",
+        ] {
+            assert!(ApiFiscalYear::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(ApiFiscalYear::parse("R5").unwrap().0.year(), 2023);
+        assert_eq!(
+            ApiFiscalYear::from_json(&json!(2023)).unwrap().0.year(),
+            2023
+        );
+        assert!(ApiFiscalYear::from_json(&json!(2023.5)).is_err());
+        assert!(ApiFiscalYear::from_json(&json!(true)).is_err());
+    }
+
+    #[test]
+    fn every_cursor_of_the_pattern_decodes_and_pages_follow_each_other() {
+        let re = regex::Regex::new(CURSOR_PATTERN).unwrap();
+        for text in ["", "AA", "AAA", "AAAA", "AB", "_-", "abcdE"] {
+            assert_eq!(re.is_match(text), decode_cursor(text).is_some(), "{text}");
+        }
+        for bad in ["A", "AAAAA", "AA==", "a+b/", "é"] {
+            assert!(decode_cursor(bad).is_none(), "{bad}");
+            assert!(!re.is_match(bad), "{bad}");
+        }
+        let items: Vec<u64> = (1..=7).rev().collect();
+        let mut request = PageRequest {
+            limit: 3,
+            after: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        loop {
+            let (page, next) = paginate(items.clone(), |n| number_key(*n), &request);
+            seen.extend(page);
+            match next {
+                Some(cursor) => request.after = decode_cursor(&cursor).unwrap(),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (1..=7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn limits_are_canonical_integers_within_the_maximum() {
+        let request = |limit: &str| {
+            PageQuery {
+                limit: Some(limit.to_owned()),
+                cursor: None,
+            }
+            .request()
+        };
+        assert_eq!(request("1").unwrap().limit, 1);
+        assert_eq!(request("1000").unwrap().limit, 1000);
+        for bad in ["0", "1001", "01", "+5", "-1", "5.0", "abc", ""] {
+            assert!(request(bad).is_err(), "{bad}");
+        }
     }
 }

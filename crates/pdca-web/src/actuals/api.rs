@@ -9,44 +9,101 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
 use pdca_core::FiscalYear;
 use pdca_core::access::{ActualState, Role};
 use pdca_core::{ActualValue, Plan};
 use pdca_store::{StoreError, StoredActual, Visibility};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::actuals::rules::{TypedValue, check_may_edit, editable, save_draft, validate_typed};
 use crate::frame::auth::{CurrentUser, Permitted, who};
-use crate::frame::view::{AppQuery, choose_plan, parse_optional_fy, unreadable_fy};
+use crate::frame::view::{AppQuery, choose_plan};
+use crate::openapi::{ApiError, ApiFiscalYear, ErrorBody, PageQuery, number_key, paginate};
+use crate::progress::api::UNAUTHORIZED;
 use crate::{AppState, WebError};
-
-/// `GET` and `POST /api/v1/actuals`
-pub const ACTUALS: &str = "/api/v1/actuals";
-/// `POST /api/v1/actuals/submit`
-pub const ACTUALS_SUBMIT: &str = "/api/v1/actuals/submit";
-/// `POST /api/v1/actuals/approve`
-pub const ACTUALS_APPROVE: &str = "/api/v1/actuals/approve";
-/// `POST /api/v1/actuals/return`
-pub const ACTUALS_RETURN: &str = "/api/v1/actuals/return";
 
 /// The header a session-cookie client sends its CSRF token in.
 const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The handlers of this module's paths (every method of a path in one).
-pub(crate) fn handler(path: &str) -> Option<MethodRouter<AppState>> {
-    Some(match path {
-        ACTUALS => get(list_actuals).post(write_actual),
-        ACTUALS_SUBMIT => post(submit),
-        ACTUALS_APPROVE => post(approve),
-        ACTUALS_RETURN => post(return_actual),
-        _ => return crate::follow_up::api::handler(path),
-    })
+/// The routes of this module, with their operations.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_actuals, write_actual))
+        .routes(routes!(submit))
+        .routes(routes!(approve))
+        .routes(routes!(return_actual))
+}
+
+/// Where a value stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ActualStateJson {
+    /// Being entered by its body.
+    Draft,
+    /// Sent to the secretariat.
+    Submitted,
+    /// Approved: evaluations use it.
+    Approved,
+    /// Sent back to its body with a comment.
+    Returned,
+    /// Approved and locked with its year.
+    Locked,
+}
+
+impl From<ActualState> for ActualStateJson {
+    fn from(state: ActualState) -> Self {
+        match state {
+            ActualState::Draft => ActualStateJson::Draft,
+            ActualState::Submitted => ActualStateJson::Submitted,
+            ActualState::Approved => ActualStateJson::Approved,
+            ActualState::Returned => ActualStateJson::Returned,
+            ActualState::Locked => ActualStateJson::Locked,
+        }
+    }
+}
+
+/// A stored value (one revision) as the API shows it; `id` is its version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Actual {
+    /// The revision's id.
+    id: i64,
+    /// The same: send it back to write or change this value.
+    version: i64,
+    /// The indicator.
+    indicator_id: String,
+    /// The fiscal year.
+    fiscal_year: i32,
+    /// The reporting body's id.
+    body: String,
+    /// A count or level.
+    value: Option<f64>,
+    /// A ratio's numerator.
+    numerator: Option<f64>,
+    /// A ratio's denominator.
+    denominator: Option<f64>,
+    /// A management indicator's narrative status.
+    narrative: Option<String>,
+    /// The body's note.
+    note: Option<String>,
+    /// Where the figure comes from.
+    source: Option<String>,
+    /// Where it stands.
+    state: ActualStateJson,
+    /// The secretariat's comment when it was returned.
+    review_comment: Option<String>,
+    /// Who recorded this revision.
+    recorded_by: String,
+    /// When, RFC 3339 in UTC.
+    #[schema(format = DateTime)]
+    recorded_at: String,
 }
 
 /// A stored value as the API shows it; `id` is its version.
-pub(crate) fn actual_json(a: &StoredActual) -> Value {
+pub(crate) fn actual_of(a: &StoredActual) -> Actual {
     let c = &a.contribution;
     let (value, numerator, denominator, narrative) = match &c.value {
         ActualValue::Number(v) => (Some(*v), None, None, None),
@@ -56,23 +113,28 @@ pub(crate) fn actual_json(a: &StoredActual) -> Value {
         } => (None, Some(*numerator), Some(*denominator), None),
         ActualValue::Narrative(t) => (None, None, None, Some(t.clone())),
     };
-    json!({
-        "id": a.id,
-        "version": a.id,
-        "indicator_id": c.indicator,
-        "fiscal_year": c.year.year(),
-        "body": c.body,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "narrative": narrative,
-        "note": a.note,
-        "source": a.source,
-        "state": a.state,
-        "review_comment": a.review_comment,
-        "recorded_by": a.recorded_by,
-        "recorded_at": a.recorded_at,
-    })
+    Actual {
+        id: a.id,
+        version: a.id,
+        indicator_id: c.indicator.clone(),
+        fiscal_year: c.year.year(),
+        body: c.body.clone(),
+        value,
+        numerator,
+        denominator,
+        narrative,
+        note: a.note.clone(),
+        source: a.source.clone(),
+        state: a.state.into(),
+        review_comment: a.review_comment.clone(),
+        recorded_by: a.recorded_by.clone(),
+        recorded_at: a.recorded_at.clone(),
+    }
+}
+
+/// [`actual_of`] as JSON, for the `current` of a conflict.
+fn actual_json(a: &StoredActual) -> Value {
+    serde_json::to_value(actual_of(a)).unwrap_or(Value::Null)
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> Response {
@@ -147,23 +209,55 @@ async fn current_of(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
+/// What to list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// The plan's id; by default the built-in plan, or the only plan.
     plan: Option<String>,
-    fy: Option<String>,
+    /// Only this fiscal year.
+    #[param(inline)]
+    fy: Option<ApiFiscalYear>,
+    /// Only this indicator's values.
     indicator: Option<String>,
 }
 
-/// `GET /api/v1/actuals[?plan=][&fy=][&indicator=]`: the current values the caller may see —
-/// everything for the secretariat and the committee, approved values for the others, and a
-/// body's own values whatever their state.
+/// A page of values, by revision id.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ActualPage {
+    /// The values of this page.
+    actuals: Vec<Actual>,
+    /// The `cursor` of the next page; null on the last.
+    #[schema(required = true)]
+    next_cursor: Option<String>,
+}
+
+/// `GET /api/v1/actuals[?plan=][&fy=][&indicator=][&limit=][&cursor=]`: the current values
+/// the caller may see — everything for the secretariat and the committee, approved values for
+/// the others, and a body's own values whatever their state — by revision id, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/actuals",
+    operation_id = "listActuals",
+    summary = "The current values with their state and version, as the caller's role may see them (approved values, plus a body's own values; everything for the secretariat and the committee), by revision id, a page at a time.",
+    params(ListQuery, PageQuery),
+    responses(
+        (status = 200, description = "A page of the current values the caller may see.", body = ActualPage),
+        (status = 400, description = "A parameter cannot be read, or `plan` is missing while there are several plans (code `bad_request`; `invalid_cursor` for `cursor`).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = crate::progress::api::PASSWORD_CHANGE, body = ErrorBody),
+        (status = 404, description = "No such plan (code `not_found`).", body = ErrorBody),
+    )
+)]
 async fn list_actuals(
     State(state): State<AppState>,
     user: CurrentUser,
     AppQuery(query): AppQuery<ListQuery>,
-) -> Result<Json<Value>, WebError> {
+    AppQuery(page): AppQuery<PageQuery>,
+) -> Result<Json<ActualPage>, ApiError> {
+    let request = page.request()?;
     let plan = choose_plan(&state.store, query.plan.as_deref()).await?;
-    let fy = parse_optional_fy(query.fy.as_deref())?;
+    let fy = query.fy.map(|fy| fy.0);
     let all = state
         .store
         .current_actuals_as(&plan.id, Visibility::All)
@@ -194,44 +288,103 @@ async fn list_actuals(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    Ok(Json(Value::Array(
-        rows.iter()
-            .filter(|a| fy.is_none_or(|fy| a.contribution.year == fy))
-            .filter(|a| indicator.is_none_or(|i| a.contribution.indicator == i))
-            .map(actual_json)
-            .collect(),
-    )))
+    let rows: Vec<StoredActual> = rows
+        .into_iter()
+        .filter(|a| fy.is_none_or(|fy| a.contribution.year == fy))
+        .filter(|a| indicator.is_none_or(|i| a.contribution.indicator == i))
+        .collect();
+    let (rows, next_cursor) = paginate(
+        rows,
+        |a| number_key(u64::try_from(a.id).unwrap_or(0)),
+        &request,
+    );
+    Ok(Json(ActualPage {
+        actuals: rows.iter().map(actual_of).collect(),
+        next_cursor,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-#[derive(Debug, Deserialize)]
-struct ActualIn {
+/// A value to record as a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ActualWrite {
+    /// The plan's id; by default the built-in plan, or the only plan.
     plan: Option<String>,
+    /// The indicator.
+    #[schema(example = "p1-out-01")]
     indicator_id: String,
+    /// The fiscal year.
+    #[schema(schema_with = ApiFiscalYear::json_field_schema)]
     fiscal_year: Value,
+    /// The body's id, name or short name; a body user's own body by default.
+    #[schema(example = "amed")]
     body: Option<String>,
+    /// A count or level, as a number or as the text a form field would hold.
+    #[schema(schema_with = scalar_schema)]
     value: Option<Value>,
+    /// A ratio's numerator.
+    #[schema(schema_with = scalar_schema)]
     numerator: Option<Value>,
+    /// A ratio's denominator.
+    #[schema(schema_with = scalar_schema)]
     denominator: Option<Value>,
+    /// A management indicator's narrative status (instead of `value`).
     narrative: Option<String>,
+    /// A note.
     note: Option<String>,
+    /// Where the figure comes from.
     source: Option<String>,
+    /// The version read; null or absent when nothing is recorded yet.
+    #[serde(default, deserialize_with = "crate::openapi::json_int::optional")]
     version: Option<i64>,
+}
+
+/// A number, a text or null.
+fn scalar_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Array(vec![
+            Type::Number,
+            Type::String,
+            Type::Null,
+        ]))
+        .build()
+        .into()
 }
 
 /// `POST /api/v1/actuals`: records a value as a draft if `version` is still the current one
 /// (`null` when nothing is recorded yet): 201 with the stored revision, 422 with the field to
 /// blame, or 409 with the current value.
+#[utoipa::path(
+    post,
+    path = "/api/v1/actuals",
+    operation_id = "writeActual",
+    summary = "Records a value as a draft if `version` is still current (secretariat, or a body for its assigned indicators). Sessions send `X-CSRF-Token`.",
+    request_body = ActualWrite,
+    responses(
+        (status = 201, description = "The stored revision; its `id` is the new version.", body = Actual),
+        (status = 400, description = BAD_BODY, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = WRITE_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "No such plan (code `not_found`).", body = ErrorBody),
+        (status = 409, description = "The version is stale (code `conflict`, with `current`).", body = ErrorBody),
+        (status = 422, description = "A field is invalid: no such indicator or body, a year outside the plan's period, a value the indicator cannot take (code `invalid`, with `field`).", body = ErrorBody),
+    )
+)]
 async fn write_actual(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Reporters>,
     headers: HeaderMap,
-    input: Result<Json<ActualIn>, JsonRejection>,
+    input: Result<Json<ActualWrite>, JsonRejection>,
 ) -> Result<Response, WebError> {
     check_csrf(&user, &headers)?;
     let Json(input) = input.map_err(bad_json)?;
+    let fy = match ApiFiscalYear::from_json(&input.fiscal_year) {
+        Ok(fy) => fy.0,
+        Err(message) => return Ok(invalid("fiscal_year", message)),
+    };
     let plan = choose_plan(&state.store, input.plan.as_deref()).await?;
     let mut body = input.body.clone().unwrap_or_default();
     if user.role() == Role::Body {
@@ -255,7 +408,7 @@ async fn write_actual(
         note: input.note.clone().unwrap_or_default(),
         source: input.source.clone().unwrap_or_default(),
     };
-    let fy_text = text_of(Some(&input.fiscal_year));
+    let fy_text = fy.year().to_string();
     let validated = match validate_typed(&state, &plan, &fy_text, &body, &[typed]).await? {
         Ok(v) => v,
         Err(errors) => {
@@ -291,7 +444,7 @@ async fn write_actual(
                 .await?
                 .filter(|a| a.id == id)
                 .ok_or_else(|| WebError::Internal(format!("revision {id} not found")))?;
-            Ok((StatusCode::CREATED, Json(actual_json(&stored))).into_response())
+            Ok((StatusCode::CREATED, Json(actual_of(&stored))).into_response())
         }
         Err(e @ StoreError::Conflict { .. }) => {
             let message = e.to_string();
@@ -304,15 +457,33 @@ async fn write_actual(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct StateIn {
+/// The value whose state changes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct ActualStateChange {
+    /// The plan's id; by default the built-in plan, or the only plan.
     plan: Option<String>,
+    /// The indicator.
+    #[schema(example = "p1-out-01")]
     indicator_id: String,
+    /// The fiscal year.
+    #[schema(schema_with = ApiFiscalYear::json_field_schema)]
     fiscal_year: Value,
+    /// The body's id, name or short name; a body user's own body, or the indicator's only
+    /// body, by default.
+    #[schema(example = "amed")]
     body: Option<String>,
+    /// The version read.
+    #[serde(default, deserialize_with = "crate::openapi::json_int::optional")]
+    #[schema(value_type = i64, required = true)]
     version: Option<i64>,
+    /// Why: required to return a value.
     comment: Option<String>,
 }
+
+/// The 400 of a body that is not the JSON described.
+const BAD_BODY: &str = "The body is not JSON of the schema: a field is missing or of another type (code `bad_request`).";
+/// The 403 of the writes.
+const WRITE_FORBIDDEN: &str = "The role may not do this, the value is read-only for it, or a session sent no `X-CSRF-Token` (code `forbidden`, `csrf_mismatch` or `password_change_required`).";
 
 /// Takes the value named by `input` to `to`; the caller's role was checked for `to` before
 /// the body was read ([`Permitted`] on each route).
@@ -320,7 +491,7 @@ async fn change_state(
     state: AppState,
     user: CurrentUser,
     headers: HeaderMap,
-    input: Result<Json<StateIn>, JsonRejection>,
+    input: Result<Json<ActualStateChange>, JsonRejection>,
     to: ActualState,
 ) -> Result<Response, WebError> {
     check_csrf(&user, &headers)?;
@@ -335,9 +506,9 @@ async fn change_state(
             ),
         ));
     };
-    let fy_text = text_of(Some(&input.fiscal_year));
-    let Ok(fy) = fy_text.parse::<FiscalYear>() else {
-        return Ok(invalid("fiscal_year", unreadable_fy(&fy_text)));
+    let fy = match ApiFiscalYear::from_json(&input.fiscal_year) {
+        Ok(fy) => fy.0,
+        Err(message) => return Ok(invalid("fiscal_year", message)),
     };
     let body = match (
         input.body.as_deref().map(str::trim),
@@ -397,7 +568,7 @@ async fn change_state(
                 .await?
                 .filter(|a| a.id == id)
                 .ok_or_else(|| WebError::Internal(format!("revision {id} not found")))?;
-            Ok(Json(actual_json(&stored)).into_response())
+            Ok(Json(actual_of(&stored)).into_response())
         }
         Err(e @ (StoreError::Conflict { .. } | StoreError::Invalid(_))) => {
             let message = e.to_string();
@@ -409,186 +580,79 @@ async fn change_state(
 }
 
 /// `POST /api/v1/actuals/submit`
+#[utoipa::path(
+    post,
+    path = "/api/v1/actuals/submit",
+    operation_id = "submitActual",
+    summary = "Submits a draft or returned value to the secretariat (its body, or the secretariat).",
+    request_body = ActualStateChange,
+    responses(
+        (status = 200, description = "The new revision; its `id` is the new version.", body = Actual),
+        (status = 400, description = BAD_BODY, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = WRITE_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "No such plan (code `not_found`).", body = ErrorBody),
+        (status = 409, description = "The version is stale or the state does not allow this (code `conflict`, with `current`).", body = ErrorBody),
+        (status = 422, description = "A field is invalid: no such indicator or body, a missing version or comment (code `invalid`, with `field`).", body = ErrorBody),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Reporters>,
     headers: HeaderMap,
-    input: Result<Json<StateIn>, JsonRejection>,
+    input: Result<Json<ActualStateChange>, JsonRejection>,
 ) -> Result<Response, WebError> {
     change_state(state, user, headers, input, ActualState::Submitted).await
 }
 
 /// `POST /api/v1/actuals/approve`
+#[utoipa::path(
+    post,
+    path = "/api/v1/actuals/approve",
+    operation_id = "approveActual",
+    summary = "Approves a submitted value (secretariat only); evaluations then use it.",
+    request_body = ActualStateChange,
+    responses(
+        (status = 200, description = "The new revision; its `id` is the new version.", body = Actual),
+        (status = 400, description = BAD_BODY, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = WRITE_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "No such plan (code `not_found`).", body = ErrorBody),
+        (status = 409, description = "The version is stale or the state does not allow this (code `conflict`, with `current`).", body = ErrorBody),
+        (status = 422, description = "A field is invalid: no such indicator or body, a missing version or comment (code `invalid`, with `field`).", body = ErrorBody),
+    )
+)]
 async fn approve(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
-    input: Result<Json<StateIn>, JsonRejection>,
+    input: Result<Json<ActualStateChange>, JsonRejection>,
 ) -> Result<Response, WebError> {
     change_state(state, user, headers, input, ActualState::Approved).await
 }
 
 /// `POST /api/v1/actuals/return`
+#[utoipa::path(
+    post,
+    path = "/api/v1/actuals/return",
+    operation_id = "returnActual",
+    summary = "Returns a submitted value to its body with a required comment (secretariat only).",
+    request_body = ActualStateChange,
+    responses(
+        (status = 200, description = "The new revision; its `id` is the new version.", body = Actual),
+        (status = 400, description = BAD_BODY, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = WRITE_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "No such plan (code `not_found`).", body = ErrorBody),
+        (status = 409, description = "The version is stale or the state does not allow this (code `conflict`, with `current`).", body = ErrorBody),
+        (status = 422, description = "A field is invalid: no such indicator or body, a missing version or comment (code `invalid`, with `field`).", body = ErrorBody),
+    )
+)]
 async fn return_actual(
     State(state): State<AppState>,
     Permitted(user, _): Permitted<who::Secretariat>,
     headers: HeaderMap,
-    input: Result<Json<StateIn>, JsonRejection>,
+    input: Result<Json<ActualStateChange>, JsonRejection>,
 ) -> Result<Response, WebError> {
     change_state(state, user, headers, input, ActualState::Returned).await
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenAPI
-
-/// The parameters of this module's operations.
-pub(crate) fn parameters(method: &str, path: &str) -> Option<Value> {
-    match (method, path) {
-        ("get", ACTUALS) => Some(json!([
-            { "name": "plan", "in": "query", "required": false, "description": "The plan's id; by default the built-in plan, or the only plan.", "schema": { "type": "string" } },
-            { "name": "fy", "in": "query", "required": false, "description": "Only this fiscal year: 2023, FY2023, 令和5年度 or R5.", "schema": { "type": "string" } },
-            { "name": "indicator", "in": "query", "required": false, "description": "Only this indicator's values.", "schema": { "type": "string" } }
-        ])),
-        ("post", ACTUALS | ACTUALS_SUBMIT | ACTUALS_APPROVE | ACTUALS_RETURN) => Some(json!([])),
-        _ => None,
-    }
-}
-
-/// The request body of this module's writes.
-pub(crate) fn request_body(method: &str, path: &str) -> Option<Value> {
-    let schema = match (method, path) {
-        ("post", ACTUALS) => "#/components/schemas/ActualWrite",
-        ("post", ACTUALS_SUBMIT | ACTUALS_APPROVE | ACTUALS_RETURN) => {
-            "#/components/schemas/ActualStateChange"
-        }
-        _ => return None,
-    };
-    Some(json!({
-        "required": true,
-        "content": { "application/json": { "schema": { "$ref": schema } } }
-    }))
-}
-
-/// The responses of this module's operations.
-pub(crate) fn responses(method: &str, path: &str) -> Option<Value> {
-    let error = |description: &str| {
-        json!({
-            "description": description,
-            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
-        })
-    };
-    let actual = |description: &str| {
-        json!({
-            "description": description,
-            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Actual" } } }
-        })
-    };
-    let common = [
-        (
-            "401",
-            error("No valid session or API token (code `unauthorized`)."),
-        ),
-        (
-            "403",
-            error(
-                "The role does not allow this, or the value is read-only for it (code `forbidden`; also `csrf_mismatch` for a session without `X-CSRF-Token`).",
-            ),
-        ),
-    ];
-    let mut out = serde_json::Map::new();
-    match (method, path) {
-        ("get", ACTUALS) => {
-            out.insert(
-                "200".into(),
-                json!({
-                    "description": "The current values the caller may see.",
-                    "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Actual" } } } }
-                }),
-            );
-            out.insert(
-                "400".into(),
-                error("A parameter cannot be used (code `bad_request`)."),
-            );
-        }
-        ("post", ACTUALS | ACTUALS_SUBMIT | ACTUALS_APPROVE | ACTUALS_RETURN) => {
-            if path == ACTUALS {
-                out.insert(
-                    "201".into(),
-                    actual("The stored revision; its `id` is the new version."),
-                );
-            } else {
-                out.insert(
-                    "200".into(),
-                    actual("The new revision; its `id` is the new version."),
-                );
-            }
-            out.insert(
-                "422".into(),
-                error("A field is invalid (code `invalid`, with `field`)."),
-            );
-            out.insert("409".into(), error("The version is stale or the state does not allow this (code `conflict`, with `current`)."));
-        }
-        _ => return None,
-    }
-    for (code, response) in common {
-        out.insert(code.into(), response);
-    }
-    Some(Value::Object(out))
-}
-
-/// The schemas of this module.
-pub(crate) fn schemas() -> Value {
-    let scalar = json!({ "type": ["number", "string", "null"] });
-    json!({
-        "Actual": {
-            "type": "object",
-            "required": ["id", "version", "indicator_id", "fiscal_year", "body", "state"],
-            "properties": {
-                "id": { "type": "integer" },
-                "version": { "type": "integer", "description": "Send it back to write or change this value." },
-                "indicator_id": { "type": "string" },
-                "fiscal_year": { "type": "integer" },
-                "body": { "type": "string" },
-                "value": { "type": ["number", "null"] },
-                "numerator": { "type": ["number", "null"] },
-                "denominator": { "type": ["number", "null"] },
-                "narrative": { "type": ["string", "null"] },
-                "note": { "type": ["string", "null"] },
-                "source": { "type": ["string", "null"] },
-                "state": { "type": "string", "enum": ["draft", "submitted", "approved", "returned", "locked"] },
-                "review_comment": { "type": ["string", "null"] },
-                "recorded_by": { "type": "string" },
-                "recorded_at": { "type": "string", "format": "date-time" }
-            }
-        },
-        "ActualWrite": {
-            "type": "object",
-            "required": ["indicator_id", "fiscal_year", "version"],
-            "properties": {
-                "plan": { "type": "string" },
-                "indicator_id": { "type": "string" },
-                "fiscal_year": { "type": ["integer", "string"] },
-                "body": { "type": "string", "description": "The body's id, name or short name; a body user's own body by default." },
-                "value": scalar,
-                "numerator": scalar,
-                "denominator": scalar,
-                "narrative": { "type": "string" },
-                "note": { "type": "string" },
-                "source": { "type": "string" },
-                "version": { "type": ["integer", "null"], "description": "The version read; null when nothing is recorded yet." }
-            }
-        },
-        "ActualStateChange": {
-            "type": "object",
-            "required": ["indicator_id", "fiscal_year", "version"],
-            "properties": {
-                "plan": { "type": "string" },
-                "indicator_id": { "type": "string" },
-                "fiscal_year": { "type": ["integer", "string"] },
-                "body": { "type": "string" },
-                "version": { "type": "integer" },
-                "comment": { "type": "string", "description": "Required to return a value." }
-            }
-        }
-    })
 }

@@ -66,7 +66,7 @@ async fn viewers_see_meetings_of_closed_rounds_only(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let ids: Vec<i64> = listed
+    let ids: Vec<i64> = listed["meetings"]
         .as_array()
         .unwrap()
         .iter()
@@ -129,7 +129,11 @@ async fn viewers_see_meetings_of_closed_rounds_only(app: TestApp) {
             .json()
             .await
             .unwrap();
-        assert_eq!(listed.as_array().unwrap().len(), 3, "{name}: {listed}");
+        assert_eq!(
+            listed["meetings"].as_array().unwrap().len(),
+            3,
+            "{name}: {listed}"
+        );
         let browser = app.signed_in(name).await;
         let calendar = browser
             .get_page("/calendar.ics")
@@ -339,7 +343,7 @@ async fn a_wrong_role_is_refused_before_the_body_is_read(app: TestApp) {
     let api: Vec<&str> = API_ROUTES
         .iter()
         .filter(|r| r.method == "post")
-        .map(|r| r.path)
+        .map(|r| r.path.as_str())
         .collect();
     for path in api.iter().chain(FORMS.iter()) {
         assert!(writers(path).is_some(), "who may post to {path}?");
