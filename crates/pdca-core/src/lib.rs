@@ -12,6 +12,7 @@ pub mod follow_up;
 pub mod import;
 pub mod normalize;
 pub mod plan;
+pub mod plan_draft;
 pub mod plan_file;
 pub mod wording;
 
