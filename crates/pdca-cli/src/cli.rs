@@ -229,6 +229,28 @@ pub enum PlanCommand {
         /// Plan id.
         plan: Option<String>,
     },
+    /// Draft a plan file from the text of its KPI annex (copied from the PDF or Word file, UTF-8).
+    /// Lines not used are reported on standard error with the reason; exits 2 when some need a
+    /// person (the file is still written, with # 要確認 above them).
+    Draft {
+        /// The annex as UTF-8 text.
+        file: PathBuf,
+        /// The plan's id (e.g. medical-rd-3).
+        #[arg(long)]
+        id: String,
+        /// The plan's name.
+        #[arg(long)]
+        name: String,
+        /// The first fiscal year of the plan's period.
+        #[arg(long)]
+        start_fy: FiscalYear,
+        /// The last fiscal year of the plan's period.
+        #[arg(long)]
+        end_fy: FiscalYear,
+        /// Where to write the plan file (standard output when left out).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `pdca actuals …`

@@ -2352,3 +2352,101 @@ fn two_servers_see_each_others_changes(pdca: &Pdca) {
         assert!(*t <= COHERENCE_BOUND, "{took:?}");
     }
 }
+
+#[test]
+fn plan_draft_turns_an_annex_into_a_plan_file_and_says_what_it_did_not_read() {
+    let pdca = Pdca::sqlite();
+    let annex = pdca.write(
+        "annex.txt",
+        include_str!("../../pdca-core/tests/data/seed_annex_2.txt"),
+    );
+    let draft = pdca.path("draft.toml");
+    let out = pdca.run(&[
+        "plan",
+        "draft",
+        &annex.display().to_string(),
+        "--id",
+        "medical-rd-2-draft",
+        "--name",
+        "第2期医療分野研究開発推進計画",
+        "--start-fy",
+        "2020",
+        "--end-fy",
+        "令和6年度",
+        "-o",
+        &draft.display().to_string(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("annex.txt:1: 使わなかった行"), "{stderr}");
+    assert!(stderr.contains("指標53件"), "{stderr}");
+    let toml = std::fs::read_to_string(&draft).unwrap();
+    assert!(toml.contains("# 元の行"), "{toml}");
+    let validated = pdca.ok(&["plan", "validate", &draft.display().to_string()]);
+    assert!(validated.contains("指標53件"), "{validated}");
+    // Imported beside the built-in plan, it evaluates like it.
+    pdca.ok(&["plan", "import", &draft.display().to_string()]);
+    let exported = pdca.json(&["plan", "export", "medical-rd-2-draft", "--format", "json"]);
+    let builtin = pdca.json(&["plan", "export", "medical-rd-2", "--format", "json"]);
+    let names = |plan: &Value| {
+        plan["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["indicators"].as_array().unwrap())
+            .map(|i| (i["id"].clone(), i["name"].clone(), i["target"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&exported), names(&builtin));
+
+    // A line it does not understand: exit 2, named by line, and the file is still written.
+    let odd = pdca.write(
+        "odd.txt",
+        "① 医薬品プロジェクト\n＜アウトプット＞\n○シーズ研究に関する指標\n・非臨床POCの取得件数 25件\n謎の一行\n",
+    );
+    let odd_draft = pdca.path("odd.toml");
+    let out = pdca.run(&[
+        "plan",
+        "draft",
+        &odd.display().to_string(),
+        "--id",
+        "odd",
+        "--name",
+        "試し",
+        "--start-fy",
+        "2025",
+        "--end-fy",
+        "2029",
+        "-o",
+        &odd_draft.display().to_string(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("odd.txt:5"), "{stderr}");
+    assert!(
+        std::fs::read_to_string(&odd_draft)
+            .unwrap()
+            .contains("# 要確認"),
+        "the draft is written with its review marks"
+    );
+
+    // Not text: refused with the file named, nothing written.
+    let binary = pdca.write("annex.pdf", b"%PDF-1.7\n\xff\xfe\x00garbage");
+    let refused = pdca.fails(&[
+        "plan",
+        "draft",
+        &binary.display().to_string(),
+        "--id",
+        "x",
+        "--name",
+        "x",
+        "--start-fy",
+        "2025",
+        "--end-fy",
+        "2029",
+    ]);
+    assert!(
+        refused.contains("annex.pdf は UTF-8 のテキストではありません"),
+        "{refused}"
+    );
+}

@@ -99,6 +99,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Plan(PlanCommand::Validate { file }) = &cli.command {
         return plan::validate(file);
     }
+    if let Command::Plan(PlanCommand::Draft {
+        file,
+        id,
+        name,
+        start_fy,
+        end_fy,
+        output,
+    }) = &cli.command
+    {
+        return plan::draft(file, id, name, (*start_fy, *end_fy), output.as_deref());
+    }
     let session = Session::open(&cli).await?;
     let result = match cli.command {
         Command::Plan(cmd) => match cmd {
@@ -114,6 +125,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             PlanCommand::Validate { file } => plan::validate(&file),
             PlanCommand::Import { file } => plan::import(&session, &file).await,
             PlanCommand::History { plan } => plan::history(&session, plan.as_deref()).await,
+            PlanCommand::Draft {
+                file,
+                id,
+                name,
+                start_fy,
+                end_fy,
+                output,
+            } => plan::draft(&file, &id, &name, (start_fy, end_fy), output.as_deref()),
         },
         Command::Actuals(cmd) => match cmd {
             ActualsCommand::Import {

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 pub use pdca_app::json::{format_number, plan_json, target_text};
-use pdca_core::Plan;
+use pdca_core::plan_draft::{DraftMeta, UnusedReason, draft_plan};
 use pdca_core::plan_file::parse_plan;
+use pdca_core::{FiscalYear, Plan};
 use pdca_store::SaveOutcome;
 
 use super::Session;
@@ -188,4 +189,107 @@ pub async fn history(session: &Session, id: Option<&str>) -> anyhow::Result<Exit
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The largest annex `pdca plan draft` reads: a plan's KPI annex is a few pages of text.
+const MAX_ANNEX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// `pdca plan draft`: the plan file drafted from an annex's text, to `output` or standard
+/// output; every line not used (blank lines aside) and everything that needs a person on
+/// standard error, each with the file and line number. Exits 0 when the draft is complete and
+/// valid, 2 when a person must look at it (the file is written all the same).
+pub fn draft(
+    file: &Path,
+    id: &str,
+    name: &str,
+    (start_fy, end_fy): (FiscalYear, FiscalYear),
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let text = read_annex(file)?;
+    let draft = draft_plan(&text, DraftMeta::new(id, name, start_fy, end_fy));
+    match output {
+        Some(path) => std::fs::write(path, &draft.toml)
+            .with_context(|| format!("{} に書き込めません", path.display()))?,
+        None => print!("{}", draft.toml),
+    }
+    let source = file.display();
+    for unused in draft
+        .unused
+        .iter()
+        .filter(|u| u.reason != UnusedReason::Blank)
+    {
+        eprintln!(
+            "{source}:{}: 使わなかった行（{}）: {}",
+            unused.line,
+            unused.reason.label(),
+            unused.text.trim()
+        );
+    }
+    for review in &draft.review {
+        let line = review.line.map_or_else(String::new, |l| format!("{l}:"));
+        let indicator = review
+            .indicator
+            .as_deref()
+            .map_or_else(String::new, |i| format!("（{i}）"));
+        eprintln!("{source}:{line} 要確認{indicator}: {}", review.problem);
+    }
+    let written = output.map_or_else(|| "標準出力".to_owned(), |p| p.display().to_string());
+    match parse_plan(&written, &draft.toml) {
+        Ok(plan) if draft.is_complete() => {
+            let indicators: usize = plan.projects.iter().map(|p| p.indicators.len()).sum();
+            eprintln!(
+                "{written}: 計画「{}」を作成しました（プロジェクト{}件、指標{indicators}件）。pdca plan validate で確かめてから pdca plan import で取り込んでください",
+                plan.id,
+                plan.projects.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(_) => {
+            eprintln!(
+                "{written}: {}件に要確認があります（ファイルの # 要確認 の箇所を直してください）",
+                draft.review.len()
+            );
+            Ok(ExitCode::from(2))
+        }
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "{written}: 作成した計画ファイルに{}件のエラーがあります（--id などの指定と # 要確認 の箇所を直してください）",
+                errors.0.len()
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The annex's text: UTF-8 (a byte-order mark is dropped), at most [`MAX_ANNEX_BYTES`].
+fn read_annex(file: &Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    let opened =
+        std::fs::File::open(file).with_context(|| format!("{} を開けません", file.display()))?;
+    let mut bytes = Vec::new();
+    opened
+        .take(MAX_ANNEX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{} を読めません", file.display()))?;
+    if bytes.len() as u64 > MAX_ANNEX_BYTES {
+        anyhow::bail!(
+            "{} は大きすぎます（{} MiB まで。成果目標の別表の部分だけをテキストにしてください）",
+            file.display(),
+            MAX_ANNEX_BYTES / 1024 / 1024
+        );
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} は UTF-8 のテキストではありません（{} バイト目）。UTF-8 で保存し直してください",
+            file.display(),
+            e.utf8_error().valid_up_to() + 1
+        )
+    })?;
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text))
 }
