@@ -1,7 +1,8 @@
 //! What the command line and the web application both answer with, so that `pdca … --format
 //! json` and the API agree and a page shows what the CLI prints: a follow-up round's view and
 //! its JSON ([`follow_up`]), the plan catalogue and evaluation JSON ([`json`]), the open data
-//! set ([`open_data`]), and the one-time passwords given to new accounts ([`accounts`]).
+//! set ([`open_data`]), the one-time passwords given to new accounts ([`accounts`]), and two
+//! revisions of a plan side by side ([`plans`]).
 //!
 //! Built on the store and the core; knows nothing of HTTP or of the terminal.
 
@@ -9,3 +10,5 @@ pub mod accounts;
 pub mod follow_up;
 pub mod json;
 pub mod open_data;
+pub mod plan_drafts;
+pub mod plans;

@@ -27,7 +27,7 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Plans: list, show, export, validate, import, history.
+    /// Plans: list, show, export, validate, import, history, diff.
     #[command(subcommand)]
     Plan(PlanCommand),
     /// Actuals (実績): import, export, history.
@@ -213,21 +213,40 @@ pub enum PlanCommand {
         /// A past revision instead of the current one.
         #[arg(long)]
         revision: Option<u32>,
+        /// Where to write (standard output when left out; a workbook only to a pipe or file).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
     },
-    /// Check a plan file and report every problem with file, line and key.
+    /// Check a plan file and report every problem with file, line and key (a workbook's by
+    /// sheet, row and column).
     Validate {
-        /// The plan file (TOML).
+        /// The plan file (TOML), or a plan workbook (.xlsx, as `plan export --format xlsx`).
         file: PathBuf,
     },
     /// Import a plan file (a new plan, or a new revision of one).
     Import {
-        /// The plan file (TOML).
+        /// The plan file (TOML), or a plan workbook (.xlsx, as `plan export --format xlsx`).
         file: PathBuf,
     },
     /// List the revisions (一部変更) of a plan.
     History {
         /// Plan id.
         plan: Option<String>,
+    },
+    /// Compare two revisions of a plan: indicators added, removed, renamed and retargeted, in
+    /// the plan's order (by default the previous revision against the current one).
+    Diff {
+        /// Plan id.
+        plan: Option<String>,
+        /// The earlier revision (default: the one before the current).
+        #[arg(long)]
+        from: Option<u32>,
+        /// The later revision (default: the current one).
+        #[arg(long)]
+        to: Option<u32>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
     },
     /// Draft a plan file from the text of its KPI annex (copied from the PDF or Word file, UTF-8).
     /// Lines not used are reported on standard error with the reason; exits 2 when some need a
@@ -688,11 +707,22 @@ pub enum EvalFormat {
     Csv,
 }
 
+/// Formats of `plan diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One line per change, for a Japanese terminal.
+    Table,
+    /// JSON.
+    Json,
+}
+
 /// Formats of `plan export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportPlanFormat {
     /// JSON.
     Json,
+    /// A plan workbook (計画・報告機関・用語・指標), importable with `plan import`.
+    Xlsx,
 }
 
 /// Formats of `actuals export`.

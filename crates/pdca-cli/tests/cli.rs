@@ -2450,3 +2450,253 @@ fn plan_draft_turns_an_annex_into_a_plan_file_and_says_what_it_did_not_read() {
         "{refused}"
     );
 }
+
+/// The built-in plan as revision 2 (effective FY2022): p1-out-01's target raised from 25 to
+/// 30, p1-out-02 renamed, p1-out-03 removed and p1-out-09 added after p1-out-04.
+fn builtin_revision_2() -> String {
+    let builtin = include_str!("../../pdca-core/plans/medical-rd-2.toml");
+    let edits = [
+        ("revision = 1\n", "revision = 2\neffective_from = 2022\n"),
+        (
+            "id = \"p1-out-01\"\nname = \"非臨床POCの取得件数\"\nkind = \"output\"\ngroup = \"シーズ研究に関する指標\"\nmeasure = \"count\"\ntarget = { value = 25, unit = \"件\" }",
+            "id = \"p1-out-01\"\nname = \"非臨床POCの取得件数\"\nkind = \"output\"\ngroup = \"シーズ研究に関する指標\"\nmeasure = \"count\"\ntarget = { value = 30, unit = \"件\" }",
+        ),
+        (
+            "id = \"p1-out-02\"\nname = \"創薬支援ネットワークの活動による有望創薬シーズの企業導出件数\"",
+            "id = \"p1-out-02\"\nname = \"有望創薬シーズの企業導出件数\"",
+        ),
+        (
+            "[[projects.indicators]]\nid = \"p1-out-03\"\nname = \"臨床POCの取得件数\"\nkind = \"output\"\ngroup = \"実用化に関する指標\"\nmeasure = \"count\"\ntarget = { value = 5, unit = \"件\" }\n",
+            "",
+        ),
+        (
+            "target = { value = 75, unit = \"%\" }\n",
+            "target = { value = 75, unit = \"%\" }\n\n[[projects.indicators]]\nid = \"p1-out-09\"\nname = \"創薬研究の新しい指標\"\nkind = \"output\"\ngroup = \"実用化に関する指標\"\nmeasure = \"count\"\ntarget = { value = 3, unit = \"件\" }\n",
+        ),
+    ];
+    let mut text = builtin.to_owned();
+    for (from, to) in edits {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+#[test]
+fn plan_diff_lists_each_change_of_a_revision_in_the_plans_order() {
+    let pdca = Pdca::sqlite();
+    let file = pdca.write("medical-rd-2-r2.toml", builtin_revision_2());
+    pdca.ok(&["plan", "import", file.to_str().unwrap()]);
+
+    let table = pdca.ok(&["plan", "diff", "--from", "1", "--to", "2"]);
+    let expected = [
+        "目標変更  p1-out-01  医薬品プロジェクト  非臨床POCの取得件数  25件 → 30件",
+        "名称変更  p1-out-02  医薬品プロジェクト  創薬支援ネットワークの活動による有望創薬シーズの企業導出件数 → 有望創薬シーズの企業導出件数",
+        "削除  p1-out-03  医薬品プロジェクト  臨床POCの取得件数  目標 5件",
+        "追加  p1-out-09  医薬品プロジェクト  創薬研究の新しい指標  目標 3件",
+    ];
+    let lines: Vec<&str> = table.lines().collect();
+    let at: Vec<usize> = expected
+        .iter()
+        .map(|e| {
+            lines
+                .iter()
+                .position(|l| l == e)
+                .unwrap_or_else(|| panic!("no line {e} in\n{table}"))
+        })
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "in the plan's order:\n{table}"
+    );
+    assert!(table.contains("第1版 → 第2版"), "{table}");
+    assert!(
+        table.contains("適用開始年度: 令和2年度 → 令和4年度"),
+        "{table}"
+    );
+    assert_eq!(
+        lines.len(),
+        2 + expected.len(),
+        "nothing else changed:\n{table}"
+    );
+    // By default the previous revision against the current one.
+    assert_eq!(pdca.ok(&["plan", "diff", "medical-rd-2"]), table);
+
+    let json = pdca.json(&[
+        "plan", "diff", "--from", "1", "--to", "2", "--format", "json",
+    ]);
+    assert_eq!(
+        (json["from"].as_u64(), json["to"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let changes = json["changes"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|c| (c["change"].as_str().unwrap(), c["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("target_changed", "p1-out-01"),
+            ("renamed", "p1-out-02"),
+            ("removed", "p1-out-03"),
+            ("added", "p1-out-09"),
+        ]
+    );
+    assert_eq!(changes[0]["before"], "25件");
+    assert_eq!(changes[0]["after"], "30件");
+    assert_eq!(changes[1]["after"], "有望創薬シーズの企業導出件数");
+    assert_eq!(changes[3]["project_name"], "医薬品プロジェクト");
+    assert_eq!(json["header"][0]["field"], "effective_from");
+
+    let same = pdca.ok(&["plan", "diff", "--from", "2", "--to", "2"]);
+    assert!(same.ends_with("変更はありません\n"), "{same}");
+    let out = pdca.run(&["plan", "diff", "--from", "1", "--to", "9"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("計画「medical-rd-2」の第9版が見つかりません"),
+        "{stderr}"
+    );
+}
+
+/// The plan workbook of `pdca plan export --format xlsx`, read back as the plan it holds.
+fn exported_plan_workbook(pdca: &Pdca) -> pdca_core::Plan {
+    pdca.ok(&["plan", "export", "--format", "xlsx", "-o", "plan.xlsx"]);
+    let bytes = std::fs::read(pdca.path("plan.xlsx")).unwrap();
+    pdca_interchange::plan_workbook::import_plan_workbook("plan.xlsx", &bytes)
+        .unwrap()
+        .plan
+}
+
+#[test]
+fn a_plan_workbook_exports_and_imports_as_a_new_revision() {
+    let pdca = Pdca::sqlite();
+    let current = exported_plan_workbook(&pdca);
+    assert_eq!(current.id, "medical-rd-2");
+
+    // Without -o the workbook goes to standard output when that is not a terminal (here a pipe).
+    let out = pdca.run(&["plan", "export", "--format", "xlsx"]);
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with(b"PK"), "not a zip archive");
+
+    // The secretariat raises one target in the workbook and imports it as the next revision.
+    let mut revised = current.clone();
+    revised.revision += 1;
+    revised.revision_note = Some("一部変更: 非臨床POCの取得件数を40件に".into());
+    revised.effective_from = revised.period.end;
+    let poc = revised.indicator_mut("p1-out-01").unwrap();
+    poc.target = Some(pdca_core::plan::Target::Cumulative {
+        value: 40.0,
+        comparator: pdca_core::plan::Comparator::Reach,
+    });
+    let bytes = pdca_interchange::plan_workbook::export_plan_workbook(&revised).unwrap();
+    let file = pdca.write("revised.xlsx", bytes);
+    let file = file.to_str().unwrap();
+    let valid = pdca.ok(&["plan", "validate", file]);
+    assert!(valid.contains(": OK（計画「medical-rd-2」"), "{valid}");
+    let imported = pdca.ok(&["plan", "import", file]);
+    assert!(
+        imported.contains("新しい版として取り込みました"),
+        "{imported}"
+    );
+
+    let show = pdca.ok(&["plan", "show"]);
+    assert!(
+        show.contains("p1-out-01  非臨床POCの取得件数  40件"),
+        "{show}"
+    );
+    let history = pdca.ok(&["plan", "history"]);
+    assert!(
+        history.contains("一部変更: 非臨床POCの取得件数を40件に"),
+        "{history}"
+    );
+    // What the store keeps reads back as the plan imported.
+    assert_eq!(exported_plan_workbook(&pdca), revised);
+}
+
+#[test]
+fn a_plan_workbook_with_a_bad_cell_is_refused_naming_sheet_row_and_column() {
+    let pdca = Pdca::sqlite();
+    let mut plan = exported_plan_workbook(&pdca);
+    plan.revision += 1;
+    // p1-out-04 (row 5 of 指標) is a ratio: 120 % cannot be a target.
+    let ratio = plan.indicator_mut("p1-out-04").unwrap();
+    ratio.target = Some(pdca_core::plan::Target::Ratio {
+        value: 120.0,
+        comparator: pdca_core::plan::Comparator::Reach,
+    });
+    let bytes = pdca_interchange::plan_workbook::export_plan_workbook(&plan).unwrap();
+    let file = pdca.write("bad.xlsx", bytes);
+    let file = file.to_str().unwrap();
+    for command in ["validate", "import"] {
+        let stderr = pdca.fails(&["plan", command, file]);
+        assert!(
+            stderr.contains("bad.xlsx: 指標 5行 目標値: ratio の目標の value は 0〜100 の百分率です（120 と書かれています）"),
+            "{stderr}"
+        );
+    }
+    let not_a_workbook = pdca.write("broken.xlsx", "not a workbook");
+    let stderr = pdca.fails(&["plan", "import", not_a_workbook.to_str().unwrap()]);
+    assert!(
+        stderr.contains("broken.xlsx: ブックとして読めません"),
+        "{stderr}"
+    );
+    // Nothing was imported.
+    let list = pdca.ok(&["plan", "list"]);
+    assert!(!list.contains(&format!("第{}版", plan.revision)), "{list}");
+}
+
+#[test]
+fn plan_draft_reads_a_word_document_too() {
+    let pdca = Pdca::sqlite();
+    let seed = include_str!("../../pdca-core/tests/data/seed_annex_2.txt");
+    let paragraphs: Vec<&str> = seed.lines().collect();
+    let annex = pdca.write(
+        "annex.docx",
+        pdca_interchange::testing::docx_of(&paragraphs),
+    );
+    let draft = pdca.path("draft.toml");
+    let out = pdca.run(&[
+        "plan",
+        "draft",
+        &annex.display().to_string(),
+        "--id",
+        "from-word",
+        "--name",
+        "第2期医療分野研究開発推進計画",
+        "--start-fy",
+        "2020",
+        "--end-fy",
+        "2024",
+        "-o",
+        &draft.display().to_string(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("指標53件"), "{stderr}");
+    // Not a Word document: refused with the file named, nothing written.
+    let broken = pdca.write("broken.docx", b"not a zip");
+    let out = pdca.run(&[
+        "plan",
+        "draft",
+        &broken.display().to_string(),
+        "--id",
+        "x",
+        "--name",
+        "x",
+        "--start-fy",
+        "2020",
+        "--end-fy",
+        "2024",
+        "-o",
+        &pdca.path("x.toml").display().to_string(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr.contains("broken.docx: Word 文書（.docx）として読めません"),
+        "{stderr}"
+    );
+    assert!(!pdca.path("x.toml").exists());
+}

@@ -12,8 +12,10 @@ pub mod follow_up;
 pub mod import;
 pub mod normalize;
 pub mod plan;
+pub mod plan_diff;
 pub mod plan_draft;
 pub mod plan_file;
+pub mod plan_revision;
 pub mod wording;
 
 pub use actuals::{ActualValue, Actuals, Contribution};

@@ -2,27 +2,30 @@
 //! its PDF or Word file: projects, ＜アウトプット＞／＜アウトカム＞, ○ groups, ・ indicators with
 //! their targets and （うち…） sub-targets, その他管理指標, footnotes (the glossary).
 //!
+//! Two layouts are read without configuration: the 2nd plan's (`① project`, `＜アウトプット＞`,
+//! `○group`, `・indicator 25件`) and other plans' (`<研究開発一般>` sections, `アウトプット指標`
+//! headings, `○indicator` with bracketed targets, possibly on the next lines, `※` notes).
+//!
 //! Pure: [`draft_plan`] takes the text and returns the plan-format TOML, every line it did not use
-//! and why, and the lines that need a person (要確認). Layouts are read line by line
+//! and why, what each source line became ([`Draft::lines`], for a preview), the indicators read
+//! ([`Draft::indicators`]), and the lines that need a person (要確認). A person's corrections
+//! ([`Correction`]) are applied by source line. Layouts are read line by line
 //! (`lines`), targets from the end of an indicator's text (`targets`), names tidied to the plan
 //! format's conventions (`names`), and the TOML written last (`writer`); a new layout adds a line
 //! kind or a target form without touching the rest.
 
+mod builder;
 mod lines;
 mod names;
+mod render;
+mod resolve;
 mod targets;
 mod writer;
 
-use std::collections::BTreeSet;
-
 use crate::fiscal_year::FiscalYear;
-use crate::plan::{IndicatorKind, Measure};
+use crate::plan::{Counting, IndicatorKind, Measure, Target};
 
-use lines::{Line, classify};
-use names::{Marker, line_joint, strip_markers, tidy_name};
-use targets::{
-    ReadTarget, bracketed_target, brackets_closed, trailing_sub_targets, trailing_target,
-};
+pub use render::render_annex;
 
 /// What the annex does not say and the plan file needs: the plan's header and who reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +40,33 @@ pub struct DraftMeta {
     pub end_fy: FiscalYear,
     /// The body every indicator is reported by (`plan.default_bodies`); AMED unless told.
     pub default_body: DraftBody,
+    /// `plan.revision`: 1 for the plan as first decided.
+    pub revision: u32,
+    /// `plan.effective_from`: the first fiscal year a revision governs.
+    pub effective_from: Option<FiscalYear>,
+    /// `plan.decided_on`, `YYYY-MM-DD`.
+    pub decided_on: Option<String>,
+    /// `plan.revision_note`: what the revision changed, or who decided the plan.
+    pub revision_note: Option<String>,
+    /// A person's corrections of the indicators read, by source line (from the web preview).
+    pub corrections: Vec<Correction>,
+}
+
+/// A person's correction of one drafted indicator: the indicator whose first source line is
+/// `line` gets this name and/or the target read from this phrase.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Correction {
+    /// The indicator's first source line (1-based), as in [`DraftedIndicator::line`].
+    pub line: usize,
+    /// The indicator's drafted id, as in [`DraftedIndicator::id`]: needed for a sub-target
+    /// written on its parent's line (which shares the parent's `line`); `None` names the
+    /// indicator that starts on `line`.
+    pub id: Option<String>,
+    /// Its name, tidied like any drafted name; `None` keeps the name read.
+    pub name: Option<String>,
+    /// Its target as a phrase: `25件`, `75%`, `2件以上`, `130件/年、累計650件`, `2023年度比で2倍`,
+    /// `半減`, `2026年度までに着手`; `なし` or empty for monitored only; `None` keeps the target read.
+    pub target: Option<String>,
 }
 
 impl DraftMeta {
@@ -53,6 +83,11 @@ impl DraftMeta {
             start_fy,
             end_fy,
             default_body: DraftBody::default(),
+            revision: 1,
+            effective_from: None,
+            decided_on: None,
+            revision_note: None,
+            corrections: Vec::new(),
         }
     }
 }
@@ -84,10 +119,125 @@ pub struct Draft {
     /// The plan file, with `# 元の行 N: …` above each indicator and `# 要確認: …` above those
     /// that need a person.
     pub toml: String,
-    /// Every line of the source that no indicator or heading was read from, in order.
+    /// Every line of the source that no indicator, heading or note was read from, in order
+    /// (footnotes included, even those that became glossary entries).
     pub unused: Vec<UnusedLine>,
     /// What a person must check, in source order.
     pub review: Vec<NeedsReview>,
+    /// Every source line, in order, with what it became.
+    pub lines: Vec<SourceLine>,
+    /// The indicators drafted, in plan order.
+    pub indicators: Vec<DraftedIndicator>,
+}
+
+/// One line of the source and what it became in the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line as written (without its line break).
+    pub text: String,
+    /// What it became.
+    pub became: LineUse,
+}
+
+/// What a source line became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineUse {
+    /// A project heading.
+    Project {
+        /// The project's id.
+        id: String,
+    },
+    /// A kind, section or group heading.
+    Heading {
+        /// What it heads, in Japanese (`アウトプット`, `指標グループ「…」`).
+        text: String,
+    },
+    /// The first line of an indicator.
+    Indicator {
+        /// The indicator's id.
+        id: String,
+    },
+    /// A further line of an indicator: its name broken by the layout, or its target.
+    Continuation {
+        /// The indicator's id.
+        id: String,
+    },
+    /// A line holding only a sub-target (うち…).
+    SubTarget {
+        /// The sub-target's id.
+        id: String,
+    },
+    /// A remark (※) that became the indicator's `note`.
+    Note {
+        /// The indicator's id.
+        id: String,
+    },
+    /// A footnote that became a glossary entry.
+    Glossary {
+        /// The term.
+        term: String,
+    },
+    /// Not used, and why.
+    Unused(UnusedReason),
+    /// Not understood: a person must look.
+    NeedsReview {
+        /// What was not understood, in Japanese.
+        problem: String,
+    },
+}
+
+impl LineUse {
+    /// A short description in Japanese, e.g. 「指標 p1-out-01」「使わなかった行（脚注）」.
+    pub fn label_ja(&self) -> String {
+        match self {
+            LineUse::Project { id } => format!("プロジェクト {id}"),
+            LineUse::Heading { text } => format!("見出し（{text}）"),
+            LineUse::Indicator { id } => format!("指標 {id}"),
+            LineUse::Continuation { id } => format!("指標 {id} の続き"),
+            LineUse::SubTarget { id } => format!("内数 {id}"),
+            LineUse::Note { id } => format!("注記（{id}）"),
+            LineUse::Glossary { term } => format!("用語（{term}）"),
+            LineUse::Unused(reason) => format!("使わなかった行（{}）", reason.label()),
+            LineUse::NeedsReview { .. } => "要確認".to_owned(),
+        }
+    }
+}
+
+/// An indicator as drafted, for a preview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftedIndicator {
+    /// Its id, e.g. `p1-out-01`.
+    pub id: String,
+    /// Its first source line (1-based); a [`Correction`] names it.
+    pub line: usize,
+    /// The project's id.
+    pub project_id: String,
+    /// Output or outcome.
+    pub kind: IndicatorKind,
+    /// The group (○ heading or `<…>` section).
+    pub group: String,
+    /// The name, tidied.
+    pub name: String,
+    /// Whether it is an その他管理指標.
+    pub management: bool,
+    /// What a yearly actual is.
+    pub measure: Measure,
+    /// The target, or none (monitored only, or not read).
+    pub target: Option<Target>,
+    /// The target as plain Japanese: `25件`, `130件/年（5年累計650件）`, `2023年度比で2倍`.
+    pub target_text: Option<String>,
+    /// The unit written with the target, if any.
+    pub unit: Option<String>,
+    /// Fiscal or calendar years.
+    pub counting: Counting,
+    /// The parent's id for a sub-target.
+    pub parent: Option<String>,
+    /// The note (※, or the bullet a sub-bullet belongs to).
+    pub note: Option<String>,
+    /// Whether a person must look at it.
+    pub needs_review: bool,
 }
 
 impl Draft {
@@ -122,7 +272,8 @@ pub enum UnusedReason {
     PageNumber,
     /// A footnote; its definition goes to the glossary when its marker was found in a name.
     Footnote,
-    /// A remark on an indicator (※, （注）).
+    /// A remark (※, （注）) with no indicator before it; a remark after an indicator becomes
+    /// its `note`.
     IndicatorNote,
     /// Nothing this reader knows; listed in [`Draft::review`] as well.
     NotUnderstood,
@@ -156,452 +307,5 @@ pub struct NeedsReview {
 
 /// Drafts a plan from the text of its KPI annex.
 pub fn draft_plan(source: &str, meta: DraftMeta) -> Draft {
-    let lines: Vec<(usize, &str, Line<'_>)> = source
-        .lines()
-        .enumerate()
-        .map(|(i, raw)| (i + 1, raw, classify(raw)))
-        .collect();
-    let footnote_numbers = lines
-        .iter()
-        .filter_map(|(_, _, l)| match l {
-            Line::Footnote(n, _) => Some(*n),
-            _ => None,
-        })
-        .collect();
-    let mut b = Builder {
-        footnote_numbers,
-        ..Builder::default()
-    };
-    for (n, raw, line) in lines {
-        b.line(n, raw, line);
-    }
-    b.close();
-    if b.projects.is_empty() {
-        b.review.push(NeedsReview {
-            line: None,
-            indicator: None,
-            problem: "プロジェクトの見出し（① …）が1つもありません".to_owned(),
-        });
-    }
-    let glossary = b.glossary();
-    let toml = writer::write(&meta, &glossary, &b.unread_before, &b.projects);
-    Draft {
-        toml,
-        unused: b.unused,
-        review: b.review,
-    }
-}
-
-/// A project as drafted.
-#[derive(Debug, Default)]
-struct DraftProject {
-    id: String,
-    name: String,
-    heading: (usize, String),
-    items: Vec<Item>,
-    /// Numbers given so far: numeric and management, for outputs and outcomes.
-    counters: [u32; 4],
-}
-
-/// What is written in a project, in source order.
-#[derive(Debug)]
-enum Item {
-    Indicator(Box<DraftIndicator>),
-    /// A line not understood, written as a 要確認 comment where it stood.
-    Unread(usize, String),
-}
-
-/// An indicator as drafted.
-#[derive(Debug)]
-struct DraftIndicator {
-    id: String,
-    name: String,
-    kind: IndicatorKind,
-    group: String,
-    management: bool,
-    measure: Measure,
-    target: Option<ReadTarget>,
-    parent: Option<String>,
-    note: Option<String>,
-    source: Vec<(usize, String)>,
-    /// Remarks (※) written after it, quoted in the draft.
-    remarks: Vec<(usize, String)>,
-    review: Vec<String>,
-}
-
-/// A glossary entry read from a footnote.
-struct Term {
-    line: (usize, String),
-    term: String,
-    definition: String,
-}
-
-/// A bullet being read, possibly over several lines.
-struct Open<'a> {
-    lines: Vec<(usize, &'a str, &'a str)>,
-    remarks: Vec<(usize, String)>,
-    sub_bullet: bool,
-    kind: Option<IndicatorKind>,
-    group: Option<String>,
-    management: bool,
-}
-
-impl Open<'_> {
-    /// The bullet's text with its lines joined, and where each line starts in it.
-    fn joined(&self) -> (String, Vec<(usize, usize)>) {
-        let mut text = String::new();
-        let mut starts = Vec::new();
-        for (n, _, part) in &self.lines {
-            text.push_str(line_joint(&text, part));
-            starts.push((text.len(), *n));
-            text.push_str(part);
-        }
-        (text, starts)
-    }
-
-    /// Whether `text` continues this bullet: a name broken by the layout, its target, or its
-    /// sub-targets on the next line.
-    fn accepts(&self, text: &str) -> bool {
-        if self.lines.len() >= MAX_LINES_PER_INDICATOR {
-            return false;
-        }
-        if self.management {
-            return true;
-        }
-        let (joined, _) = self.joined();
-        let (end, _) = trailing_sub_targets(&joined);
-        let read = trailing_target(&joined[..end]).or_else(|| bracketed_target(&joined[..end]));
-        let complete = read.is_some() && brackets_closed(&joined);
-        !complete || text.starts_with("（うち") || text.starts_with("(うち")
-    }
-}
-
-#[derive(Default)]
-struct Builder<'a> {
-    footnote_numbers: BTreeSet<u32>,
-    projects: Vec<DraftProject>,
-    kind: Option<IndicatorKind>,
-    management: bool,
-    group: Option<String>,
-    open: Option<Open<'a>>,
-    /// The last ・ management indicator (name, id), the one `-` sub-bullets belong to.
-    last_bullet: Option<(String, String)>,
-    markers: Vec<Marker>,
-    footnotes: Vec<(usize, &'a str, u32, &'a str)>,
-    unread_before: Vec<(usize, String)>,
-    unused: Vec<UnusedLine>,
-    review: Vec<NeedsReview>,
-}
-
-/// Lines one indicator may span; a PDF breaks a name over two or three. Beyond this, text is
-/// more likely a paragraph the reader does not know than a name, and it needs a person.
-const MAX_LINES_PER_INDICATOR: usize = 6;
-
-const NO_GROUP: &str = "（指標グループなし）";
-const NO_NAME: &str = "（名称なし）";
-
-impl<'a> Builder<'a> {
-    fn line(&mut self, n: usize, raw: &'a str, line: Line<'a>) {
-        match line {
-            Line::Blank => self.unused(n, raw, UnusedReason::Blank),
-            Line::PageNumber => self.unused(n, raw, UnusedReason::PageNumber),
-            Line::PageHeader => self.unused(n, raw, UnusedReason::PageHeader),
-            Line::Note => {
-                self.remark(n, raw);
-                self.unused(n, raw, UnusedReason::IndicatorNote);
-            }
-            Line::Footnote(number, text) => {
-                self.footnotes.push((n, raw, number, text));
-                self.unused(n, raw, UnusedReason::Footnote);
-            }
-            Line::Project(name) => {
-                self.close();
-                let mut name = tidy_name(name);
-                if name.is_empty() {
-                    name = NO_NAME.to_owned();
-                }
-                self.projects.push(DraftProject {
-                    id: format!("p{}", self.projects.len() + 1),
-                    name,
-                    heading: (n, raw.to_owned()),
-                    ..DraftProject::default()
-                });
-                self.kind = None;
-                self.management = false;
-                self.group = None;
-            }
-            _ if self.projects.is_empty() => match line {
-                Line::Text(_) => self.unused(n, raw, UnusedReason::Preamble),
-                _ => {
-                    self.not_understood(n, raw, "最初のプロジェクトの見出し（① …）より前にあります")
-                }
-            },
-            Line::Kind(kind) => {
-                self.close();
-                self.kind = Some(kind);
-                self.management = false;
-                self.group = None;
-            }
-            Line::Management => {
-                self.close();
-                self.management = true;
-                self.group = None;
-            }
-            Line::Group(name) => {
-                self.close();
-                self.group = Some(tidy_name(name)).filter(|g| !g.is_empty());
-            }
-            Line::Bullet(text) | Line::SubBullet(text) => {
-                self.close();
-                self.open = Some(Open {
-                    lines: vec![(n, raw, text)],
-                    remarks: Vec::new(),
-                    sub_bullet: matches!(line, Line::SubBullet(_)),
-                    kind: self.kind,
-                    group: self.group.clone(),
-                    management: self.management,
-                });
-            }
-            Line::Text(text) => match &mut self.open {
-                Some(open) if open.accepts(text) => open.lines.push((n, raw, text)),
-                _ => self.not_understood(n, raw, "指標・見出し・目標のどれとしても読めません"),
-            },
-        }
-    }
-
-    fn unused(&mut self, n: usize, raw: &str, reason: UnusedReason) {
-        self.unused.push(UnusedLine {
-            line: n,
-            text: raw.to_owned(),
-            reason,
-        });
-    }
-
-    /// Quotes a remark (※) above the indicator it follows.
-    fn remark(&mut self, n: usize, raw: &str) {
-        let remark = (n, raw.to_owned());
-        if let Some(open) = &mut self.open {
-            open.remarks.push(remark);
-        } else if let Some(Item::Indicator(last)) =
-            self.projects.last_mut().and_then(|p| p.items.last_mut())
-        {
-            last.remarks.push(remark);
-        }
-    }
-
-    fn not_understood(&mut self, n: usize, raw: &str, why: &str) {
-        self.close();
-        self.unused(n, raw, UnusedReason::NotUnderstood);
-        self.review.push(NeedsReview {
-            line: Some(n),
-            indicator: None,
-            problem: format!("{why}: {}", raw.trim()),
-        });
-        let item = (n, raw.to_owned());
-        match self.projects.last_mut() {
-            Some(p) => p.items.push(Item::Unread(item.0, item.1)),
-            None => self.unread_before.push(item),
-        }
-    }
-
-    /// Finishes the bullet being read, if any, into one indicator and its sub-targets.
-    fn close(&mut self) {
-        let Some(open) = self.open.take() else {
-            return;
-        };
-        let Some(project) = self.projects.last_mut() else {
-            return;
-        };
-        let (text, starts) = open.joined();
-        let source_of = |range: std::ops::Range<usize>| -> Vec<(usize, String)> {
-            open.lines
-                .iter()
-                .zip(&starts)
-                .filter(|((_, _, part), (start, _))| {
-                    *start < range.end && range.start < start + part.len()
-                })
-                .map(|((n, raw, _), _)| (*n, (*raw).to_owned()))
-                .collect()
-        };
-        let mut review = Vec::new();
-        let kind = open.kind.unwrap_or_else(|| {
-            review.push(
-                "＜アウトプット＞／＜アウトカム＞の見出しの前にあります（アウトプットとしました）"
-                    .to_owned(),
-            );
-            IndicatorKind::Output
-        });
-        let group = open.group.clone().unwrap_or_else(|| {
-            review.push("○ の指標グループの見出しがありません".to_owned());
-            NO_GROUP.to_owned()
-        });
-        let side = match kind {
-            IndicatorKind::Output => "out",
-            IndicatorKind::Outcome => "oc",
-        };
-        let slot = usize::from(kind == IndicatorKind::Outcome) * 2 + usize::from(open.management);
-        project.counters[slot] += 1;
-        let number = project.counters[slot];
-        let source = source_of(0..text.len());
-        let first_line = open.lines.first().map(|(n, _, _)| *n);
-        let mut found_markers = Vec::new();
-        let mut name_of = |raw: &str| {
-            let (stripped, markers) = strip_markers(raw, &self.footnote_numbers);
-            found_markers.extend(markers);
-            let name = tidy_name(&stripped);
-            if name.is_empty() {
-                NO_NAME.to_owned()
-            } else {
-                name
-            }
-        };
-        let mut drafted = Vec::new();
-        if open.management {
-            let id = format!("{}-{side}-m{number}", project.id);
-            if trailing_target(&text).is_some() {
-                review.push("その他管理指標に目標値らしいものがあります（名称に含めたまま、目標値なしで下書きしました）".to_owned());
-            }
-            let name = name_of(&text);
-            let note = if open.sub_bullet {
-                self.last_bullet.as_ref().map(|(bullet, bullet_id)| {
-                    format!("その他管理指標「{bullet}」（{bullet_id}）の下位項目")
-                })
-            } else {
-                self.last_bullet = Some((name.clone(), id.clone()));
-                None
-            };
-            drafted.push(DraftIndicator {
-                id,
-                name,
-                kind,
-                group,
-                management: true,
-                measure: Measure::Qualitative,
-                target: None,
-                parent: None,
-                note,
-                source,
-                remarks: open.remarks.clone(),
-                review,
-            });
-        } else {
-            let id = format!("{}-{side}-{number:02}", project.id);
-            let (end, subs) = trailing_sub_targets(&text);
-            let main = trailing_target(&text[..end]).or_else(|| bracketed_target(&text[..end]));
-            let name_end = main.as_ref().map_or(end, |(start, _)| *start);
-            let name = name_of(&text[..name_end]);
-            if open.sub_bullet {
-                review.push(
-                    "数値の指標の下の「-」の項目です（独立した指標として下書きしました）"
-                        .to_owned(),
-                );
-            }
-            let target = match main {
-                Some((_, t)) => checked(t, &mut review),
-                None => {
-                    review.push("目標値が読めません（目標値なしで下書きしました）".to_owned());
-                    None
-                }
-            };
-            let measure = match &target {
-                Some(t) if t.is_ratio() => Measure::Ratio,
-                _ => Measure::Count,
-            };
-            let parent_value = target.as_ref().filter(|t| !t.is_ratio()).map(|t| t.value);
-            let mut children = Vec::new();
-            for (j, sub) in subs.into_iter().enumerate() {
-                let mut child_review = Vec::new();
-                let child_target = checked(sub.target, &mut child_review);
-                let child_ratio = child_target.as_ref().is_some_and(ReadTarget::is_ratio);
-                let parent = match (parent_value, &child_target) {
-                    (Some(p), Some(c)) if !child_ratio && c.value <= p => Some(id.clone()),
-                    _ => {
-                        child_review.push("内数（うち…）として親の指標に結べません（親がない指標として下書きしました）".to_owned());
-                        None
-                    }
-                };
-                children.push(DraftIndicator {
-                    id: format!("{id}-{}", j + 1),
-                    name: name_of(&sub.name),
-                    kind,
-                    group: group.clone(),
-                    management: false,
-                    measure: if child_ratio {
-                        Measure::Ratio
-                    } else {
-                        Measure::Count
-                    },
-                    target: child_target,
-                    parent,
-                    note: None,
-                    source: source_of(sub.range),
-                    remarks: Vec::new(),
-                    review: child_review,
-                });
-            }
-            drafted.push(DraftIndicator {
-                id,
-                name,
-                kind,
-                group,
-                management: false,
-                measure,
-                target,
-                parent: None,
-                note: None,
-                source,
-                remarks: open.remarks.clone(),
-                review,
-            });
-            drafted.extend(children);
-        }
-        self.markers.extend(found_markers);
-        for indicator in drafted {
-            for problem in &indicator.review {
-                self.review.push(NeedsReview {
-                    line: indicator.source.first().map(|(n, _)| *n).or(first_line),
-                    indicator: Some(indicator.id.clone()),
-                    problem: problem.clone(),
-                });
-            }
-            project.items.push(Item::Indicator(Box::new(indicator)));
-        }
-    }
-
-    /// The footnotes whose marker was found in a name, as glossary entries.
-    fn glossary(&self) -> Vec<Term> {
-        let mut terms: Vec<Term> = Vec::new();
-        for (n, raw, number, text) in &self.footnotes {
-            let Some(marker) = self.markers.iter().find(|m| m.number == *number) else {
-                continue;
-            };
-            if marker.term.is_empty() || terms.iter().any(|t| t.term == marker.term) {
-                continue;
-            }
-            terms.push(Term {
-                line: (*n, (*raw).to_owned()),
-                term: tidy_name(&marker.term),
-                definition: (*text).to_owned(),
-            });
-        }
-        terms
-    }
-}
-
-/// The target if the plan format accepts it: a count above 0, a percentage from 0 to 100.
-fn checked(target: ReadTarget, review: &mut Vec<String>) -> Option<ReadTarget> {
-    let fits = if target.is_ratio() {
-        (0.0..=100.0).contains(&target.value)
-    } else {
-        target.value > 0.0
-    };
-    if fits {
-        Some(target)
-    } else {
-        review.push(format!(
-            "目標値 {}{} は使えません（目標値なしで下書きしました）",
-            target.value, target.unit
-        ));
-        None
-    }
+    builder::draft(source, &meta)
 }

@@ -1,6 +1,14 @@
 //! The plan file format (TOML, documented in `docs/plan-format.md`): parsing and validation with
 //! errors that name the file, line, column and key, and say what was expected.
 
+mod render;
+
+pub use render::{
+    BodyDocument, GlossaryDocument, HeaderDocument, IndicatorDocument, PlanDocument,
+    ProjectDocument, TargetDocument, default_unit, render_plan, target_document, toml_number,
+    toml_string,
+};
+
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;

@@ -7,8 +7,10 @@
 //! where a person looks. Files are untrusted: reading stays within [`Limits`] (inflated size,
 //! rows, cells), and nothing a file declares sizes an allocation.
 
+mod annex_text;
 mod limits;
 mod open_data;
+pub mod plan_workbook;
 mod read;
 mod template;
 #[cfg(feature = "testing")]
@@ -18,6 +20,7 @@ mod write;
 
 use pdca_core::import::{Layout, RawRow, RowError};
 
+pub use annex_text::{ANNEX_EXTENSIONS, AnnexTextError, docx_text, read_annex_text};
 pub use limits::Limits;
 pub use open_data::{
     ACTUALS_COLUMNS, OPEN_DATA_VERSION, PublishedActual, PublishedRating, RATINGS_COLUMNS,

@@ -251,7 +251,7 @@ fn sniff_delimiter(data: &[u8]) -> u8 {
 
 /// The text of a CSV file: UTF-8 as it is (less a byte order mark), UTF-16 when a byte order mark
 /// says so, otherwise Shift_JIS.
-fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, InterchangeError> {
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, InterchangeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return decode_with(file, UTF_16LE, rest).map(Cow::Owned);
     }

@@ -106,3 +106,32 @@ pub fn generated_workbook(rows: usize, shared_strings: usize) -> Vec<u8> {
     zip.write_all(SHEET_END.as_bytes()).unwrap();
     zip.finish().unwrap().into_inner()
 }
+
+/// A Word document (.docx) whose body is one paragraph per entry of `paragraphs` (each a single
+/// run; `&`, `<` and `>` escaped), as Word saves the text of a plan's annex.
+// Used by other crates' tests (pdca-web); this crate's tests include this file without it.
+#[allow(dead_code)]
+pub fn docx_of(paragraphs: &[&str]) -> Vec<u8> {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let body: String = paragraphs
+        .iter()
+        .map(|p| {
+            format!(
+                "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                escape(p)
+            )
+        })
+        .collect();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}

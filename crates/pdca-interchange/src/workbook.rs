@@ -28,10 +28,10 @@ use crate::{InterchangeError, Limits, Table};
 const PREFERRED_SHEETS: [&str; 2] = ["actuals", "実績"];
 
 /// The most columns a sheet has (XFD).
-const SHEET_COLUMNS: u32 = 16_384;
+pub(crate) const SHEET_COLUMNS: u32 = 16_384;
 
 /// The most rows a sheet has.
-const SHEET_ROWS: u32 = 1_048_576;
+pub(crate) const SHEET_ROWS: u32 = 1_048_576;
 
 /// The at most this many characters of a cell's text are quoted in a message.
 const QUOTED_CHARS: usize = 40;
@@ -64,7 +64,7 @@ pub(crate) fn read_workbook(
     )
 }
 
-fn workbook_error(file: &str, message: impl Into<String>) -> InterchangeError {
+pub(crate) fn workbook_error(file: &str, message: impl Into<String>) -> InterchangeError {
     InterchangeError::Workbook {
         file: file.to_owned(),
         message: message.into(),
@@ -77,24 +77,7 @@ fn read_guarded(
     kind: Kind,
     limits: &Limits,
 ) -> Result<Table, InterchangeError> {
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(workbook_error(
-            file,
-            "パスワードで保護されたブックか、Excel 97-2003 形式（.xls）のファイルです。保護を解除し、「Excel ブック (*.xlsx)」として保存し直してください",
-        ));
-    }
-    if let Err(part) = check_inflated_size(file, bytes, limits)? {
-        let sheet = match kind {
-            Kind::Xlsx if is_sheet_part(&part) => sheet_of_part(bytes, &part),
-            _ => None,
-        };
-        return Err(InterchangeError::Inflated {
-            file: file.to_owned(),
-            sheet,
-            part,
-            limit: limits.max_inflated_bytes,
-        });
-    }
+    check_archive(file, bytes, kind, limits)?;
     let book_error = |e: String| workbook_error(file, e);
     let sheet_error =
         |sheet: &str, e: &dyn std::fmt::Display| book_error(format!("シート「{sheet}」: {e}"));
@@ -122,6 +105,36 @@ fn read_guarded(
             })
         }
     }
+}
+
+/// Refuses what is not a workbook pdca can bound (an OLE compound file: an encrypted book or
+/// an .xls) and a zip archive whose entries inflate past [`Limits::max_inflated_bytes`]: the
+/// check every workbook passes before calamine opens it.
+pub(crate) fn check_archive(
+    file: &str,
+    bytes: &[u8],
+    kind: Kind,
+    limits: &Limits,
+) -> Result<(), InterchangeError> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(workbook_error(
+            file,
+            "パスワードで保護されたブックか、Excel 97-2003 形式（.xls）のファイルです。保護を解除し、「Excel ブック (*.xlsx)」として保存し直してください",
+        ));
+    }
+    if let Err(part) = check_inflated_size(file, bytes, limits)? {
+        let sheet = match kind {
+            Kind::Xlsx if is_sheet_part(&part) => sheet_of_part(bytes, &part),
+            _ => None,
+        };
+        return Err(InterchangeError::Inflated {
+            file: file.to_owned(),
+            sheet,
+            part,
+            limit: limits.max_inflated_bytes,
+        });
+    }
+    Ok(())
 }
 
 /// Takes the cells `next_cell` gives, one at a time, into `sheet_rows` (calamine's XLSX and
@@ -269,12 +282,12 @@ fn xml_escape(text: &str) -> String {
 }
 
 /// A cell's place as a spreadsheet shows it: `XFD1048576`.
-fn cell_name(row: usize, column: usize) -> String {
+pub(crate) fn cell_name(row: usize, column: usize) -> String {
     format!("{}{row}", column_letter(column))
 }
 
 /// Text quoted in a message, shortened.
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     let mut chars = text.chars();
     let head: String = chars.by_ref().take(QUOTED_CHARS).collect();
     if chars.next().is_some() {
@@ -472,7 +485,7 @@ impl<'a> SheetRows<'a> {
 }
 
 /// A cell as a person sees it: whole numbers without ".0", dates as YYYY-MM-DD.
-fn cell_text(cell: &DataRef<'_>) -> String {
+pub(crate) fn cell_text(cell: &DataRef<'_>) -> String {
     match cell {
         DataRef::Empty => String::new(),
         DataRef::String(s) => s.clone(),

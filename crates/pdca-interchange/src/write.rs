@@ -21,7 +21,7 @@ pub const CSV_HEADERS: [&str; 8] = [
 ];
 
 /// Japanese Excel's default font, so that a generated workbook looks like one made by hand.
-const FONT: &str = "游ゴシック";
+pub(crate) const FONT: &str = "游ゴシック";
 
 /// One current actual, ready to write.
 #[derive(Debug, Clone, PartialEq)]

@@ -153,6 +153,7 @@ pub fn app(state: AppState) -> Router {
         .merge(help::router())
         .merge(accounts::admin::router())
         .merge(plans::setup::router())
+        .merge(plans::draft::router())
         .merge(openapi::router())
         .fallback(not_found)
         .with_state(state);

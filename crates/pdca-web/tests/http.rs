@@ -77,6 +77,12 @@ mod client_http;
 // Every list of the API paginated (issue 13).
 #[path = "http/pagination.rs"]
 mod pagination;
+// Revisions side by side (issue 14).
+#[path = "http/plan_diff.rs"]
+mod plan_diff;
+// Plans drafted from their text on the web (issue 14).
+#[path = "http/plan_draft.rs"]
+mod plan_draft;
 
 on_both_databases!(
     healthz_answers_without_signing_in,

@@ -7,6 +7,7 @@ mod demo;
 mod dump;
 mod evaluate;
 mod plan;
+mod plan_workbook;
 mod round;
 mod serve;
 mod user;
@@ -119,12 +120,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             PlanCommand::Export {
                 plan,
-                format: _,
+                format,
                 revision,
-            } => plan::export(&session, plan.as_deref(), revision).await,
+                output,
+            } => {
+                plan::export(
+                    &session,
+                    plan.as_deref(),
+                    revision,
+                    format,
+                    output.as_deref(),
+                )
+                .await
+            }
             PlanCommand::Validate { file } => plan::validate(&file),
             PlanCommand::Import { file } => plan::import(&session, &file).await,
             PlanCommand::History { plan } => plan::history(&session, plan.as_deref()).await,
+            PlanCommand::Diff {
+                plan,
+                from,
+                to,
+                format,
+            } => plan::diff(&session, plan.as_deref(), (from, to), format).await,
             PlanCommand::Draft {
                 file,
                 id,

@@ -11,6 +11,8 @@ use pdca_core::{FiscalYear, Plan};
 use pdca_store::SaveOutcome;
 
 use super::Session;
+use crate::cli::{DiffFormat, ExportPlanFormat};
+use pdca_app::plans::{RowKind, compare_revisions, diff_json, diff_rows, header_lines};
 
 pub async fn list(session: &Session) -> anyhow::Result<ExitCode> {
     for p in session.store.list_plans().await? {
@@ -102,15 +104,30 @@ pub async fn export(
     session: &Session,
     id: Option<&str>,
     revision: Option<u32>,
+    format: ExportPlanFormat,
+    output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let plan = load(session, id, revision).await?;
-    println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
+    match (format, output) {
+        (ExportPlanFormat::Xlsx, _) => super::plan_workbook::write(&plan, output)?,
+        (ExportPlanFormat::Json, None) => {
+            println!("{}", serde_json::to_string_pretty(&plan_json(&plan))?);
+        }
+        (ExportPlanFormat::Json, Some(path)) => {
+            let json = serde_json::to_string_pretty(&plan_json(&plan))? + "\n";
+            std::fs::write(path, json)
+                .with_context(|| format!("{} に書き込めません", path.display()))?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_plan_file(
-    file: &Path,
-) -> anyhow::Result<(String, Result<Plan, pdca_core::plan_file::PlanFileErrors>)> {
+/// A plan file's text and the plan, or its problems one per line; a `.xlsx` file is read as a
+/// plan workbook, and its text is the plan written as a plan file.
+fn read_plan_file(file: &Path) -> anyhow::Result<(String, Result<Plan, Vec<String>>)> {
+    if super::plan_workbook::is_workbook(file) {
+        return super::plan_workbook::read(file);
+    }
     let text = std::fs::read_to_string(file).with_context(|| {
         format!(
             "{} を読めません（UTF-8 のテキストファイルが必要です）",
@@ -118,7 +135,8 @@ fn read_plan_file(
         )
     })?;
     let name = file.display().to_string();
-    let parsed = parse_plan(&name, &text);
+    let parsed = parse_plan(&name, &text)
+        .map_err(|errors| errors.0.iter().map(ToString::to_string).collect());
     Ok((text, parsed))
 }
 
@@ -137,10 +155,10 @@ pub fn validate(file: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
-            for e in &errors.0 {
+            for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!("{}件のエラーがあります", errors.0.len());
+            eprintln!("{}件のエラーがあります", errors.len());
             Ok(ExitCode::FAILURE)
         }
     }
@@ -151,10 +169,10 @@ pub async fn import(session: &Session, file: &Path) -> anyhow::Result<ExitCode> 
     let plan = match parsed {
         Ok(plan) => plan,
         Err(errors) => {
-            for e in &errors.0 {
+            for e in &errors {
                 eprintln!("{e}");
             }
-            eprintln!("{}件のエラーがあるため取り込みませんでした", errors.0.len());
+            eprintln!("{}件のエラーがあるため取り込みませんでした", errors.len());
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -186,6 +204,52 @@ pub async fn history(session: &Session, id: Option<&str>) -> anyhow::Result<Exit
             v.effective_from.wareki(),
             v.decided_on.as_deref().unwrap_or("-"),
             v.revision_note.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pdca plan diff`: what changed from revision `from` to `to` (by default the previous and
+/// the current one), one line per change in the plan's order; an unknown revision is an error
+/// naming it.
+pub async fn diff(
+    session: &Session,
+    id: Option<&str>,
+    (from, to): (Option<u32>, Option<u32>),
+    format: DiffFormat,
+) -> anyhow::Result<ExitCode> {
+    let plan = session.plan(id).await?;
+    let comparison = compare_revisions(&session.store, &plan.id, from, to).await?;
+    if format == DiffFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&diff_json(&comparison))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}（{}）第{}版 → 第{}版",
+        comparison.to.name, comparison.to.id, comparison.from.revision, comparison.to.revision
+    );
+    if comparison.diff.is_empty() {
+        println!("変更はありません");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in header_lines(&comparison.diff) {
+        println!("{line}");
+    }
+    for row in diff_rows(&comparison.diff) {
+        let before = row.before.as_deref().unwrap_or_default();
+        let after = row.after.as_deref().unwrap_or_default();
+        let what = match row.change {
+            RowKind::Added => format!("{}  目標 {after}", row.name),
+            RowKind::Removed => format!("{}  目標 {before}", row.name),
+            RowKind::Renamed => format!("{before} → {after}"),
+            RowKind::TargetChanged => format!("{}  {before} → {after}", row.name),
+            RowKind::Other => format!("{}  {after}", row.name),
+        };
+        println!(
+            "{}  {}  {}  {what}",
+            row.change.label(),
+            row.id,
+            row.project_name
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -280,6 +344,15 @@ fn read_annex(file: &Path) -> anyhow::Result<String> {
             file.display(),
             MAX_ANNEX_BYTES / 1024 / 1024
         );
+    }
+    // A Word document is read for its paragraphs, as the web page reads it.
+    let is_docx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    if is_docx {
+        let name = file.display().to_string();
+        return pdca_interchange::docx_text(&name, &bytes, &pdca_interchange::Limits::COMMAND_LINE)
+            .map_err(|e| anyhow::anyhow!("{e}"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(

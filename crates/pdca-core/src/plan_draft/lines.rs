@@ -12,8 +12,12 @@ pub(super) enum Line<'a> {
     Blank,
     /// `① 医薬品プロジェクト`: the text after the circled number.
     Project(&'a str),
-    /// `＜アウトプット＞` / `＜アウトカム＞`.
+    /// `＜アウトプット＞` / `＜アウトカム＞`: a kind whose ○ groups follow.
     Kind(IndicatorKind),
+    /// `アウトプット指標` / `アウトカム指標`: a kind inside a `<…>` section (other plans' layout).
+    KindHeading(IndicatorKind),
+    /// `<研究開発一般>`: a section of other plans' annexes, whose ○ lines are indicators.
+    Section(&'a str),
     /// `（その他管理指標）`: the bullets that follow are management indicators.
     Management,
     /// `○シーズ研究に関する指標`: the text after ○.
@@ -55,11 +59,19 @@ pub(super) fn classify(raw: &str) -> Line<'_> {
     match inner {
         "アウトプット" => return Line::Kind(IndicatorKind::Output),
         "アウトカム" => return Line::Kind(IndicatorKind::Outcome),
+        "アウトプット指標" => return Line::KindHeading(IndicatorKind::Output),
+        "アウトカム指標" => return Line::KindHeading(IndicatorKind::Outcome),
         "その他管理指標" => return Line::Management,
         _ => {}
     }
     if is_circled_number(first) && !rest.is_empty() {
         return Line::Project(rest);
+    }
+    if let Some(name) = numbered_project(line) {
+        return Line::Project(name);
+    }
+    if let Some(name) = section(line) {
+        return Line::Section(name);
     }
     if GROUP_MARKS.contains(&first) {
         return Line::Group(rest);
@@ -87,6 +99,46 @@ pub(super) fn classify(raw: &str) -> Line<'_> {
         return Line::Footnote(number, text);
     }
     Line::Text(line)
+}
+
+/// `１．医薬品プロジェクト`, `(2) 医療機器・ヘルスケアプロジェクト`: a numbered heading that
+/// names a project (the word プロジェクト ends it, so that numbered notes are not taken for one).
+fn numbered_project(line: &str) -> Option<&str> {
+    if !line.ends_with("プロジェクト") {
+        return None;
+    }
+    let unbracketed = line.strip_prefix(['(', '（']).map_or(line, str::trim_start);
+    let digits = unbracketed
+        .char_indices()
+        .take_while(|(_, c)| digit_value(*c).is_some())
+        .last()
+        .map(|(i, c)| i + c.len_utf8())?;
+    if digits > 2 * '０'.len_utf8() {
+        return None;
+    }
+    let after = &unbracketed[digits..];
+    let name = if unbracketed.len() == line.len() {
+        after.strip_prefix(['.', '．', '、', ' ', '　'])?
+    } else {
+        after.strip_prefix([')', '）'])?
+    };
+    Some(name.trim()).filter(|n| !n.is_empty())
+}
+
+/// `<研究開発一般>`, `＜創薬ベンチャー支援＞`, `〈…〉`: the text inside, when the whole line is one
+/// such heading.
+fn section(line: &str) -> Option<&str> {
+    let pairs = [
+        ('<', '>'),
+        ('＜', '＞'),
+        ('〈', '〉'),
+        ('《', '》'),
+        ('【', '】'),
+    ];
+    let (open, close) = pairs.iter().find(|(o, _)| line.starts_with(*o))?;
+    let inner = line.strip_prefix(*open)?.strip_suffix(*close)?.trim();
+    let nested = inner.contains(|c| pairs.iter().any(|(o, cl)| c == *o || c == *cl));
+    (!inner.is_empty() && !nested).then_some(inner)
 }
 
 /// The value of an ASCII or full-width digit.
@@ -206,5 +258,23 @@ mod tests {
             assert_eq!(classify(header), Line::PageHeader, "{header}");
         }
         assert_eq!(classify("※ 数値は累計"), Line::Note);
+        assert_eq!(classify("＜研究開発一般＞"), Line::Section("研究開発一般"));
+        assert_eq!(
+            classify("<創薬ベンチャー支援>"),
+            Line::Section("創薬ベンチャー支援")
+        );
+        assert_eq!(
+            classify("【アウトカム指標】"),
+            Line::KindHeading(IndicatorKind::Outcome)
+        );
+        assert_eq!(
+            classify("１．医薬品プロジェクト"),
+            Line::Project("医薬品プロジェクト")
+        );
+        assert_eq!(
+            classify("(2) 医療機器・ヘルスケアプロジェクト"),
+            Line::Project("医療機器・ヘルスケアプロジェクト")
+        );
+        assert_eq!(classify("1. 注記の一文"), Line::Text("1. 注記の一文"));
     }
 }

@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 
 use crate::normalize::show_controls;
-use crate::plan::{Comparator, IndicatorKind};
+use crate::plan::{Comparator, Counting, IndicatorKind, Target};
 
-use super::{DraftIndicator, DraftMeta, DraftProject, Item, Term};
+use super::DraftMeta;
+use super::builder::{DraftIndicator, DraftProject, Item, Term};
 
 /// A TOML string literal, escaped by the TOML writer itself.
 fn quoted(s: &str) -> String {
@@ -55,7 +56,16 @@ pub(super) fn write(
     let _ = writeln!(out, "name = {}", quoted(&meta.name));
     let _ = writeln!(out, "start_fy = {}", meta.start_fy.year());
     let _ = writeln!(out, "end_fy = {}", meta.end_fy.year());
-    let _ = writeln!(out, "revision = 1");
+    let _ = writeln!(out, "revision = {}", meta.revision);
+    if let Some(fy) = meta.effective_from {
+        let _ = writeln!(out, "effective_from = {}", fy.year());
+    }
+    if let Some(date) = &meta.decided_on {
+        let _ = writeln!(out, "decided_on = {}", quoted(date));
+    }
+    if let Some(note) = &meta.revision_note {
+        let _ = writeln!(out, "revision_note = {}", quoted(note));
+    }
     let _ = writeln!(
         out,
         "default_bodies = [{}]\n",
@@ -101,6 +111,9 @@ fn write_indicator(out: &mut String, i: &DraftIndicator) {
     for (n, raw) in &i.source {
         source_comment(out, *n, raw);
     }
+    for comment in &i.comments {
+        let _ = writeln!(out, "# {}", show_controls(comment));
+    }
     for (n, raw) in &i.remarks {
         let _ = writeln!(out, "# 元の行 {n}（注記）: {}", show_controls(raw.trim()));
     }
@@ -118,16 +131,10 @@ fn write_indicator(out: &mut String, i: &DraftIndicator) {
     }
     let _ = writeln!(out, "measure = \"{}\"", i.measure.as_str());
     if let Some(t) = &i.target {
-        let comparator = match t.comparator {
-            Comparator::Reach => String::new(),
-            c => format!(", comparator = \"{}\"", c.as_str()),
-        };
-        let _ = writeln!(
-            out,
-            "target = {{ value = {}, unit = {}{comparator} }}",
-            number(t.value),
-            quoted(&t.unit)
-        );
+        let _ = writeln!(out, "target = {{ {} }}", target(t, i.unit.as_deref()));
+    }
+    if i.counting == Counting::CalendarYear {
+        let _ = writeln!(out, "counting = \"calendar_year\"");
     }
     if let Some(parent) = &i.parent {
         let _ = writeln!(out, "parent = {}", quoted(parent));
@@ -136,4 +143,46 @@ fn write_indicator(out: &mut String, i: &DraftIndicator) {
         let _ = writeln!(out, "note = {}", quoted(note));
     }
     out.push('\n');
+}
+
+/// The keys of an inline `target` table.
+fn target(t: &Target, unit: Option<&str>) -> String {
+    let comparator = |c: Comparator| match c {
+        Comparator::Reach => String::new(),
+        c => format!(", comparator = \"{}\"", c.as_str()),
+    };
+    let unit = |default: &str| format!(", unit = {}", quoted(unit.unwrap_or(default)));
+    match t {
+        Target::Cumulative {
+            value,
+            comparator: c,
+        }
+        | Target::Level {
+            value,
+            comparator: c,
+        } => {
+            format!("value = {}{}{}", number(*value), unit("件"), comparator(*c))
+        }
+        Target::PerYear { per_year, value } => format!(
+            "per_year = {}, value = {}{}",
+            number(*per_year),
+            number(*value),
+            unit("件")
+        ),
+        Target::Ratio {
+            value,
+            comparator: c,
+        } => {
+            format!("value = {}{}{}", number(*value), unit("%"), comparator(*c))
+        }
+        // The comparator of a factor follows from it; the reader refused any other.
+        Target::Relative {
+            factor, baseline, ..
+        } => format!(
+            "factor = {}, baseline_fy = {}",
+            number(*factor),
+            baseline.year()
+        ),
+        Target::Milestone { deadline } => format!("deadline_fy = {}", deadline.year()),
+    }
 }

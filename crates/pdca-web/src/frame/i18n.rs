@@ -288,6 +288,123 @@ catalogue! {
         "計画ファイルに誤りがあります。何も保存していません:",
         "The plan file has errors; nothing was saved:"
     ),
+    plans_changes_link: ("前の版との違い", "Changes from the previous revision"),
+    plan_changes_title: ("計画の版の比較", "Comparing revisions of the plan"),
+    plan_changes_choose: ("比べる版", "Revisions to compare"),
+    plan_changes_from: ("前の版", "Earlier revision"),
+    plan_changes_to: ("後の版", "Later revision"),
+    plan_changes_show: ("比べる", "Compare"),
+    plan_changes_none: ("変更はありません。", "There are no changes."),
+    plan_changes_plan_heading: ("計画全体の変更", "Changes to the plan as a whole"),
+    plan_changes_indicators_heading: ("指標の変更", "Changes to the indicators"),
+    plan_changes_item: ("項目", "Item"),
+    plan_changes_change: ("変更の種類", "Change"),
+    plan_changes_indicator_id: ("指標 ID", "Indicator id"),
+    plan_changes_indicator: ("指標名", "Indicator"),
+    plan_changes_before: ("変更前", "Before"),
+    plan_changes_after: ("変更後", "After"),
+    plan_changes_added: ("追加", "Added"),
+    plan_changes_removed: ("削除", "Removed"),
+    plan_changes_renamed: ("名称変更", "Renamed"),
+    plan_changes_target: ("目標変更", "Target changed"),
+    plan_changes_other: ("その他の変更", "Other change"),
+    plan_changes_name: ("計画名", "Plan name"),
+    plan_changes_period: ("計画期間", "Period"),
+    plan_changes_effective_from: ("適用開始年度", "Effective from"),
+    plan_changes_project_added: ("プロジェクトの追加", "Project added"),
+    plan_changes_project_removed: ("プロジェクトの削除", "Project removed"),
+    plan_changes_project_renamed: ("プロジェクトの名称変更", "Project renamed"),
+    plans_draft_heading: ("計画の本文から作成", "Create from the plan's text"),
+    plans_draft_explained: (
+        "決定された計画の成果目標の一覧（別紙）の本文を貼り付けるか、テキストや Word 文書を選ぶと、指標と目標を読み取って計画を作成します。保存する前に、読み取った結果と前の版との違いを確かめられます。",
+        "Paste the text of the plan's KPI annex, or choose a text or Word file: pdca reads the indicators and targets into a plan. Before anything is saved you see what was read and how it differs from the previous revision."
+    ),
+    plans_draft_link: ("計画の本文から作成する", "Create a plan from its text"),
+    draft_title: ("計画の本文から作成", "Create a plan from its text"),
+    draft_explained: (
+        "計画の成果目標の一覧（別紙）の本文を貼り付けるか、ファイルを選んで「読み取って確認する」を押してください。まだ何も保存しません。",
+        "Paste the text of the plan's KPI annex, or choose a file, and press “Read and check”. Nothing is saved yet."
+    ),
+    draft_mode: ("登録のしかた", "Save as"),
+    draft_mode_new: ("新しい計画", "A new plan"),
+    draft_mode_revision: ("登録済みの計画の改定（一部変更）", "A revision of a plan in pdca"),
+    draft_id_hint: (
+        "半角英数字と - _ . で64文字まで（例: medical-rd-3）。後から変えられません。",
+        "ASCII letters, digits, - _ and . (at most 64), e.g. medical-rd-3. It cannot be changed later."
+    ),
+    draft_start_fy: ("計画期間の最初の年度", "First fiscal year"),
+    draft_end_fy: ("計画期間の最後の年度", "Last fiscal year"),
+    draft_year_hint: ("例: 2025、令和7年度", "e.g. 2025 or 令和7年度"),
+    draft_base_plan: ("改定する計画", "Plan to revise"),
+    draft_effective_from: ("適用開始年度", "Effective from (fiscal year)"),
+    draft_effective_hint: (
+        "この版で評価する最初の年度（例: 2026、令和8年度）。",
+        "The first fiscal year evaluated with this revision, e.g. 2026."
+    ),
+    draft_decided_on: ("決定日（任意）", "Decided on (optional)"),
+    draft_decided_on_hint: ("例: 2026-03-31", "e.g. 2026-03-31"),
+    draft_revision_note: ("変更内容（任意）", "What changed (optional)"),
+    draft_source: ("計画の本文", "The plan's text"),
+    draft_source_hint: (
+        "PDF や Word からコピーした成果目標の一覧をそのまま貼り付けてください。読み取れなかった行は、ここで直してから読み取り直せます。",
+        "Paste the KPI annex as copied from the PDF or Word file. Lines that could not be read can be corrected here and read again."
+    ),
+    draft_file: ("ファイルから読み込む（任意）", "Read from a file (optional)"),
+    draft_file_hint: (
+        "テキスト（.txt）か Word 文書（.docx）。選ぶと上の本文と入れ替わります。",
+        "A text file (.txt) or Word document (.docx); it replaces the text above."
+    ),
+    draft_indicators_heading: ("読み取った指標", "Indicators read"),
+    draft_review_intro: (
+        "次の行は確認が必要です。本文を直すか、下の表で指標名・目標を直して読み取り直してください。",
+        "These lines need a person: correct the text, or the name or target in the table below, and read again."
+    ),
+    draft_line: ("行", "Line"),
+    draft_indicators_explained: (
+        "指標名と目標は、この表で直せます。目標は本文と同じ書き方で入力します（例: 25件、75%、2件以上、130件/年、2023年度比で2倍、2026年度までに着手。目標がない指標は空欄）。",
+        "Names and targets can be corrected in this table. Write targets as the plan does (e.g. 25件, 75%, 2件以上, 130件/年, 2023年度比で2倍, 2026年度までに着手; empty for an indicator without a target)."
+    ),
+    draft_indicator_id: ("指標 ID", "Indicator id"),
+    draft_where: ("プロジェクト・指標群", "Project and group"),
+    draft_indicator_name: ("指標名", "Indicator name"),
+    draft_target: ("目標", "Target"),
+    draft_needs_review: ("要確認", "Check"),
+    draft_plan_errors: (
+        "作成した計画に誤りがあります（pdca plan validate と同じ確認）:",
+        "The drafted plan has errors (the checks of pdca plan validate):"
+    ),
+    draft_changes_heading: ("登録済みの版との違い", "Changes from the revision in force"),
+    draft_lines_heading: ("本文の各行の読み取り結果", "What each line became"),
+    draft_lines_explained: (
+        "本文のすべての行と、それを何として読み取ったか（使わなかった行はその理由）です。",
+        "Every line of the text and what it became (for lines not used, why)."
+    ),
+    draft_text: ("本文", "Text"),
+    draft_became: ("読み取り結果", "Read as"),
+    draft_preview: ("読み取って確認する", "Read and check"),
+    draft_preview_again: ("直した内容で読み取り直す", "Read again with the corrections"),
+    draft_save: ("この内容で登録する", "Save this plan"),
+    draft_not_ready: (
+        "要確認の行や計画の誤りがなくなると登録できます。",
+        "It can be saved once no line needs checking and the plan has no errors."
+    ),
+    draft_no_text: (
+        "計画の本文を貼り付けるか、ファイルを選んでください。",
+        "Paste the plan's text or choose a file."
+    ),
+    draft_year_required: ("年度を入力してください（例: 2025）。", "Enter a fiscal year, e.g. 2025."),
+    draft_id_required: ("計画 ID を入力してください。", "Enter the plan id."),
+    draft_name_required: ("計画名を入力してください。", "Enter the plan's name."),
+    draft_end_before_start: (
+        "最後の年度は最初の年度と同じかそれより後にしてください。",
+        "The last fiscal year cannot come before the first."
+    ),
+    draft_choose_plan: ("改定する計画を選んでください。", "Choose the plan to revise."),
+    draft_corrections_dropped: (
+        "本文が変わり、次の指標は表で直した内容と別の行を指すようになったため、その修正を取り消しました。確かめて、必要ならもう一度直してください（まだ何も保存していません）:",
+        "The text changed, so these indicators no longer are the ones corrected in the table: their corrections were dropped. Check them and correct again if needed (nothing was saved):"
+    ),
+    draft_management_mark: ("（その他管理指標）", " (management)"),
 
     audit_title: ("監査ログ", "Audit log"),
     audit_filters: ("絞り込み", "Filters"),
@@ -1083,6 +1200,73 @@ pub fn chart_description(lang: Lang, first: FiscalYear, last: FiscalYear) -> Str
     }
 }
 
+/// Refusal of an annex text longer than pdca reads at once.
+pub fn draft_too_long(lang: Lang, max: usize) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "本文が長すぎます（{max}文字まで）。成果目標の一覧の部分だけを貼り付けてください。"
+        ),
+        Lang::En => {
+            format!("The text is too long (at most {max} characters): paste the KPI annex only.")
+        }
+    }
+}
+
+/// Refusal of a new plan's id that is already used.
+pub fn draft_id_taken(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "計画 ID「{id}」はすでに登録されています。改定として登録するか、別の ID にしてください。"
+        ),
+        Lang::En => format!(
+            "The plan id “{id}” is already in use: save a revision of it, or choose another id."
+        ),
+    }
+}
+
+/// Refusal of an effective year outside what the plan allows.
+pub fn draft_effective_outside(lang: Lang, plan: &pdca_core::Plan) -> String {
+    let from = fiscal_year(lang, plan.effective_from.max(plan.period.start));
+    let to = fiscal_year(lang, plan.period.end);
+    match lang {
+        Lang::Ja => format!(
+            "適用開始年度は、{from}から{to}までの年度にしてください（計画期間内で、いまの版の適用開始より前にはできません）。"
+        ),
+        Lang::En => format!(
+            "The effective year must lie between {from} and {to} (inside the period, not before the revision in force)."
+        ),
+    }
+}
+
+/// What saving a drafted plan does, said before the button.
+pub fn draft_consequence(
+    lang: Lang,
+    plan: &pdca_core::Plan,
+    revision: bool,
+    changes: usize,
+    indicators: usize,
+) -> String {
+    let from = fiscal_year(lang, plan.effective_from);
+    match (lang, revision) {
+        (Lang::Ja, true) => format!(
+            "「この内容で登録する」を押すと、{}（{}）の第{}版として登録し、{from}以降の実績はこの版で評価します。変更は{changes}件です。登録した版は消せません（直すときは次の版を登録します）。",
+            plan.name, plan.id, plan.revision
+        ),
+        (Lang::Ja, false) => format!(
+            "「この内容で登録する」を押すと、新しい計画 {}（{}）を指標{indicators}件で登録します。登録した計画は消せません（直すときは次の版を登録します）。",
+            plan.name, plan.id
+        ),
+        (Lang::En, true) => format!(
+            "Saving registers revision {} of {} ({}); results from {from} on are evaluated with it. {changes} changes. A saved revision cannot be deleted (a correction is the next revision).",
+            plan.revision, plan.name, plan.id
+        ),
+        (Lang::En, false) => format!(
+            "Saving registers the new plan {} ({}) with {indicators} indicators. A saved plan cannot be deleted (a correction is the next revision).",
+            plan.name, plan.id
+        ),
+    }
+}
+
 /// The message after a plan file was saved as a new plan.
 pub fn plan_created(lang: Lang, id: &str, revision: u32) -> String {
     match lang {
@@ -1096,6 +1280,22 @@ pub fn plan_new_revision(lang: Lang, id: &str, revision: u32) -> String {
     match lang {
         Lang::Ja => format!("計画「{id}」の新しい版 {revision} を保存しました。"),
         Lang::En => format!("Revision {revision} of the plan “{id}” was saved."),
+    }
+}
+
+/// A revision's name: 第2版, Revision 2.
+pub fn plan_revision_label(lang: Lang, revision: u32) -> String {
+    match lang {
+        Lang::Ja => format!("第{revision}版"),
+        Lang::En => format!("Revision {revision}"),
+    }
+}
+
+/// What the changes page compares: 「第1版から第2版への変更です。」
+pub fn plan_changes_between(lang: Lang, from: u32, to: u32) -> String {
+    match lang {
+        Lang::Ja => format!("第{from}版から第{to}版への変更です。"),
+        Lang::En => format!("Changes from revision {from} to revision {to}."),
     }
 }
 

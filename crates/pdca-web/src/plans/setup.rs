@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/bodies/assign", post(assign))
         .route("/admin/bodies/unassign", post(unassign))
         .route("/admin/plans", get(plans_page).post(import_plan))
+        .merge(super::diff::router())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,16 +472,37 @@ async fn render_plans(
     Ok(page.render()?)
 }
 
-/// `GET /admin/plans`: every plan with its revisions, and the import form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PlansQuery {
+    /// The plan just saved from its text (`/admin/plans/draft`), and its revision.
+    saved: String,
+    revision: String,
+}
+
+/// `GET /admin/plans`: every plan with its revisions, the import form, and the way to the
+/// page that creates a plan from its text; after that page saved one, which it saved.
 async fn plans_page(
     State(state): State<AppState>,
     user: CurrentUser,
     lang: Lang,
     here: Here,
+    AppQuery(query): AppQuery<PlansQuery>,
 ) -> Result<Html<String>, WebError> {
     user.require(&[Role::Secretariat])?;
+    let saved = state.store.plan(&query.saved).await?;
+    let message = saved
+        .filter(|p| p.revision.to_string() == query.revision)
+        .map(|p| match p.revision {
+            1 => i18n::plan_created(lang, &p.id, p.revision),
+            r => i18n::plan_new_revision(lang, &p.id, r),
+        });
+    let feedback = PlansFeedback {
+        message,
+        ..PlansFeedback::default()
+    };
     Ok(Html(
-        render_plans(&state, &user, lang, &here, PlansFeedback::default()).await?,
+        render_plans(&state, &user, lang, &here, feedback).await?,
     ))
 }
 

@@ -24,6 +24,8 @@ struct DashboardPage {
     c: Chrome,
     title: &'static str,
     plan_name: String,
+    /// The revision in force, linked to its changes from the one before when it is not the first.
+    plan_revision: u32,
     plan_id: String,
     as_of_heading: String,
     years: Vec<YearOption>,
@@ -172,6 +174,7 @@ async fn dashboard_main(
         c: Chrome::new(lang, Some(user), here),
         title: t.dashboard_title,
         plan_name: cx.plan.name.clone(),
+        plan_revision: cx.plan.revision,
         plan_id: cx.plan.id.clone(),
         as_of_heading: i18n::as_of(lang, cx.as_of),
         years: cx
