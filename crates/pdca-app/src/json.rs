@@ -6,7 +6,9 @@
 
 use pdca_core::Plan;
 use pdca_core::evaluation::{PlanEvaluation, Rating, Status};
-use pdca_core::plan::{Comparator, Counting, Indicator, IndicatorKind, Measure, Target};
+use pdca_core::plan::{
+    Comparator, CountedFrom, Counting, Indicator, IndicatorKind, Measure, Target,
+};
 pub use pdca_core::wording::{format_number, target_text};
 use serde::Serialize;
 use serde_json::Value;
@@ -335,6 +337,16 @@ pub struct TargetJson {
     pub deadline_fy: Option<i32>,
 }
 
+/// Where an indicator's yearly actual comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CountedFromJson {
+    /// Typed by the reporting bodies.
+    Reported,
+    /// Counted from the approved achievements (成果の一覧).
+    Achievements,
+}
+
 /// How an indicator's years are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -377,6 +389,12 @@ pub struct IndicatorJson {
     pub parent: Option<String>,
     /// How its years are counted.
     pub counting: CountingJson,
+    /// Where its yearly actual comes from: `reported` (typed by the bodies) or `achievements`
+    /// (the number of distinct approved achievements; it cannot be typed).
+    pub counted_from: CountedFromJson,
+    /// A sub-target's tag (区分) among its parent's achievements, when the parent is counted
+    /// from achievements.
+    pub achievement_tag: Option<String>,
     /// The expected share of the target per year, when not even.
     pub expected_profile: Option<Vec<f64>>,
     /// The bodies reporting it.
@@ -484,6 +502,14 @@ fn indicator_document(i: &Indicator) -> IndicatorJson {
         target: i.target.as_ref().map(|t| target_document(t, &i.unit)),
         parent: i.parent.clone(),
         counting: i.counting.into(),
+        counted_from: match i.counted_from {
+            CountedFrom::Reported => CountedFromJson::Reported,
+            CountedFrom::Achievements => CountedFromJson::Achievements,
+        },
+        achievement_tag: i
+            .counted_from_achievements()
+            .then(|| i.achievement_tag())
+            .flatten(),
         expected_profile: i.expected_profile.clone(),
         bodies: i
             .assignments

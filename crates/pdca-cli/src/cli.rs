@@ -33,6 +33,9 @@ pub enum Command {
     /// Actuals (実績): import, export, history.
     #[command(subcommand)]
     Actuals(ActualsCommand),
+    /// Achievements (成果): import, list, duplicates, resolve.
+    #[command(subcommand)]
+    Achievements(AchievementsCommand),
     /// Reporting bodies and their indicator assignments.
     #[command(subcommand)]
     Body(BodyCommand),
@@ -322,6 +325,103 @@ pub enum ActualsCommand {
         #[arg(long, value_parser = parse_fy)]
         fy: Option<FiscalYear>,
     },
+}
+
+/// `pdca achievements …` (acts as the secretariat).
+#[derive(Debug, Subcommand)]
+pub enum AchievementsCommand {
+    /// Import an achievements list (成果一覧) from CSV (UTF-8 or Shift_JIS) or XLSX, approved
+    /// unless --draft; any error imports nothing.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Check the file and show what would be imported, without importing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Record the achievements as drafts instead of approving them.
+        #[arg(long)]
+        draft: bool,
+    },
+    /// List the achievements (the current revision of each).
+    List {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Only this indicator's.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Only this (fiscal or calendar) year's.
+        #[arg(long, value_parser = parse_fy)]
+        fy: Option<FiscalYear>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AchievementListFormat::Table)]
+        format: AchievementListFormat,
+    },
+    /// Show the possible duplicates (same 課題番号 and title, or same URL) and their decisions.
+    Duplicates {
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DuplicatesFormat::Table)]
+        format: DuplicatesFormat,
+    },
+    /// Record the decision on two achievements of one indicator: the same achievement (ID1 is
+    /// the report that stands) or distinct ones. A later decision on the pair replaces it; the
+    /// earlier one stays in the history.
+    #[command(group(clap::ArgGroup::new("decision").required(true).args(["same", "distinct"])))]
+    Resolve {
+        /// The first achievement's id (with --same, the report that stands).
+        id1: i64,
+        /// The second achievement's id.
+        id2: i64,
+        /// The two are one achievement: count it once, as ID1.
+        #[arg(long)]
+        same: bool,
+        /// The two are different achievements.
+        #[arg(long)]
+        distinct: bool,
+        /// Why (required).
+        #[arg(long, value_parser = reason_text)]
+        reason: String,
+        /// Plan id.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+}
+
+/// Formats of `achievements list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AchievementListFormat {
+    /// Aligned table for a Japanese terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV (UTF-8 with BOM) in the import's columns, then id and state as reference columns.
+    Csv,
+}
+
+/// Formats of `achievements duplicates`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DuplicatesFormat {
+    /// Aligned table for a Japanese terminal.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// A reason the secretariat gives: not blank, without control characters.
+fn reason_text(text: &str) -> Result<String, String> {
+    pdca_core::normalize::check_controls("理由", text, pdca_core::normalize::TextKind::MultiLine)
+        .map_err(|e| e.to_string())?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("理由を書いてください（空にはできません）".to_owned());
+    }
+    Ok(text.to_owned())
 }
 
 /// `pdca round …`

@@ -2700,3 +2700,507 @@ fn plan_draft_reads_a_word_document_too() {
     );
     assert!(!pdca.path("x.toml").exists());
 }
+
+// ---- achievements (成果, issue 15) ----
+
+/// The built-in plan as a plan of its own (`ach`), its 非臨床POC (p1-out-01) counted from
+/// achievements.
+fn achievements_plan() -> String {
+    let builtin = include_str!("../../pdca-core/plans/medical-rd-2.toml");
+    let edits = [
+        ("id = \"medical-rd-2\"\n", "id = \"ach\"\n"),
+        (
+            "id = \"p1-out-01\"\nname = \"非臨床POCの取得件数\"\nkind = \"output\"\ngroup = \"シーズ研究に関する指標\"\nmeasure = \"count\"\ntarget = { value = 25, unit = \"件\" }\n",
+            "id = \"p1-out-01\"\nname = \"非臨床POCの取得件数\"\nkind = \"output\"\ngroup = \"シーズ研究に関する指標\"\nmeasure = \"count\"\ntarget = { value = 25, unit = \"件\" }\ncounted_from = \"achievements\"\n",
+        ),
+    ];
+    let mut text = builtin.to_owned();
+    for (from, to) in edits {
+        assert_eq!(text.matches(from).count(), 1, "{from}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+fn with_achievements_plan(pdca: &Pdca) {
+    let file = pdca.write("ach.toml", achievements_plan());
+    pdca.ok(&["plan", "import", file.to_str().unwrap()]);
+}
+
+const ACHIEVEMENT_HEADER: &str = "indicator_id,fiscal_year,body,project_code,title,institution,date,tags,public,notable,url,note\n";
+
+/// Four achievements in Shift_JIS with Japanese headers: two POCs of FY2022, the first reported
+/// again in FY2023 (a planted duplicate), and one of project 3 tagged 遺伝子治療.
+fn achievements_sjis() -> Vec<u8> {
+    let text = "指標ID,年度,報告機関,課題番号,成果名,実施機関,日付,区分,公開,顕著な成果,URL,備考\r\n\
+p1-out-01,令和4年度,AMED,JP22ab0001,抗体Aの非臨床POC,東京大学,2022-10-01,,可,○,https://example.jp/a,\r\n\
+p1-out-01,2022,amed,JP22ab0002,低分子Bの非臨床POC,大阪大学,2023-03-15,,否,,,企業名は非公開\r\n\
+p1-out-01,R5,amed,JP22ab0001,抗体Aの非臨床POC,東京大学,2023-05-01,,可,,,\r\n\
+p3-out-01,2022,amed,JP22cd0003,ベクターCの非臨床POC,京都大学,2022-06-01,遺伝子治療,はい,,,\r\n";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+fn poc_count(pdca: &Pdca, as_of: &str) -> Value {
+    let eval = pdca.json(&[
+        "evaluate", "--plan", "ach", "--as-of", as_of, "--format", "json",
+    ]);
+    evaluation(&eval, "p1-out-01").clone()
+}
+
+fn achievement_ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn achievements_import_list_count_and_resolve_on_sqlite() {
+    achievements_flow(&Pdca::sqlite());
+}
+
+#[test]
+fn achievements_import_list_count_and_resolve_on_postgres() {
+    achievements_flow(&Pdca::postgres());
+}
+
+fn achievements_flow(pdca: &Pdca) {
+    with_achievements_plan(pdca);
+    let file = pdca.write("成果.csv", achievements_sjis());
+    let file = file.to_str().unwrap();
+
+    // A dry run says what would be imported and imports nothing.
+    let out = pdca.ok(&["achievements", "import", file, "--plan", "ach", "--dry-run"]);
+    assert!(out.contains("成果 4件を取り込めます"), "{out}");
+    assert!(out.contains("2行目\tp1-out-01\tFY2022\tamed"), "{out}");
+    let list = pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]);
+    assert_eq!(list, Value::Array(Vec::new()), "a dry run imported");
+
+    let out = pdca.ok(&["achievements", "import", file, "--plan", "ach"]);
+    assert!(out.contains("成果 4件を取り込みました"), "{out}");
+    assert!(out.contains("重複の疑いが1組あります"), "{out}");
+
+    // JSON: the fields under their own names, with id, version and state.
+    let list = pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]);
+    let items = list.as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    let first = &items[0];
+    assert_eq!(first["indicator"], "p1-out-01");
+    assert_eq!(first["year"], 2022);
+    assert_eq!(first["body"], "amed");
+    assert_eq!(first["project_code"], "JP22ab0001");
+    assert_eq!(first["title"], "抗体Aの非臨床POC");
+    assert_eq!(first["institution"], "東京大学");
+    assert_eq!(first["date"], "2022-10-01");
+    assert_eq!(first["public"], true);
+    assert_eq!(first["notable"], true);
+    assert_eq!(first["url"], "https://example.jp/a");
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["state"], "approved");
+    assert_eq!(items[1]["public"], false);
+    assert_eq!(items[1]["notable"], false);
+    assert_eq!(items[1]["note"], "企業名は非公開");
+    assert_eq!(items[3]["tags"], serde_json::json!(["遺伝子治療"]));
+    let ids = achievement_ids(&list);
+    let (first_id, again_id) = (ids[0], ids[2]);
+
+    // Filters.
+    let only = pdca.json(&[
+        "achievements",
+        "list",
+        "--plan",
+        "ach",
+        "--indicator",
+        "p3-out-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(achievement_ids(&only), [ids[3]]);
+    // A sub-target lists its parent's achievements that carry its tag.
+    let only = pdca.json(&[
+        "achievements",
+        "list",
+        "--plan",
+        "ach",
+        "--indicator",
+        "p3-out-01-1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(achievement_ids(&only), [ids[3]]);
+    let only = pdca.json(&[
+        "achievements",
+        "list",
+        "--plan",
+        "ach",
+        "--fy",
+        "令和5年度",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(achievement_ids(&only), [again_id]);
+    let err = pdca.fails(&[
+        "achievements",
+        "list",
+        "--plan",
+        "ach",
+        "--indicator",
+        "nope",
+    ]);
+    assert!(
+        err.contains("指標「nope」は計画「ach」にありません"),
+        "{err}"
+    );
+
+    // The table: 和暦, names, flags and states for a Japanese terminal.
+    let table = pdca.ok(&["achievements", "list", "--plan", "ach"]);
+    for needle in [
+        "令和4年度",
+        "令和5年度",
+        "AMED",
+        "JP22ab0001",
+        "抗体Aの非臨床POC",
+        "東京大学",
+        "遺伝子治療",
+        "非公開",
+        "承認済み",
+        "4件",
+    ] {
+        assert!(table.contains(needle), "«{needle}» not in\n{table}");
+    }
+
+    // CSV: UTF-8 with a byte order mark, the import's columns then id and state.
+    let csv = pdca.ok(&["achievements", "list", "--plan", "ach", "--format", "csv"]);
+    let csv = csv.strip_prefix('\u{feff}').expect("a byte order mark");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!("{},（参考）id,（参考）state", ACHIEVEMENT_HEADER.trim_end())
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "p1-out-01,2022,amed,JP22ab0001,抗体Aの非臨床POC,東京大学,2022-10-01,,可,○,https://example.jp/a,,{first_id},approved"
+        )
+    );
+    assert_eq!(lines.count(), 3);
+    // … and imports back as it is.
+    let exported = pdca.write("export.csv", format!("\u{feff}{csv}"));
+    let out = pdca.ok(&[
+        "achievements",
+        "import",
+        exported.to_str().unwrap(),
+        "--plan",
+        "ach",
+        "--dry-run",
+    ]);
+    assert!(out.contains("成果 4件を取り込めます"), "{out}");
+
+    // The derived count: 2 in FY2022, 3 by FY2023, with the open pair as a warning.
+    assert_eq!(poc_count(pdca, "2022")["cumulative"], 2.0);
+    let poc = poc_count(pdca, "2023");
+    assert_eq!(poc["cumulative"], 3.0);
+    let warned = |poc: &Value| {
+        poc["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("重複"))
+    };
+    assert!(warned(&poc), "{poc}");
+
+    // The planted duplicate is listed, undecided.
+    let table = pdca.ok(&["achievements", "duplicates", "--plan", "ach"]);
+    assert!(table.contains("同じ課題番号と成果名"), "{table}");
+    assert!(table.contains("未判断"), "{table}");
+    assert!(table.contains("重複の疑い 1組（未判断 1組）"), "{table}");
+    let pairs = pdca.json(&[
+        "achievements",
+        "duplicates",
+        "--plan",
+        "ach",
+        "--format",
+        "json",
+    ]);
+    let pairs = pairs.as_array().unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0]["a"]["id"], first_id);
+    assert_eq!(pairs[0]["b"]["id"], again_id);
+    assert_eq!(pairs[0]["b"]["year"], 2023);
+    assert_eq!(
+        pairs[0]["reasons"],
+        serde_json::json!(["same_project_and_title"])
+    );
+    assert_eq!(pairs[0]["decision"], Value::Null);
+
+    // The FY2023 report is the one that stands: counted once, in FY2023.
+    let out = pdca.ok(&[
+        "achievements",
+        "resolve",
+        &again_id.to_string(),
+        &first_id.to_string(),
+        "--same",
+        "--reason",
+        "同じ成果を二年度に報告したもの",
+        "--plan",
+        "ach",
+    ]);
+    assert!(out.contains("同一と判断しました"), "{out}");
+    assert!(
+        out.contains(&format!("成果 {again_id} の報告を採用")),
+        "{out}"
+    );
+    let poc = poc_count(pdca, "2023");
+    assert_eq!(poc["cumulative"], 2.0, "{poc}");
+    assert!(!warned(&poc), "{poc}");
+    assert_eq!(poc_count(pdca, "2022")["cumulative"], 1.0);
+    let table = pdca.ok(&["achievements", "duplicates", "--plan", "ach"]);
+    assert!(
+        table.contains(&format!(
+            "同一（成果 {again_id} を採用）：同じ成果を二年度に報告したもの"
+        )),
+        "{table}"
+    );
+    assert!(table.contains("（未判断 0組）"), "{table}");
+    let pairs = pdca.json(&[
+        "achievements",
+        "duplicates",
+        "--plan",
+        "ach",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        pairs[0]["decision"],
+        serde_json::json!({"resolution": "same", "kept": again_id, "reason": "同じ成果を二年度に報告したもの"})
+    );
+
+    // Nothing was deleted: both reports are still listed.
+    let list = pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), 4);
+
+    // A later decision supersedes: distinct after all, counted twice again.
+    pdca.ok(&[
+        "achievements",
+        "resolve",
+        &first_id.to_string(),
+        &again_id.to_string(),
+        "--distinct",
+        "--reason",
+        "別の動物種での POC",
+        "--plan",
+        "ach",
+    ]);
+    assert_eq!(poc_count(pdca, "2023")["cumulative"], 3.0);
+    let pairs = pdca.json(&[
+        "achievements",
+        "duplicates",
+        "--plan",
+        "ach",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(pairs[0]["decision"]["resolution"], "distinct");
+}
+
+fn import_achievements(pdca: &Pdca, name: &str, rows: &str) -> Output {
+    let file = pdca.write(name, format!("{ACHIEVEMENT_HEADER}{rows}"));
+    pdca.run(&[
+        "achievements",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "ach",
+    ])
+}
+
+/// Each bad row is refused naming the file, row and column; nothing is imported.
+#[test]
+fn bad_achievements_name_file_row_and_column_and_import_nothing() {
+    let pdca = Pdca::sqlite();
+    with_achievements_plan(&pdca);
+    let good = "p1-out-01,2022,amed,JP1,成果A,東京大学,2022-10-01,,可,,,\n";
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "p9-out-99,2022,amed,JP2,成果B,,,,,,,\n",
+            "unknown indicator",
+            &["bad.csv: 3行目, A列「indicator_id」", "p9-out-99"],
+        ),
+        (
+            "p1-out-01,2030,amed,JP2,成果B,,,,,,,\n",
+            "year outside the plan",
+            &["bad.csv: 3行目, B列「fiscal_year」", "2030"],
+        ),
+        (
+            "p1-out-01,2022,amed,JP2,,,,,,,,\n",
+            "a title missing",
+            &["bad.csv: 3行目, E列「title」"],
+        ),
+        (
+            "p1-out-01,2022,amed,JP2,成果B,,,遺伝子治療,,,,\n",
+            "an unknown tag",
+            &["bad.csv: 3行目, H列「tags」", "遺伝子治療"],
+        ),
+        (
+            "p1-out-01,2022,amed,JP2,成果B,,2023-04-01,,,,,\n",
+            "a date outside the year",
+            &["bad.csv: 3行目, G列「date」", "2023-04-01"],
+        ),
+        (
+            "p1-out-01,令和4年度,AMED,ＪＰ１,成果Ａ,東京大学,2022-10-01,,可,,,\n",
+            "the same row twice in one file",
+            &["bad.csv: 3行目", "2行目"],
+        ),
+    ];
+    for (row, what, needles) in cases {
+        let out = import_achievements(&pdca, "bad.csv", &format!("{good}{row}"));
+        assert_eq!(out.status.code(), Some(1), "{what}: should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for n in *needles {
+            assert!(err.contains(n), "{what}: «{n}» not in {err}");
+        }
+        assert!(
+            err.contains("bad.csv: 1件のエラーがあるため何も取り込みませんでした"),
+            "{what}: {err}"
+        );
+    }
+    // Nothing of any bad file was imported, not even its good first row.
+    let list = pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]);
+    assert_eq!(list, Value::Array(Vec::new()));
+    // An unknown column is named on the header row; a file that is not a table is refused.
+    let file = pdca.write(
+        "cols.csv",
+        "indicator_id,fiscal_year,colour\np1-out-01,2022,red\n",
+    );
+    let err = pdca.fails(&[
+        "achievements",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "ach",
+    ]);
+    assert!(err.contains("cols.csv: 1行目, C列「colour」"), "{err}");
+    let file = pdca.write("old.xls", b"\xD0\xCF\x11\xE0");
+    let err = pdca.fails(&[
+        "achievements",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "ach",
+    ]);
+    assert!(err.contains("old.xls:") && err.contains(".xlsx"), "{err}");
+    // A header without rows imports nothing, said plainly.
+    let out = import_achievements(&pdca, "empty.csv", "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("取り込む成果の行がありません"));
+    // The good row alone imports; with --draft, as a draft.
+    let file = pdca.write("good.csv", format!("{ACHIEVEMENT_HEADER}{good}"));
+    let out = pdca.ok(&[
+        "achievements",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "ach",
+        "--draft",
+    ]);
+    assert!(out.contains("成果 1件を取り込みました"), "{out}");
+    assert!(out.contains("一時保存"), "{out}");
+    let list = pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]);
+    assert_eq!(list[0]["state"], "draft");
+    assert_eq!(list[0]["title"], "成果A");
+}
+
+/// A workbook's 成果一覧 sheet is read among others; a bad cell is named by sheet, row and column.
+#[test]
+fn an_achievements_workbook_is_read_from_its_sheet() {
+    let pdca = Pdca::sqlite();
+    with_achievements_plan(&pdca);
+    let header: Vec<&str> = ACHIEVEMENT_HEADER.trim_end().split(',').collect();
+    let bytes = pdca_interchange::achievements_workbook(
+        "成果一覧",
+        &[
+            &header,
+            &["p1-out-01", "2022", "amed", "", "成果X"],
+            &["p1-out-01", "2022", "amed", "", "成果Y", "", "2021-12-31"],
+        ],
+    )
+    .unwrap();
+    let file = pdca.write("seika.xlsx", &bytes);
+    let err = pdca.fails(&[
+        "achievements",
+        "import",
+        file.to_str().unwrap(),
+        "--plan",
+        "ach",
+    ]);
+    assert!(
+        err.contains("seika.xlsx[成果一覧]: 3行目, G列「date」"),
+        "{err}"
+    );
+}
+
+#[test]
+fn resolve_needs_one_decision_a_reason_and_one_indicator() {
+    let pdca = Pdca::sqlite();
+    with_achievements_plan(&pdca);
+    let out = import_achievements(
+        &pdca,
+        "a.csv",
+        "p1-out-01,2022,amed,JP1,成果A,,,,,,,\np1-out-01,2023,amed,JP1,成果A,,,,,,,\np3-out-01,2022,amed,JP1,成果A,,,,,,,\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids =
+        achievement_ids(&pdca.json(&["achievements", "list", "--plan", "ach", "--format", "json"]));
+    let (a, b, other) = (ids[0].to_string(), ids[1].to_string(), ids[2].to_string());
+    let resolve = |extra: &[&str]| {
+        let mut args = vec!["achievements", "resolve", "--plan", "ach"];
+        args.extend_from_slice(extra);
+        pdca.run(&args)
+    };
+    let refused = |extra: &[&str], needle: &str| {
+        let out = resolve(extra);
+        assert!(!out.status.success(), "{extra:?} should be refused");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{extra:?}: «{needle}» not in {err}");
+    };
+    refused(&[&a, &b, "--same"], "--reason");
+    refused(&[&a, &b, "--same", "--reason", "  "], "理由");
+    refused(
+        &[&a, &b, "--same", "--distinct", "--reason", "x"],
+        "--distinct",
+    );
+    refused(&[&a, &b, "--reason", "x"], "--same");
+    refused(&[&a, &a, "--same", "--reason", "x"], "二度");
+    refused(
+        &[&a, "999999", "--same", "--reason", "x"],
+        "成果 999999 は計画「ach」にありません",
+    );
+    refused(&[&a, &other, "--distinct", "--reason", "x"], "指標が異なる");
+    // None of these recorded a decision.
+    let pairs = pdca.json(&[
+        "achievements",
+        "duplicates",
+        "--plan",
+        "ach",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(pairs.as_array().unwrap().len(), 1);
+    assert_eq!(pairs[0]["decision"], Value::Null);
+    let out = resolve(&[&a, &b, "--distinct", "--reason", "別の成果"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("別件と判断しました"));
+    let pairs = pdca.ok(&["achievements", "duplicates", "--plan", "ach"]);
+    assert!(pairs.contains("別件：別の成果"), "{pairs}");
+}

@@ -12,8 +12,8 @@ use pdca_core::actuals::{ActualValue, Actuals, Contribution};
 use pdca_core::evaluation::evaluate_plan;
 use pdca_core::fiscal_year::FiscalYear;
 use pdca_core::plan::{
-    Assignment, Body, Comparator, Counting, Indicator, IndicatorKind, Measure, Period, Plan,
-    Project, Target,
+    Assignment, Body, Comparator, CountedFrom, Counting, Indicator, IndicatorKind, Measure, Period,
+    Plan, Project, Target,
 };
 
 const PLANS: usize = 1_000;
@@ -70,6 +70,8 @@ fn indicator(
         counting: Counting::FiscalYear,
         expected_profile: None,
         note: None,
+        counted_from: CountedFrom::Reported,
+        achievement_tag: None,
     }
 }
 

@@ -78,6 +78,9 @@ impl YearActual {
 #[derive(Debug, Clone, Default)]
 pub struct Actuals {
     by_indicator: HashMap<String, BTreeMap<FiscalYear, YearActual>>,
+    /// Warnings about an indicator's actuals found outside the evaluation (an open duplicate
+    /// among its achievements, a reported number that differs from its list), by indicator id.
+    warnings: HashMap<String, Vec<String>>,
 }
 
 impl Actuals {
@@ -106,6 +109,12 @@ impl Actuals {
         year.add(&c.body, &c.value);
     }
 
+    /// Forgets every value of `indicator` (its warnings stay): an indicator counted from
+    /// achievements takes its values from them alone.
+    pub fn remove_indicator(&mut self, indicator: &str) {
+        self.by_indicator.remove(indicator);
+    }
+
     /// The reports of `indicator` for `year`, if any body reported.
     pub fn year(&self, indicator: &str, year: FiscalYear) -> Option<&YearActual> {
         self.by_indicator.get(indicator)?.get(&year)
@@ -114,6 +123,20 @@ impl Actuals {
     /// All reported years of `indicator`.
     pub fn years(&self, indicator: &str) -> Option<&BTreeMap<FiscalYear, YearActual>> {
         self.by_indicator.get(indicator)
+    }
+
+    /// Adds a warning about `indicator`'s actuals; the evaluation shows it with the indicator's
+    /// own. The same text twice is kept once.
+    pub fn add_warning(&mut self, indicator: &str, text: String) {
+        let list = self.warnings.entry(indicator.to_owned()).or_default();
+        if !list.contains(&text) {
+            list.push(text);
+        }
+    }
+
+    /// The warnings added for `indicator`, in order of arrival.
+    pub fn warnings(&self, indicator: &str) -> &[String] {
+        self.warnings.get(indicator).map_or(&[], Vec::as_slice)
     }
 
     /// Every contribution, by indicator id then year then arrival.
@@ -177,5 +200,16 @@ mod tests {
         assert_eq!(y, Some(6.0));
         assert_eq!(a.contributions().len(), 2);
         assert!(a.year("i", fy(2021)).is_none());
+    }
+
+    #[test]
+    fn warnings_are_kept_per_indicator_once_each() {
+        let mut a = Actuals::new();
+        assert!(a.warnings("i").is_empty());
+        a.add_warning("i", "一".into());
+        a.add_warning("i", "二".into());
+        a.add_warning("i", "一".into());
+        assert_eq!(a.warnings("i"), ["一".to_owned(), "二".to_owned()]);
+        assert!(a.warnings("j").is_empty());
     }
 }

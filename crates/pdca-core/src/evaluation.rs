@@ -345,6 +345,8 @@ pub fn evaluate_indicator(
     };
     e.rating = e.status.rating();
     e.warnings = frame.warnings;
+    e.warnings
+        .extend(actuals.warnings(&indicator.id).iter().cloned());
     e
 }
 

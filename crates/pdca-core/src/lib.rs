@@ -4,6 +4,7 @@
 //! the web application build on these types and functions.
 
 pub mod access;
+pub mod achievements;
 pub mod actuals;
 pub mod builtin;
 pub mod evaluation;

@@ -314,6 +314,61 @@ pub struct Indicator {
     pub expected_profile: Option<Vec<f64>>,
     /// A note on how the indicator is counted.
     pub note: Option<String>,
+    /// Where the yearly actuals come from: typed by the bodies (the default), or counted from
+    /// the indicator's list of achievements (`counted_from = "achievements"`).
+    #[serde(default)]
+    pub counted_from: CountedFrom,
+    /// A sub-target's tag (区分) in its parent's achievements; `None` is the sub-target's name
+    /// without a leading うち (see [`Indicator::achievement_tag`]).
+    #[serde(default)]
+    pub achievement_tag: Option<String>,
+}
+
+/// Where an indicator's yearly actuals come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountedFrom {
+    /// Typed (or imported) by the reporting bodies, the default.
+    #[default]
+    Reported,
+    /// The number of distinct approved achievements (成果から集計); cannot be typed.
+    Achievements,
+}
+
+impl CountedFrom {
+    /// The name used in files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountedFrom::Reported => "reported",
+            CountedFrom::Achievements => "achievements",
+        }
+    }
+}
+
+impl Indicator {
+    /// Whether the yearly actuals are counted from achievements.
+    pub fn counted_from_achievements(&self) -> bool {
+        self.counted_from == CountedFrom::Achievements
+    }
+
+    /// The tag (区分) that marks this sub-target's achievements among its parent's: the plan's
+    /// `achievement_tag`, else the name without a leading うち (「うち遺伝子治療」→「遺伝子治療」),
+    /// trimmed. `None` for an indicator that is not a sub-target.
+    pub fn achievement_tag(&self) -> Option<String> {
+        self.parent.as_ref()?;
+        Some(effective_tag(self.achievement_tag.as_deref(), &self.name))
+    }
+}
+
+/// A sub-target's tag from its explicit tag or its name (see [`Indicator::achievement_tag`]).
+pub fn effective_tag(explicit: Option<&str>, name: &str) -> String {
+    match explicit.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(tag) => tag.to_owned(),
+        None => {
+            let name = name.trim();
+            name.strip_prefix("うち").unwrap_or(name).trim().to_owned()
+        }
+    }
 }
 
 impl Plan {

@@ -343,6 +343,20 @@ fn compare(
         profile_text(after.expected_profile.as_deref()),
     );
     note(
+        "成果から集計",
+        yes_no(before.counted_from_achievements()),
+        yes_no(after.counted_from_achievements()),
+    );
+    // A renamed sub-target's tag follows its name; that is worth saying only where tags are used.
+    let tags_used = |i: &Indicator| i.counted_from_achievements() || i.achievement_tag.is_some();
+    if tags_used(before) || tags_used(after) {
+        note(
+            "成果の区分",
+            or_none(&before.achievement_tag().unwrap_or_default()),
+            or_none(&after.achievement_tag().unwrap_or_default()),
+        );
+    }
+    note(
         "注記",
         or_none(before.note.as_deref().unwrap_or_default()),
         or_none(after.note.as_deref().unwrap_or_default()),

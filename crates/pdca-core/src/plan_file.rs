@@ -20,8 +20,8 @@ use toml::de::{DeTable, DeValue};
 use crate::fiscal_year::FiscalYear;
 use crate::normalize::{TextKind, check_controls, normalize_text};
 use crate::plan::{
-    Assignment, Body, Comparator, Counting, GlossaryEntry, Indicator, IndicatorKind, Measure,
-    Period, Plan, Project, Target,
+    Assignment, Body, Comparator, CountedFrom, Counting, GlossaryEntry, Indicator, IndicatorKind,
+    Measure, Period, Plan, Project, Target, effective_tag,
 };
 
 /// The keys whose strings are running text, where tabs and line breaks are allowed.
@@ -153,6 +153,8 @@ struct RawIndicator {
     counting: Counting,
     expected_profile: Option<Spanned<Vec<f64>>>,
     note: Option<String>,
+    counted_from: Option<Spanned<CountedFrom>>,
+    achievement_tag: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -413,6 +415,7 @@ impl Validator<'_> {
         let mut project_ids = HashSet::new();
         let mut indicator_ids: HashMap<String, (usize, Range<usize>)> = HashMap::new();
         let mut parent_spans: HashMap<(usize, usize), Range<usize>> = HashMap::new();
+        let mut counting_spans: HashMap<(usize, usize), CountingSpans> = HashMap::new();
         for (pi, p) in raw.projects.into_iter().enumerate() {
             let p = p.into_inner();
             let key = format!("projects[{pi}].id");
@@ -443,6 +446,14 @@ impl Validator<'_> {
                 if let Some(parent) = &ind.parent {
                     parent_spans.insert((pi, ii), parent.span());
                 }
+                counting_spans.insert(
+                    (pi, ii),
+                    CountingSpans {
+                        indicator: span.clone(),
+                        counted_from: ind.counted_from.as_ref().map(|c| (*c.get_ref(), c.span())),
+                        tag: ind.achievement_tag.as_ref().map(Spanned::span),
+                    },
+                );
                 let indicator =
                     self.indicator(ind, id, &base, span, period, &body_ids, &default_bodies);
                 indicators.push(indicator);
@@ -461,6 +472,7 @@ impl Validator<'_> {
             );
         }
         self.check_parents(&projects, &indicator_ids, &parent_spans);
+        self.check_achievement_counting(&mut projects, &counting_spans);
 
         Plan {
             id,
@@ -657,6 +669,10 @@ impl Validator<'_> {
             counting: raw.counting,
             expected_profile: raw.expected_profile.map(Spanned::into_inner),
             note: raw.note,
+            counted_from: raw
+                .counted_from
+                .map_or(CountedFrom::Reported, Spanned::into_inner),
+            achievement_tag: raw.achievement_tag.map(|t| clean_name(t.get_ref())),
         }
     }
 
@@ -951,6 +967,130 @@ impl Validator<'_> {
                         span,
                         &key,
                         format!("内数の目標値 {c} が親の目標値 {p} を超えています"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Where an indicator's `counted_from` and `achievement_tag` were written, for their errors.
+struct CountingSpans {
+    /// The indicator's table.
+    indicator: Range<usize>,
+    /// `counted_from` as written.
+    counted_from: Option<(CountedFrom, Range<usize>)>,
+    /// `achievement_tag`.
+    tag: Option<Range<usize>>,
+}
+
+/// The characters that separate tags in an import's 区分 cell, so none may be in a tag.
+pub const TAG_SEPARATORS: [char; 6] = ['、', ',', ';', '／', '/', '，'];
+
+impl Validator<'_> {
+    /// `counted_from = "achievements"` only on a count; a sub-target of a counted parent is
+    /// counted too (it inherits: it may repeat the key, not say `"reported"`), and a sub-target
+    /// of a parent counted from reports may not be counted. `achievement_tag` only on a
+    /// sub-target. Where tags matter (the parent is counted, or the tag is written), the tags of
+    /// one parent's sub-targets are non-empty, distinct and free of the separators of the 区分
+    /// column.
+    fn check_achievement_counting(
+        &mut self,
+        projects: &mut [Project],
+        spans: &HashMap<(usize, usize), CountingSpans>,
+    ) {
+        let counted: HashSet<String> = projects
+            .iter()
+            .flat_map(|p| p.indicators.iter())
+            .filter(|i| i.parent.is_none() && i.counted_from_achievements())
+            .map(|i| i.id.clone())
+            .collect();
+        for (pi, p) in projects.iter_mut().enumerate() {
+            let mut tags: HashMap<(String, String), String> = HashMap::new();
+            for (ii, ind) in p.indicators.iter_mut().enumerate() {
+                let Some(at) = spans.get(&(pi, ii)) else {
+                    continue;
+                };
+                let base = format!("projects[{pi}].indicators[{ii}]");
+                let key = format!("{base}.counted_from");
+                let written = at.counted_from.clone();
+                let span_of = |s: &Option<(CountedFrom, Range<usize>)>| {
+                    s.as_ref().map_or(at.indicator.clone(), |(_, r)| r.clone())
+                };
+                if ind.counted_from_achievements() && ind.measure != Measure::Count {
+                    self.error(
+                        span_of(&written),
+                        &key,
+                        format!(
+                            "counted_from = \"achievements\"（成果から集計）は count の指標にだけ置けます（この指標は {}）",
+                            ind.measure.as_str()
+                        ),
+                    );
+                }
+                if let Some(parent) = ind.parent.clone() {
+                    let parent_counted = counted.contains(&parent);
+                    match (parent_counted, written.as_ref().map(|(c, _)| *c)) {
+                        (true, Some(CountedFrom::Reported)) => self.error(
+                            span_of(&written),
+                            &key,
+                            format!(
+                                "親指標「{parent}」が成果から集計されるため、内数も成果から集計されます（counted_from を書かないか \"achievements\" にしてください）"
+                            ),
+                        ),
+                        (false, Some(CountedFrom::Achievements)) => self.error(
+                            span_of(&written),
+                            &key,
+                            format!(
+                                "内数を成果から集計するには、親指標「{parent}」に counted_from = \"achievements\" を置いてください（内数の成果は親の成果のうち区分が付いたものです）"
+                            ),
+                        ),
+                        _ => {}
+                    }
+                    if parent_counted {
+                        ind.counted_from = CountedFrom::Achievements;
+                    }
+                    if !parent_counted && at.tag.is_none() {
+                        // The tag only matters where achievements are counted or a tag is
+                        // written: plans without achievements keep whatever names they had.
+                        continue;
+                    }
+                    let tag = effective_tag(ind.achievement_tag.as_deref(), &ind.name);
+                    let tag_key = if at.tag.is_some() {
+                        format!("{base}.achievement_tag")
+                    } else {
+                        format!("{base}.name")
+                    };
+                    let tag_span = at.tag.clone().unwrap_or(at.indicator.clone());
+                    if tag.is_empty() {
+                        self.error(
+                            tag_span.clone(),
+                            &tag_key,
+                            "成果の区分が空です（achievement_tag で区分名を書いてください）",
+                        );
+                    } else if tag.contains(TAG_SEPARATORS) {
+                        self.error(
+                            tag_span.clone(),
+                            &tag_key,
+                            format!(
+                                "成果の区分「{tag}」に区切り文字（、 , ; ／ /）が含まれています（achievement_tag で区切り文字のない区分名を書いてください）"
+                            ),
+                        );
+                    } else if let Some(first) =
+                        tags.insert((parent.clone(), tag.clone()), ind.id.clone())
+                    {
+                        self.error(
+                            tag_span,
+                            &tag_key,
+                            format!(
+                                "成果の区分「{tag}」は同じ親指標「{parent}」の内数「{first}」と同じです（achievement_tag で別の区分名を書いてください）"
+                            ),
+                        );
+                    }
+                } else if let Some(span) = at.tag.clone() {
+                    self.error(
+                        span,
+                        &format!("{base}.achievement_tag"),
+                        "achievement_tag（成果の区分）は内数（parent のある指標）にだけ置けます",
                     );
                 }
             }

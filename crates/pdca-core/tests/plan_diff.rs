@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use pdca_core::FiscalYear;
 use pdca_core::builtin::builtin_plan;
 use pdca_core::plan::{
-    Comparator, Counting, Indicator, IndicatorKind, Measure, Period, Plan, Project, Target,
+    Comparator, CountedFrom, Counting, Indicator, IndicatorKind, Measure, Period, Plan, Project,
+    Target,
 };
 use pdca_core::plan_diff::{
     ChangeKind, HeaderChange, IndicatorChange, ProjectChangeKind, carry_ids, diff_plans,
@@ -321,6 +322,8 @@ fn indicator(id: String, name: &str, outcome: bool, group: &str, value: u8) -> I
         counting: Counting::FiscalYear,
         expected_profile: None,
         note: None,
+        counted_from: CountedFrom::Reported,
+        achievement_tag: None,
     }
 }
 

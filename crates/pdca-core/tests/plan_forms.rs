@@ -871,7 +871,7 @@ fn unknown_key_is_named_with_the_keys_allowed() {
         the_error(&text),
         "bad.toml:27:1: projects[0].indicators[0].colour: 不明なキー `colour` です（使えるキー: \
          `id`, `name`, `kind`, `group`, `management`, `measure`, `unit`, `target`, `parent`, \
-         `bodies`, `counting`, `expected_profile`, `note`）"
+         `bodies`, `counting`, `expected_profile`, `note`, `counted_from`, `achievement_tag`）"
     );
     let text = with_indicator(&count("x", "target = { valeu = 25 }"));
     assert_eq!(

@@ -7,8 +7,8 @@ use pdca_core::FiscalYear;
 use pdca_core::builtin::builtin_plan;
 use pdca_core::normalize::normalize_text;
 use pdca_core::plan::{
-    Assignment, Body, Comparator, Counting, GlossaryEntry, Indicator, IndicatorKind, Measure,
-    Period, Plan, Project, Target,
+    Assignment, Body, Comparator, CountedFrom, Counting, GlossaryEntry, Indicator, IndicatorKind,
+    Measure, Period, Plan, Project, Target,
 };
 use pdca_core::plan_file::{parse_plan, render_plan};
 use proptest::prelude::*;
@@ -206,12 +206,13 @@ fn indicator(n: usize) -> impl Strategy<Value = Indicator> {
             any::<bool>(),
             proptest::option::of(running_text()),
             any::<bool>(),
+            any::<bool>(),
         ),
     )
         .prop_map(
             move |(
                 (name, group, output, (measure, target, profile), unit),
-                (management, assignments, calendar, note, with_profile),
+                (management, assignments, calendar, note, with_profile, counted),
             )| {
                 let management = management && target.is_none();
                 Indicator {
@@ -240,6 +241,12 @@ fn indicator(n: usize) -> impl Strategy<Value = Indicator> {
                     },
                     expected_profile: profile.filter(|_| with_profile),
                     note,
+                    counted_from: if counted && measure == Measure::Count {
+                        CountedFrom::Achievements
+                    } else {
+                        CountedFrom::Reported
+                    },
+                    achievement_tag: None,
                 }
             },
         )
@@ -252,6 +259,11 @@ fn plan() -> impl Strategy<Value = Plan> {
         proptest::option::of(name()),
         (name(), running_text(), 0.1_f64..2.0),
         (indicator(0), indicator(1), indicator(2), indicator(3)),
+        (
+            any::<bool>(),
+            proptest::option::of(tag()),
+            proptest::option::of(tag()),
+        ),
     )
         .prop_map(
             |(
@@ -260,6 +272,7 @@ fn plan() -> impl Strategy<Value = Plan> {
                 short_name,
                 (term, definition, threshold),
                 (a, b, c, d),
+                (counted, tag_1, tag_2),
             )| Plan {
                 id: "generated".into(),
                 name: plan_name,
@@ -298,11 +311,63 @@ fn plan() -> impl Strategy<Value = Plan> {
                     Project {
                         id: "p2".into(),
                         name: "二つ目".into(),
-                        indicators: vec![d],
+                        indicators: vec![d]
+                            .into_iter()
+                            .chain(counted_family(counted, tag_1, tag_2))
+                            .collect(),
                     },
                 ],
             },
         )
+}
+
+/// A tag as the parser keeps it: one line, no tag separators, never empty.
+fn tag() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9\"'\\\\\\[\\]{}=#.。「」（）ﾃｽﾄ遺伝子治療🙂-][a-zA-Z0-9 \"'.。ﾃｽﾄ遺伝子治療🙂-]{0,12}"
+        .prop_map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A parent count (counted from achievements or not) with two sub-targets: the first tagged by
+/// its name (うち…) or by `tag_1`, the second always by an explicit tag distinct from the first.
+fn counted_family(counted: bool, tag_1: Option<String>, tag_2: Option<String>) -> Vec<Indicator> {
+    let counted_from = if counted {
+        CountedFrom::Achievements
+    } else {
+        CountedFrom::Reported
+    };
+    let count = |id: &str, name: &str, value: f64, parent: Option<&str>| Indicator {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        kind: IndicatorKind::Output,
+        group: "成果".to_owned(),
+        management: false,
+        measure: Measure::Count,
+        unit: "件".to_owned(),
+        target: Some(Target::Cumulative {
+            value,
+            comparator: Comparator::Reach,
+        }),
+        parent: parent.map(str::to_owned),
+        assignments: vec![Assignment {
+            body: "amed".into(),
+            share: None,
+        }],
+        counting: Counting::FiscalYear,
+        expected_profile: None,
+        note: None,
+        counted_from,
+        achievement_tag: None,
+    };
+    let mut first = count("f-1", "うち遺伝子治療", 5.0, Some("f-0"));
+    first.achievement_tag = tag_1;
+    let mut second = count("f-2", "うち細胞治療", 3.0, Some("f-0"));
+    let first_tag = first.achievement_tag().unwrap();
+    second.achievement_tag = Some(
+        tag_2
+            .filter(|t| *t != first_tag)
+            .unwrap_or_else(|| format!("{first_tag}以外")),
+    );
+    vec![count("f-0", "導出件数", 25.0, None), first, second]
 }
 
 proptest! {
@@ -315,4 +380,20 @@ proptest! {
         prop_assert!(parsed.is_ok(), "{}\n---\n{}", parsed.unwrap_err(), text);
         prop_assert_eq!(parsed.unwrap(), plan);
     }
+}
+
+#[test]
+fn counting_from_achievements_is_written_and_read_back() {
+    let mut plan = builtin_plan().unwrap();
+    plan.projects[1]
+        .indicators
+        .extend(counted_family(true, None, Some("がん".into())));
+    let text = render_plan(&plan);
+    assert!(text.contains("counted_from = \"achievements\""), "{text}");
+    assert!(text.contains("achievement_tag = \"がん\""), "{text}");
+    assert_eq!(round_trip(&plan), plan);
+    let parsed = round_trip(&plan);
+    let first = parsed.indicator("f-1").unwrap();
+    assert_eq!(first.achievement_tag().as_deref(), Some("遺伝子治療"));
+    assert!(first.counted_from_achievements());
 }

@@ -7,6 +7,7 @@
 //! where a person looks. Files are untrusted: reading stays within [`Limits`] (inflated size,
 //! rows, cells), and nothing a file declares sizes an allocation.
 
+mod achievements;
 mod annex_text;
 mod limits;
 mod open_data;
@@ -20,6 +21,9 @@ mod write;
 
 use pdca_core::import::{Layout, RawRow, RowError};
 
+#[cfg(feature = "testing")]
+pub use achievements::achievements_workbook;
+pub use achievements::{ACHIEVEMENT_SHEETS, RawTable, read_achievements};
 pub use annex_text::{ANNEX_EXTENSIONS, AnnexTextError, docx_text, read_annex_text};
 pub use limits::Limits;
 pub use open_data::{

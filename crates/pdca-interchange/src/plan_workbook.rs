@@ -73,10 +73,12 @@ enum Col {
     Counting,
     Profile,
     Note,
+    CountedFrom,
+    AchievementTag,
 }
 
 impl Col {
-    const ALL: [Col; 21] = [
+    const ALL: [Col; 23] = [
         Col::Id,
         Col::ProjectId,
         Col::ProjectName,
@@ -98,6 +100,8 @@ impl Col {
         Col::Counting,
         Col::Profile,
         Col::Note,
+        Col::CountedFrom,
+        Col::AchievementTag,
     ];
 
     fn header(self) -> &'static str {
@@ -123,6 +127,8 @@ impl Col {
             Col::Counting => "集計",
             Col::Profile => "年次の期待値",
             Col::Note => "注記",
+            Col::CountedFrom => "成果から集計",
+            Col::AchievementTag => "成果の区分",
         }
     }
 
@@ -162,6 +168,8 @@ impl Col {
             "counting" => Col::Counting,
             "expected_profile" => Col::Profile,
             "note" => Col::Note,
+            "counted_from" => Col::CountedFrom,
+            "achievement_tag" => Col::AchievementTag,
             _ => return None,
         })
     }

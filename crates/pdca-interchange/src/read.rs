@@ -10,6 +10,18 @@ use pdca_core::import::{Layout, RawRow, column_letter};
 use crate::workbook::{Kind, read_workbook};
 use crate::{InterchangeError, Limits, Table};
 
+/// Sheet names an actuals workbook is read from before its first sheet.
+const ACTUALS_SHEETS: &[&str] = &["actuals", "実績"];
+
+/// A file read as text rows, before anything but its header row is interpreted: what
+/// `on_header` made of the header, the data rows below it (blank ones included) with their
+/// physical row numbers, and the sheet read, for a workbook.
+pub(crate) struct Rows<H> {
+    pub(crate) header: H,
+    pub(crate) rows: Vec<RawRow>,
+    pub(crate) sheet: Option<String>,
+}
+
 /// The file extensions [`read_table`] accepts (compared without regard to case).
 pub const ACCEPTED_EXTENSIONS: &[&str] = &[".csv", ".txt", ".xlsx", ".xlsm", ".xlsb"];
 
@@ -56,9 +68,35 @@ pub fn read_table_limited(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<Table, InterchangeError> {
+    let read = read_rows(file_name, bytes, limits, ACTUALS_SHEETS, |headers, row| {
+        Layout::from_headers(&headers, row).map_err(|errors| InterchangeError::Header {
+            file: file_name.to_owned(),
+            errors,
+        })
+    })?;
+    Ok(Table {
+        layout: read.header,
+        rows: read.rows,
+        sheet: read.sheet,
+    })
+}
+
+/// Reads any table file pdca accepts (the formats, encodings and limits of [`read_table`]):
+/// the first non-blank row is the header, handed to `on_header` with its row number as soon as
+/// it is read (so that a bad header is reported before the rows are read); a workbook is read
+/// from its first worksheet named one of `sheets` (case and spaces aside), else its first.
+pub(crate) fn read_rows<H>(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    sheets: &[&str],
+    on_header: impl FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+) -> Result<Rows<H>, InterchangeError> {
     match Format::of(file_name) {
-        Some(Format::Csv) => read_csv(file_name, bytes, limits),
-        Some(Format::Workbook(kind)) => read_workbook(file_name, bytes, kind, limits),
+        Some(Format::Csv) => read_csv(file_name, bytes, limits, on_header),
+        Some(Format::Workbook(kind)) => {
+            read_workbook(file_name, bytes, kind, limits, sheets, on_header)
+        }
         Some(Format::Refused) => Err(InterchangeError::RefusedFormat {
             file: file_name.to_owned(),
         }),
@@ -68,7 +106,12 @@ pub fn read_table_limited(
     }
 }
 
-fn read_csv(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, InterchangeError> {
+fn read_csv<H>(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    mut on_header: impl FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+) -> Result<Rows<H>, InterchangeError> {
     let text = decode(file, bytes)?;
     let data = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
@@ -77,7 +120,7 @@ fn read_csv(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Intercha
         .delimiter(sniff_delimiter(data))
         .from_reader(data);
     let mut record = csv::ByteRecord::new();
-    let mut header: Option<(Layout, usize)> = None;
+    let mut header: Option<(H, usize)> = None;
     let mut rows = Vec::new();
     let mut lines = LineCounter::new(data);
     loop {
@@ -99,13 +142,8 @@ fn read_csv(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Intercha
                     continue;
                 }
                 let headers = cells(file, row, &record)?;
-                let layout = Layout::from_headers(&headers, row).map_err(|errors| {
-                    InterchangeError::Header {
-                        file: file.to_owned(),
-                        errors,
-                    }
-                })?;
-                header = Some((layout, headers.len()));
+                let width = headers.len();
+                header = Some((on_header(headers, row)?, width));
             }
             Some((_, width)) => {
                 let width = *width;
@@ -133,8 +171,8 @@ fn read_csv(file: &str, bytes: &[u8], limits: &Limits) -> Result<Table, Intercha
         }
     }
     match header {
-        Some((layout, _)) => Ok(Table {
-            layout,
+        Some((header, _)) => Ok(Rows {
+            header,
             rows,
             sheet: None,
         }),

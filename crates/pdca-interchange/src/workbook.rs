@@ -17,15 +17,13 @@ use std::io::{self, Cursor, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{DataRef, Reader, SheetType, Xlsb, Xlsx};
-use pdca_core::import::{Layout, RawRow, column_letter};
+use pdca_core::import::{RawRow, column_letter};
 use zip::ZipArchive;
 use zip::result::ZipError;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-use crate::{InterchangeError, Limits, Table};
-
-/// Sheet names preferred over the first sheet, compared without regard to case and spacing.
-const PREFERRED_SHEETS: [&str; 2] = ["actuals", "実績"];
+use crate::read::Rows;
+use crate::{InterchangeError, Limits};
 
 /// The most columns a sheet has (XFD).
 pub(crate) const SHEET_COLUMNS: u32 = 16_384;
@@ -45,23 +43,28 @@ pub(crate) enum Kind {
     Xlsb,
 }
 
-/// Reads the table of a workbook's sheet named `actuals` or `実績`, else of its first worksheet.
-pub(crate) fn read_workbook(
+/// Reads the table of a workbook's first worksheet named one of `sheets` (compared without
+/// regard to case and surrounding spaces), else of its first worksheet; `on_header` interprets
+/// the header row (see [`crate::read::read_rows`]).
+pub(crate) fn read_workbook<H>(
     file: &str,
     bytes: &[u8],
     kind: Kind,
     limits: &Limits,
-) -> Result<Table, InterchangeError> {
+    sheets: &[&str],
+    on_header: impl FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+) -> Result<Rows<H>, InterchangeError> {
     // calamine indexes its input in places; a panic on a malformed part is a refusal, not a
     // crash of the server or of the command.
-    catch_unwind(AssertUnwindSafe(|| read_guarded(file, bytes, kind, limits))).unwrap_or_else(
-        |_| {
-            Err(workbook_error(
-                file,
-                "ファイルの構造が壊れています。Excel で開き直して .xlsx で保存してください",
-            ))
-        },
-    )
+    catch_unwind(AssertUnwindSafe(|| {
+        read_guarded(file, bytes, kind, limits, sheets, on_header)
+    }))
+    .unwrap_or_else(|_| {
+        Err(workbook_error(
+            file,
+            "ファイルの構造が壊れています。Excel で開き直して .xlsx で保存してください",
+        ))
+    })
 }
 
 pub(crate) fn workbook_error(file: &str, message: impl Into<String>) -> InterchangeError {
@@ -71,12 +74,14 @@ pub(crate) fn workbook_error(file: &str, message: impl Into<String>) -> Intercha
     }
 }
 
-fn read_guarded(
+fn read_guarded<H>(
     file: &str,
     bytes: &[u8],
     kind: Kind,
     limits: &Limits,
-) -> Result<Table, InterchangeError> {
+    sheets: &[&str],
+    on_header: impl FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+) -> Result<Rows<H>, InterchangeError> {
     check_archive(file, bytes, kind, limits)?;
     let book_error = |e: String| workbook_error(file, e);
     let sheet_error =
@@ -85,22 +90,22 @@ fn read_guarded(
         Kind::Xlsx => {
             let mut book: Xlsx<_> =
                 Xlsx::new(Cursor::new(bytes)).map_err(|e| book_error(e.to_string()))?;
-            let sheet = choose_sheet(file, &book)?;
+            let sheet = choose_sheet(file, &book, sheets)?;
             let mut cells = book
                 .worksheet_cells_reader(&sheet)
                 .map_err(|e| sheet_error(&sheet, &e))?;
-            read_cells(SheetRows::new(file, &sheet, limits), || {
+            read_cells(SheetRows::new(file, &sheet, limits, on_header), || {
                 cells.next_cell().map_err(|e| sheet_error(&sheet, &e))
             })
         }
         Kind::Xlsb => {
             let mut book: Xlsb<_> =
                 Xlsb::new(Cursor::new(bytes)).map_err(|e| book_error(e.to_string()))?;
-            let sheet = choose_sheet(file, &book)?;
+            let sheet = choose_sheet(file, &book, sheets)?;
             let mut cells = book
                 .worksheet_cells_reader(&sheet)
                 .map_err(|e| sheet_error(&sheet, &e))?;
-            read_cells(SheetRows::new(file, &sheet, limits), || {
+            read_cells(SheetRows::new(file, &sheet, limits, on_header), || {
                 cells.next_cell().map_err(|e| sheet_error(&sheet, &e))
             })
         }
@@ -139,10 +144,13 @@ pub(crate) fn check_archive(
 
 /// Takes the cells `next_cell` gives, one at a time, into `sheet_rows` (calamine's XLSX and
 /// XLSB cell readers are two types with the same method and no trait in common).
-fn read_cells<'a>(
-    mut sheet_rows: SheetRows<'_>,
+fn read_cells<'a, H, F>(
+    mut sheet_rows: SheetRows<'_, H, F>,
     mut next_cell: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, InterchangeError>,
-) -> Result<Table, InterchangeError> {
+) -> Result<Rows<H>, InterchangeError>
+where
+    F: FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+{
     while let Some(cell) = next_cell()? {
         let (row, column) = cell.get_position();
         sheet_rows.push(row, column, cell.get_value())?;
@@ -153,6 +161,7 @@ fn read_cells<'a>(
 fn choose_sheet<RS: io::Read + io::Seek, R: Reader<RS>>(
     file: &str,
     book: &R,
+    preferred_names: &[&str],
 ) -> Result<String, InterchangeError> {
     let sheets: Vec<&String> = book
         .sheets_metadata()
@@ -162,9 +171,7 @@ fn choose_sheet<RS: io::Read + io::Seek, R: Reader<RS>>(
         .collect();
     let preferred = sheets.iter().find(|name| {
         let name = name.trim();
-        PREFERRED_SHEETS
-            .iter()
-            .any(|p| name.eq_ignore_ascii_case(p))
+        preferred_names.iter().any(|p| name.eq_ignore_ascii_case(p))
     });
     preferred
         .or(sheets.first())
@@ -299,25 +306,32 @@ pub(crate) fn quoted(text: &str) -> String {
 
 /// Rows of a table built from a stream of cells in sheet order: only the non-empty cells of the
 /// row being read are held until the row ends.
-struct SheetRows<'a> {
+struct SheetRows<'a, H, F> {
     file: &'a str,
     sheet: &'a str,
     limits: &'a Limits,
+    /// Interprets the header row (its texts from column A, and its row number).
+    on_header: F,
     /// The row being read (1-based) and its non-empty cells (1-based column, text).
     current: Option<(usize, Vec<(usize, String)>)>,
-    /// The header's layout, its row and its width (the last column holding a header).
-    header: Option<(Layout, usize, usize)>,
+    /// What `on_header` made of the header, its row and its width (the last column holding a
+    /// header).
+    header: Option<(H, usize, usize)>,
     rows: Vec<RawRow>,
     /// Cells kept so far, the header's included.
     cells: usize,
 }
 
-impl<'a> SheetRows<'a> {
-    fn new(file: &'a str, sheet: &'a str, limits: &'a Limits) -> Self {
+impl<'a, H, F> SheetRows<'a, H, F>
+where
+    F: FnMut(Vec<String>, usize) -> Result<H, InterchangeError>,
+{
+    fn new(file: &'a str, sheet: &'a str, limits: &'a Limits, on_header: F) -> Self {
         Self {
             file,
             sheet,
             limits,
+            on_header,
             current: None,
             header: None,
             rows: Vec::new(),
@@ -409,13 +423,8 @@ impl<'a> SheetRows<'a> {
                         *slot = text;
                     }
                 }
-                let layout = Layout::from_headers(&texts, row).map_err(|errors| {
-                    InterchangeError::Header {
-                        file: self.file.to_owned(),
-                        errors,
-                    }
-                })?;
-                self.header = Some((layout, row, width));
+                let header = (self.on_header)(texts, row)?;
+                self.header = Some((header, row, width));
             }
             Some((_, header_row, width)) => {
                 let (header_row, width) = (*header_row, *width);
@@ -469,11 +478,11 @@ impl<'a> SheetRows<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Table, InterchangeError> {
+    fn finish(mut self) -> Result<Rows<H>, InterchangeError> {
         self.end_row()?;
         match self.header {
-            Some((layout, _, _)) => Ok(Table {
-                layout,
+            Some((header, _, _)) => Ok(Rows {
+                header,
                 rows: self.rows,
                 sheet: Some(self.sheet.to_owned()),
             }),

@@ -346,6 +346,9 @@ struct PlanRefs {
     plan_id: String,
     indicators: HashSet<String>,
     bodies: HashSet<String>,
+    /// The indicators the current revision counts from achievements (or whose parent it
+    /// does), by id, with their names: their values cannot be typed.
+    counted: HashMap<String, String>,
 }
 
 impl PlanRefs {
@@ -359,6 +362,8 @@ impl PlanRefs {
                 "指標「{}」は計画「{}」にありません",
                 c.indicator, self.plan_id
             )
+        } else if let Some(name) = self.counted.get(&c.indicator) {
+            format!("指標「{name}」の実績は成果の一覧から集計するため、値を入力できません")
         } else if !self.bodies.contains(&c.body) {
             format!(
                 "報告機関「{}」は計画「{}」にありません",
@@ -770,7 +775,9 @@ impl Store {
         plan_id: &str,
         visibility: Visibility,
     ) -> Result<Actuals, StoreError> {
-        self.require_plan(plan_id).await?;
+        // The plan's existence and whether it has achievements, in one query: a plan without
+        // any achievement costs no more than before.
+        let has_achievements = self.plan_has_achievements(plan_id).await?;
         let query = match visibility {
             Visibility::All => sqlx::query(concat!(
                 "SELECT indicator_id, fiscal_year, body_id, value, numerator, denominator,
@@ -791,6 +798,11 @@ impl Store {
         let mut actuals = Actuals::new();
         while let Some(row) = rows.try_next().await? {
             actuals.insert(&contribution(&row, 0, None)?);
+        }
+        drop(rows);
+        if has_achievements {
+            self.fold_achievements(plan_id, visibility == Visibility::Approved, &mut actuals)
+                .await?;
         }
         Ok(actuals)
     }
@@ -927,11 +939,24 @@ impl Store {
             plan_id: plan_id.to_owned(),
             indicators: HashSet::new(),
             bodies: HashSet::new(),
+            counted: HashMap::new(),
         };
         for plan in &versions {
             refs.indicators
                 .extend(plan.indicators().map(|(_, i)| i.id.clone()));
             refs.bodies.extend(plan.bodies.iter().map(|b| b.id.clone()));
+        }
+        if let Some(current) = versions.last() {
+            let counted = |id: &str| {
+                current
+                    .indicator(id)
+                    .is_some_and(pdca_core::plan::Indicator::counted_from_achievements)
+            };
+            refs.counted = current
+                .indicators()
+                .filter(|(_, i)| counted(&i.id) || i.parent.as_deref().is_some_and(counted))
+                .map(|(_, i)| (i.id.clone(), i.name.clone()))
+                .collect();
         }
         Ok(refs)
     }

@@ -19,7 +19,14 @@ use crate::{Store, StoreError};
 /// - `token.create` and `token.revoke` (subject: the owner's name; values
 ///   `{"id":3,"name":"集計","revoked_at":null}`; never the secret or its hash);
 /// - `actual.state` (subject: `plan/indicator/year/body`; values `{"state":"submitted",
-///   "version":12}` → `{"state":"approved","version":13}`; note: the review comment).
+///   "version":12}` → `{"state":"approved","version":13}`; note: the review comment);
+/// - `achievements.record` (subject: the plan id; new value `{"created":2,"revised":1,
+///   "state":"approved","fiscal_years":[2024],"ids":[4,5,6]}`; the revisions themselves hold
+///   every field with who and when), `achievements.state` (subject: the plan id; old value
+///   `[{"id":4,"state":"submitted","version":2}]`, new value `{"state":"approved"}`; note: the
+///   review comment);
+/// - `duplicate.decide` (subject: `plan/a/b`; values `{"resolution":{"decision":"same",
+///   "kept":4},"reason":"…"}`, the old one with who decided it and when, absent for the first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     /// Increasing with time.

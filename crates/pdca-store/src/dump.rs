@@ -15,7 +15,9 @@
 //! are not exported either: after an import, new ids continue after the highest imported id.
 //!
 //! An import goes only into an empty database (no row in any table a dump holds) of the same
-//! schema version, in one transaction: everything or nothing. It writes no audit entry, so that
+//! schema version, in one transaction: everything or nothing. A dump written before migrations
+//! that only added tables (migration 6: achievements) is read as of the latest version, those
+//! tables empty, so it can still be imported. It writes no audit entry, so that
 //! the imported database is the exported one.
 
 use std::cmp::Ordering;
@@ -312,7 +314,72 @@ const TABLES: &[Table] = &[
         key_columns: 2,
         serial: false,
     },
+    Table {
+        name: "achievements",
+        columns: &[int("id"), text("plan_id"), text("created_at")],
+        key_columns: 1,
+        serial: true,
+    },
+    Table {
+        name: "achievement_revisions",
+        columns: &[
+            int("id"),
+            text("plan_id"),
+            int("achievement_id"),
+            int("version"),
+            text("indicator_id"),
+            int("fiscal_year"),
+            text("body_id"),
+            text_or_null("project_code"),
+            text("title"),
+            text_or_null("institution"),
+            text_or_null("achieved_on"),
+            text("tags"),
+            int("public"),
+            int("notable"),
+            text_or_null("url"),
+            text_or_null("note"),
+            text("state"),
+            text("recorded_by"),
+            text("recorded_at"),
+            text_or_null("comment"),
+        ],
+        key_columns: 1,
+        serial: true,
+    },
+    Table {
+        name: "duplicate_decisions",
+        columns: &[
+            int("id"),
+            text("plan_id"),
+            int("a"),
+            int("b"),
+            text("decision"),
+            int_or_null("kept"),
+            text("reason"),
+            text("decided_by"),
+            text("decided_at"),
+        ],
+        key_columns: 1,
+        serial: true,
+    },
 ];
+
+/// The tables of [`TABLES`] added by a migration of `migrations::ONLY_NEW_TABLES`, with its
+/// number. A dump written before that migration has none of them; [`Dump::read_dir`] reads it
+/// with those tables empty, as of the latest schema version (see `migrations::dump_readable_from`).
+const ADDED_TABLES: &[(&str, i64)] = &[
+    ("achievements", 6),
+    ("achievement_revisions", 6),
+    ("duplicate_decisions", 6),
+];
+
+/// Whether a dump of schema version `version` holds `table`.
+fn holds_table(version: i64, table: &str) -> bool {
+    ADDED_TABLES
+        .iter()
+        .all(|&(name, added)| name != table || added <= version)
+}
 
 /// One value of one row.
 #[derive(Debug, Clone)]
@@ -519,8 +586,14 @@ impl Dump {
                 ),
             ));
         }
+        let latest = migrations::latest_version();
+        // A dump older than tables this build added is read with those tables empty; any
+        // other schema version is read as it is and refused by `Store::import`.
+        let upgrade = manifest.schema_version != latest
+            && migrations::dump_readable_from(manifest.schema_version);
+        let held = |table: &Table| !upgrade || holds_table(manifest.schema_version, table.name);
         let names: Vec<&str> = manifest.tables.iter().map(|t| t.name.as_str()).collect();
-        let expected: Vec<&str> = Dump::table_names().collect();
+        let expected: Vec<&str> = TABLES.iter().filter(|t| held(t)).map(|t| t.name).collect();
         if names != expected {
             return Err(manifest_error(
                 None,
@@ -533,7 +606,15 @@ impl Dump {
             ));
         }
         let mut tables = Vec::with_capacity(TABLES.len());
-        for (table, listed) in TABLES.iter().zip(&manifest.tables) {
+        let mut listed = manifest.tables.iter();
+        for table in TABLES {
+            if !held(table) {
+                tables.push(Vec::new());
+                continue;
+            }
+            let Some(listed) = listed.next() else {
+                break;
+            };
             let path = dir.join(format!("{}.jsonl", table.name));
             let rows = read_table(table, &path)?;
             if rows.len() != listed.rows {
@@ -551,7 +632,11 @@ impl Dump {
             tables.push(rows);
         }
         Ok(Dump {
-            schema_version: manifest.schema_version,
+            schema_version: if upgrade {
+                latest
+            } else {
+                manifest.schema_version
+            },
             tables,
             dir: Some(dir.to_path_buf()),
         })

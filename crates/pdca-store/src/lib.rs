@@ -34,6 +34,7 @@
 //! # }
 //! ```
 
+mod achievements;
 mod actuals;
 mod api_tokens;
 mod audit;
@@ -54,6 +55,9 @@ mod sqlite_read;
 pub mod testing;
 mod users;
 
+pub use achievements::{
+    AchievementChange, AchievementFilter, AchievementRevision, RecordedDecision,
+};
 pub use actuals::{ChangedValue, NewActual, StoredActual, Visibility};
 pub use api_tokens::{ApiToken, LAST_USE_PRECISION};
 pub use audit::AuditEntry;

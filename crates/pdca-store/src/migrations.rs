@@ -42,6 +42,11 @@ const SQLITE: &[Source] = &[
         "change notifications",
         include_str!("../migrations/sqlite/0005_change_notifications.sql"),
     ),
+    (
+        6,
+        "achievements and duplicate decisions",
+        include_str!("../migrations/sqlite/0006_achievements.sql"),
+    ),
 ];
 
 const POSTGRES: &[Source] = &[
@@ -70,11 +75,34 @@ const POSTGRES: &[Source] = &[
         "change notifications",
         include_str!("../migrations/postgres/0005_change_notifications.sql"),
     ),
+    (
+        6,
+        "achievements and duplicate decisions",
+        include_str!("../migrations/postgres/0006_achievements.sql"),
+    ),
 ];
 
 /// Migrations that change no table a dump holds (triggers, indexes): a dump written before
 /// one of them is still read by a build that has it.
 const NO_TABLE_CHANGE: &[i64] = &[5];
+
+/// Migrations that only add tables (and their indexes and triggers): a dump written before one
+/// of them is still read by a build that has it, the added tables empty (`dump`).
+const ONLY_NEW_TABLES: &[i64] = &[6];
+
+/// Whether a dump of schema version `version` can be read by this build: every migration after
+/// it changed no table or only added tables. (The tables each migration added are in `dump`.)
+pub(crate) fn dump_readable_from(version: i64) -> bool {
+    let latest = latest_version();
+    version == latest
+        || (version > 0
+            && version < latest
+            && SQLITE
+                .iter()
+                .map(|m| m.0)
+                .filter(|v| *v > version)
+                .all(|v| NO_TABLE_CHANGE.contains(&v) || ONLY_NEW_TABLES.contains(&v)))
+}
 
 /// The number of the latest migration this build knows (the same for both backends) that
 /// changed a table: the schema version a database dump is written for (`dump`).

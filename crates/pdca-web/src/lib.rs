@@ -27,6 +27,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod achievements;
 mod actuals;
 mod follow_up;
 mod frame;
@@ -154,6 +155,7 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::admin::router())
         .merge(plans::setup::router())
         .merge(plans::draft::router())
+        .merge(achievements::router())
         .merge(openapi::router())
         .fallback(not_found)
         .with_state(state);
@@ -217,6 +219,7 @@ async fn stylesheet() -> impl IntoResponse {
             include_str!("../static/dads-tokens.css"),
             include_str!("../static/pdca.css"),
             include_str!("accounts/accounts.css"),
+            include_str!("achievements/achievements.css"),
             include_str!("actuals/actuals.css"),
             include_str!("follow_up/follow_up.css"),
             include_str!("open_data/open_data.css"),

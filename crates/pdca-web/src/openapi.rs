@@ -74,6 +74,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::progress::api::router())
         .merge(crate::actuals::api::router())
         .merge(crate::follow_up::api::router())
+        .merge(crate::achievements::api::router())
 }
 
 /// The API's routes, for the application's router.
@@ -534,6 +535,7 @@ mod tests {
             "getRound",
             "ratingMatrix",
             "roundReport",
+            "listAchievements",
         ] {
             assert!(ids.contains(id), "{id}");
         }
@@ -586,7 +588,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(years, 7, "the five round paths, actuals and evaluations");
+        assert_eq!(
+            years, 8,
+            "the five round paths, actuals, evaluations and achievements"
+        );
     }
 
     #[test]

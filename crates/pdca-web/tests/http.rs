@@ -83,6 +83,12 @@ mod plan_diff;
 // Plans drafted from their text on the web (issue 14).
 #[path = "http/plan_draft.rs"]
 mod plan_draft;
+// Possible duplicate achievements decided by the secretariat (issue 15).
+#[path = "http/achievement_duplicates.rs"]
+mod achievement_duplicates;
+// The achievements behind each count, by role (issue 15).
+#[path = "http/achievements_read.rs"]
+mod achievements_read;
 
 on_both_databases!(
     healthz_answers_without_signing_in,

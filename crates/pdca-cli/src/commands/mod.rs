@@ -1,5 +1,6 @@
 //! The commands: each module holds one command family and talks to the store and the core.
 
+mod achievements;
 mod actuals;
 mod body;
 pub mod config;
@@ -20,8 +21,8 @@ use pdca_core::builtin::{BUILTIN_PLAN_ID, builtin_plan};
 use pdca_store::Store;
 
 use crate::cli::{
-    ActualsCommand, BodyCommand, Cli, Command, MeetingCommand, PlanCommand, PolicyCommand,
-    RoundCommand, TokenCommand, UserCommand,
+    AchievementsCommand, ActualsCommand, BodyCommand, Cli, Command, MeetingCommand, PlanCommand,
+    PolicyCommand, RoundCommand, TokenCommand, UserCommand,
 };
 
 /// What every command that touches the database needs.
@@ -169,6 +170,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 plan,
                 fy,
             } => actuals::history(&session, &indicator, plan.as_deref(), fy).await,
+        },
+        Command::Achievements(cmd) => match cmd {
+            AchievementsCommand::Import {
+                file,
+                plan,
+                dry_run,
+                draft,
+            } => achievements::import(&session, &file, plan.as_deref(), dry_run, draft).await,
+            AchievementsCommand::List {
+                plan,
+                indicator,
+                fy,
+                format,
+            } => {
+                achievements::list(&session, plan.as_deref(), indicator.as_deref(), fy, format)
+                    .await
+            }
+            AchievementsCommand::Duplicates { plan, format } => {
+                achievements::duplicates(&session, plan.as_deref(), format).await
+            }
+            AchievementsCommand::Resolve {
+                id1,
+                id2,
+                same,
+                distinct: _,
+                reason,
+                plan,
+            } => achievements::resolve(&session, plan.as_deref(), (id1, id2), same, &reason).await,
         },
         Command::Body(cmd) => match cmd {
             BodyCommand::List { plan } => body::list(&session, plan.as_deref()).await,

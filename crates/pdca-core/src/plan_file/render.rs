@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::plan::{
-    Assignment, Comparator, Counting, IndicatorKind, Measure, Plan, Project, Target,
+    Assignment, Comparator, CountedFrom, Counting, IndicatorKind, Measure, Plan, Project, Target,
 };
 
 /// A plan file's contents as written: `[plan]`, `[[bodies]]`, `[[glossary]]`, `[[projects]]`.
@@ -112,6 +112,10 @@ pub struct IndicatorDocument {
     pub expected_profile: Option<Vec<f64>>,
     /// `note`.
     pub note: Option<String>,
+    /// `counted_from` (written only as `"achievements"`).
+    pub counted_from: CountedFrom,
+    /// `achievement_tag`.
+    pub achievement_tag: Option<String>,
 }
 
 /// An indicator's `target = { … }` with the keys as written.
@@ -298,6 +302,8 @@ fn project_document(project: &Project, defaults: &[Assignment]) -> ProjectDocume
                     counting: i.counting,
                     expected_profile: i.expected_profile.clone(),
                     note: i.note.clone(),
+                    counted_from: i.counted_from,
+                    achievement_tag: i.achievement_tag.clone(),
                 }
             })
             .collect(),
@@ -369,6 +375,10 @@ fn indicator(out: &mut String, i: &IndicatorDocument) {
         key(out, "expected_profile", &format!("[{}]", values.join(", ")));
     }
     optional_string(out, "note", i.note.as_deref());
+    if i.counted_from == CountedFrom::Achievements {
+        key(out, "counted_from", "\"achievements\"");
+    }
+    optional_string(out, "achievement_tag", i.achievement_tag.as_deref());
 }
 
 fn kind_name(kind: IndicatorKind) -> &'static str {

@@ -2,7 +2,7 @@
 //! bold frozen header row, and drop-down lists on the fixed-value columns.
 
 use pdca_core::Plan;
-use pdca_core::plan::{Assignment, Target};
+use pdca_core::plan::{Assignment, CountedFrom, Target};
 use pdca_core::plan_file::{IndicatorDocument, PlanDocument};
 use pdca_core::wording::target_text;
 use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
@@ -116,6 +116,7 @@ fn build_workbook(plan: &Plan) -> Result<Vec<u8>, XlsxError> {
     for (col, choices) in [
         (Col::Kind, labels(&KINDS)),
         (Col::Management, vec![MARK]),
+        (Col::CountedFrom, vec![MARK]),
         (Col::Measure, labels(&MEASURES)),
         (Col::Comparator, labels(&COMPARATORS)),
         (Col::Counting, labels(&COUNTINGS)),
@@ -230,6 +231,14 @@ fn indicator_cells(
             Value::text(doc.expected_profile.as_deref().map(numbers_text).as_deref()),
         ),
         (Col::Note, Value::text(doc.note.as_deref())),
+        (
+            Col::CountedFrom,
+            Value::text((doc.counted_from == CountedFrom::Achievements).then_some(MARK)),
+        ),
+        (
+            Col::AchievementTag,
+            Value::text(doc.achievement_tag.as_deref()),
+        ),
     ]
 }
 

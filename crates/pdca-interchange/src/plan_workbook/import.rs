@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use pdca_core::normalize::normalize_text;
-use pdca_core::plan::Assignment;
+use pdca_core::plan::{Assignment, CountedFrom};
 use pdca_core::plan_file::{
     BodyDocument, GlossaryDocument, HeaderDocument, IndicatorDocument, PlanDocument,
     ProjectDocument, TargetDocument, parse_plan, render_plan,
@@ -489,6 +489,25 @@ impl Builder<'_> {
                 false
             }
         };
+        let counted_from = match get(Col::CountedFrom).map(|c| normalize_text(&c.text())) {
+            None => CountedFrom::Reported,
+            Some(m) if ["○", "〇", "◯", "TRUE", "true"].contains(&m.as_str()) => {
+                CountedFrom::Achievements
+            }
+            Some(m) if ["FALSE", "false"].contains(&m.as_str()) => CountedFrom::Reported,
+            Some(m) => {
+                self.error(
+                    name,
+                    r.row,
+                    Col::CountedFrom.header(),
+                    format!(
+                        "実績を成果の件数から集計する指標なら「{MARK}」、そうでなければ空欄にしてください（「{}」と書かれています）",
+                        quoted(&m)
+                    ),
+                );
+                CountedFrom::Reported
+            }
+        };
         let number = |this: &mut Self, c: Col| {
             get(c).and_then(|cell| this.number(name, r.row, c.header(), cell))
         };
@@ -539,6 +558,8 @@ impl Builder<'_> {
             counting: counting.unwrap_or_default(),
             expected_profile,
             note: text(Col::Note),
+            counted_from,
+            achievement_tag: trimmed(Col::AchievementTag),
         })
     }
 

@@ -13,6 +13,7 @@ use pdca_store::{StoredActual, Visibility};
 
 use super::figures::{self, Figures, RatingCell, body_value, year_total};
 use super::pages::load;
+use crate::achievements::list::{AchievementSection, section};
 use crate::frame::auth::CurrentUser;
 use crate::frame::chart::{self, Chart, Series};
 use crate::frame::i18n::{self, Lang, Text};
@@ -53,6 +54,7 @@ struct IndicatorPage {
     unit: String,
     has_expected: bool,
     history: Vec<HistoryRow>,
+    achievements: Option<AchievementSection>,
     glossary: Vec<(String, String)>,
     query: String,
 }
@@ -85,6 +87,8 @@ struct YearRow {
     label: String,
     cells: Vec<Option<String>>,
     total: Option<String>,
+    /// The year, when the achievements section lists some of its achievements.
+    listed: Option<i32>,
 }
 
 struct HistoryRow {
@@ -137,6 +141,7 @@ pub(super) async fn indicator_page(
             }
         }
     }
+    let achievements = section(&state, plan, indicator, &user, lang).await?;
     let yearly = plan
         .period
         .years()
@@ -152,6 +157,10 @@ pub(super) async fn indicator_page(
                     })
                     .collect(),
                 total: ya.and_then(|ya| year_total(t, indicator, ya)),
+                listed: achievements
+                    .as_ref()
+                    .is_some_and(|a| a.lists(fy))
+                    .then(|| fy.year()),
             }
         })
         .collect();
@@ -242,6 +251,7 @@ pub(super) async fn indicator_page(
         chart_table,
         unit: series.unit.clone(),
         history,
+        achievements,
         glossary: plan
             .glossary
             .iter()

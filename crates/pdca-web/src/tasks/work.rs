@@ -217,6 +217,7 @@ pub(crate) async fn work_for(
                 .await?;
             secretariat_status(&mut work, lang, plan, &rounds, &current, today);
             approval_queue(&mut work, lang, &current);
+            duplicate_work(state, &mut work, lang, plan).await?;
             let meetings = state.store.meetings(&plan.id).await?;
             round_work(
                 state, &mut work, user, lang, plan, &rounds, &meetings, today,
@@ -488,6 +489,45 @@ fn approval_queue(work: &mut Work, lang: Lang, current: &[StoredActual]) {
         lines,
         folded: false,
     });
+}
+
+/// The possible duplicate achievements waiting for the secretariat's decision, as one line
+/// linking to the page where they are decided.
+async fn duplicate_work(
+    state: &AppState,
+    work: &mut Work,
+    lang: Lang,
+    plan: &Plan,
+) -> Result<(), WebError> {
+    let t = lang.text();
+    let open = crate::achievements::duplicates::open_pairs(state, plan).await?;
+    let lines = (open > 0)
+        .then(|| WorkLine {
+            name: fill(t.work_duplicates_line, "n", &open.to_string()),
+            project: String::new(),
+            state: t.dup_status_open.to_owned(),
+            tone: "waiting",
+            detail: String::new(),
+            detail_label: "",
+            date_label: "",
+            date: String::new(),
+            days: String::new(),
+            overdue: false,
+            href: format!(
+                "/achievements/duplicates?{}#open-pairs",
+                encode_query([("plan", plan.id.as_str())].into_iter())
+            ),
+        })
+        .into_iter()
+        .collect();
+    work.sections.push(WorkSection {
+        id: "work-duplicates",
+        heading: t.work_sec_duplicates,
+        note: String::new(),
+        lines,
+        folded: false,
+    });
+    Ok(())
 }
 
 /// The next meeting of the round on or after `today`, if any.
