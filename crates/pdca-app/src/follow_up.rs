@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use pdca_core::achievements::{Achievement, AchievementId, Resolution};
 use pdca_core::evaluation::{Evaluation, PlanEvaluation, Rating};
 use pdca_core::follow_up::{
     CommitteeRating, FollowUpRound, ItemKind, LinkKind, Meeting, Missing, RatingCounts, RoundItem,
     rating_counts,
 };
 use pdca_core::{Actuals, FiscalYear, Plan, PlanHistory, evaluate_plan};
-use pdca_store::{RoundContent, Store, StoreError, Visibility};
+use pdca_store::{AchievementFilter, RoundContent, Store, StoreError, Visibility};
 use serde_json::Value;
 
 use crate::json::RatingJson;
@@ -41,6 +42,9 @@ pub struct RoundView {
     pub missing: Vec<Missing>,
     /// The approved actuals the evaluation used.
     pub actuals: Arc<Actuals>,
+    /// The approved achievements of the result year (set-aside duplicates left out), for the
+    /// report's notable achievements.
+    pub achievements: Vec<Achievement>,
 }
 
 /// A clause of the previous round's policy, followed up in this round.
@@ -192,6 +196,7 @@ impl RoundView {
                 });
             }
         }
+        let achievements = year_achievements(store, plan_id, fy).await?;
         Ok(RoundView {
             plan,
             content,
@@ -200,6 +205,7 @@ impl RoundView {
             meetings,
             missing,
             actuals: Arc::clone(approved),
+            achievements,
         })
     }
 
@@ -227,6 +233,7 @@ impl RoundView {
             items: &self.content.items,
             meetings: &self.meetings,
             material,
+            achievements: &self.achievements,
         })
     }
 
@@ -245,6 +252,33 @@ pub enum ViewError {
     /// The plan cannot be evaluated as of the round's year.
     #[error(transparent)]
     Evaluation(#[from] pdca_core::evaluation::EvaluationError),
+}
+
+/// The approved achievements of plan `plan_id` in `fy`, each as its latest approved revision,
+/// without the reports the secretariat set aside as the same as another (a pair decided
+/// 「同じ成果」 is listed once, as the report that stands).
+async fn year_achievements(
+    store: &Store,
+    plan_id: &str,
+    fy: FiscalYear,
+) -> Result<Vec<Achievement>, StoreError> {
+    let filter = AchievementFilter {
+        year: Some(fy),
+        approved_only: true,
+        ..AchievementFilter::default()
+    };
+    let mut items = store.achievements(plan_id, &filter).await?;
+    let set_aside: Vec<AchievementId> = store
+        .duplicate_decisions(plan_id)
+        .await?
+        .into_iter()
+        .filter_map(|d| match d.resolution {
+            Resolution::Same { kept } => Some(if kept == d.a { d.b } else { d.a }),
+            Resolution::Distinct => None,
+        })
+        .collect();
+    items.retain(|a| !set_aside.contains(&a.id));
+    Ok(items)
 }
 
 fn rating_of(ratings: &[CommitteeRating], indicator_id: &str) -> Option<Rating> {

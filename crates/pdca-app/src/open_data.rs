@@ -1,13 +1,17 @@
 //! The open data set: the files the public reads without signing in (`/open-data/…`) and
 //! `pdca publish` writes — the plan catalogue, the locked actuals of the years whose follow-up
-//! round has closed, and the committee's ratings of those rounds (`docs/open-data.md`).
+//! round has closed, the committee's ratings of those rounds, and the approved public
+//! achievements of those years with only their indicator, year, title and institution
+//! (`docs/open-data.md`).
 
+use pdca_core::achievements::{AchievementId, Resolution};
 use pdca_core::follow_up::RoundState;
 use pdca_core::{FiscalYear, Plan};
 use pdca_interchange::{
-    InterchangeError, actuals_csv, published_actuals, published_ratings, ratings_csv, rows_json,
+    InterchangeError, achievements_csv, actuals_csv, published_achievements, published_actuals,
+    published_ratings, ratings_csv, rows_json,
 };
-use pdca_store::{Store, StoreError, Visibility};
+use pdca_store::{AchievementFilter, Store, StoreError, Visibility};
 
 use crate::json::plan_json;
 
@@ -26,12 +30,14 @@ pub enum OpenDataError {
 }
 
 /// The files of the open data set: (name, media type).
-pub const OPEN_DATA_FILES: [(&str, &str); 5] = [
+pub const OPEN_DATA_FILES: [(&str, &str); 7] = [
     ("plan.json", "application/json"),
     ("actuals.csv", "text/csv; charset=utf-8"),
     ("actuals.json", "application/json"),
     ("ratings.csv", "text/csv; charset=utf-8"),
     ("ratings.json", "application/json"),
+    ("achievements.csv", "text/csv; charset=utf-8"),
+    ("achievements.json", "application/json"),
 ];
 
 /// Every file of the open data set of `plan`, as (name, bytes).
@@ -58,11 +64,31 @@ pub async fn open_data_files(
         rounds.push((*fy, store.round_ratings(&plan.id, *fy).await?));
     }
     let ratings = published_ratings(plan, &rounds);
+    // Each achievement as its latest approved revision; a report set aside as the same as
+    // another (「同じ成果」) is published once, as the report that stands.
+    let approved = AchievementFilter {
+        approved_only: true,
+        ..AchievementFilter::default()
+    };
+    let set_aside: Vec<AchievementId> = store
+        .duplicate_decisions(&plan.id)
+        .await?
+        .into_iter()
+        .filter_map(|d| match d.resolution {
+            Resolution::Same { kept } => Some(if kept == d.a { d.b } else { d.a }),
+            Resolution::Distinct => None,
+        })
+        .collect();
+    let mut items = store.achievements(&plan.id, &approved).await?;
+    items.retain(|a| !set_aside.contains(&a.id));
+    let achievements = published_achievements(plan, &items, &closed);
     Ok(vec![
         ("plan.json", serde_json::to_vec_pretty(&plan_json(plan))?),
         ("actuals.csv", actuals_csv(&actuals)?),
         ("actuals.json", rows_json(&actuals)?),
         ("ratings.csv", ratings_csv(&ratings)?),
         ("ratings.json", rows_json(&ratings)?),
+        ("achievements.csv", achievements_csv(&achievements)?),
+        ("achievements.json", rows_json(&achievements)?),
     ])
 }

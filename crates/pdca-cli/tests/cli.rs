@@ -600,7 +600,14 @@ fn demo_is_deterministic_and_gives_a_mix_of_statuses() {
     }
     // Every numeric indicator has FY2020–FY2023, every qualitative one a narrative.
     for i in ea["indicators"].as_array().unwrap() {
-        assert!(i["warnings"].as_array().unwrap().is_empty(), "{i}");
+        // The only warnings are the demo's planted possible duplicates of achievements.
+        let warnings = i["warnings"].as_array().unwrap();
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.as_str().unwrap().contains("重複の可能性")),
+            "{i}"
+        );
         if i["measure"] == "qualitative" {
             assert!(i["narrative"].as_str().unwrap().contains("デモ"));
         }
@@ -3203,4 +3210,151 @@ fn resolve_needs_one_decision_a_reason_and_one_indicator() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("別件と判断しました"));
     let pairs = pdca.ok(&["achievements", "duplicates", "--plan", "ach"]);
     assert!(pairs.contains("別件：別の成果"), "{pairs}");
+}
+
+#[test]
+fn demo_lists_achievements_consistent_with_its_numbers() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    let list = pdca.json(&["achievements", "list", "--format", "json"]);
+    let items = list.as_array().unwrap();
+    assert!(
+        (200..1000).contains(&items.len()),
+        "a few hundred demo achievements: {}",
+        items.len()
+    );
+    for item in items {
+        assert!(
+            item["title"].as_str().unwrap().starts_with("（デモ）"),
+            "{item}"
+        );
+        assert_eq!(item["state"], "approved", "{item}");
+    }
+    let notable = items.iter().filter(|i| i["notable"] == true).count();
+    assert!(
+        notable * 100 >= items.len() * 3 && notable * 100 <= items.len() * 8,
+        "about 5% notable: {notable} of {}",
+        items.len()
+    );
+    assert!(items.iter().filter(|i| i["public"] == true).count() * 2 > items.len());
+    assert!(items.iter().any(|i| i["institution"] == "デモ大学"));
+    let tagged = items
+        .iter()
+        .filter(|i| i["tags"].as_array().is_some_and(|t| !t.is_empty()))
+        .count();
+    assert!(tagged > 0, "sub-targets are tagged");
+
+    // The three planted pairs are open: one across two years, two within one year.
+    let pairs = pdca.json(&["achievements", "duplicates", "--format", "json"]);
+    let pairs = pairs.as_array().unwrap();
+    assert_eq!(pairs.len(), 3, "{pairs:?}");
+    assert!(pairs.iter().all(|p| p["decision"].is_null()), "{pairs:?}");
+    let across_years = pairs
+        .iter()
+        .filter(|p| p["a"]["year"] != p["b"]["year"])
+        .count();
+    assert_eq!(across_years, 1, "{pairs:?}");
+    let table = pdca.ok(&["achievements", "duplicates"]);
+    assert!(table.contains("（デモ）"), "{table}");
+
+    // The lists agree with the typed numbers: no mismatch warning in any year.
+    for as_of in ["2020", "2023"] {
+        let e = pdca.json(&["evaluate", "--as-of", as_of, "--format", "json"]);
+        let text = e.to_string();
+        assert!(!text.contains("一致しません"), "{as_of}: {text}");
+        let open = e["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["warnings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|w| w.as_str().unwrap().contains("重複の可能性"))
+            })
+            .count();
+        assert!(open >= 1, "{as_of}: open pairs are warnings");
+    }
+
+    // A second demo adds nothing.
+    let again = pdca.ok(&["demo"]);
+    assert!(again.contains("成果（架空の成果）を0件"), "{again}");
+    let list = pdca.json(&["achievements", "list", "--format", "json"]);
+    assert_eq!(list.as_array().unwrap().len(), items.len());
+}
+
+#[test]
+fn open_data_and_the_round_report_list_only_public_approved_achievements() {
+    let pdca = Pdca::sqlite();
+    pdca.ok(&["demo"]);
+    let list = pdca.json(&["achievements", "list", "--format", "json"]);
+    let items = list.as_array().unwrap();
+    // The demo's closed round is FY2021: its approved public achievements are published.
+    let of_2021 = |public: bool, notable: Option<bool>| -> Vec<&Value> {
+        items
+            .iter()
+            .filter(|i| {
+                i["year"] == 2021
+                    && i["public"] == public
+                    && i["state"] == "approved"
+                    && notable.is_none_or(|n| i["notable"] == n)
+            })
+            .collect()
+    };
+    let mut expected: Vec<(String, String)> = of_2021(true, None)
+        .iter()
+        .map(|i| {
+            (
+                i["title"].as_str().unwrap().to_owned(),
+                i["institution"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty() && !of_2021(false, None).is_empty());
+
+    pdca.ok(&["publish", "-o", "open"]);
+    let csv = std::fs::read_to_string(pdca.path("open/achievements.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "\u{feff}plan_id,project_id,indicator_id,indicator_name,fiscal_year,fiscal_year_ja,title,institution"
+        )
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut published: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(&r[4], "2021", "only the closed year: {r:?}");
+            (r[6].to_owned(), r[7].to_owned())
+        })
+        .collect();
+    published.sort();
+    assert_eq!(published, expected, "exactly the approved public ones");
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(pdca.path("open/achievements.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), published.len());
+    assert!(
+        !csv.contains("JP") && !csv.contains("http"),
+        "no code, no link"
+    );
+
+    // The FY2021 report lists the notable public ones, and no confidential one.
+    let md = pdca.ok(&["report", "--round", "2021", "--format", "md"]);
+    let notable = of_2021(true, Some(true));
+    assert!(!notable.is_empty());
+    for item in notable {
+        let title = item["title"].as_str().unwrap();
+        assert!(md.contains(title), "{title} is not in the report");
+    }
+    for item in of_2021(false, None) {
+        let title = item["title"].as_str().unwrap();
+        assert!(!md.contains(title), "confidential {title} is in the report");
+    }
+    assert!(md.contains("公開可のものだけを掲げています"), "{md}");
 }

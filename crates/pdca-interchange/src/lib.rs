@@ -27,11 +27,15 @@ pub use achievements::{ACHIEVEMENT_SHEETS, RawTable, read_achievements};
 pub use annex_text::{ANNEX_EXTENSIONS, AnnexTextError, docx_text, read_annex_text};
 pub use limits::Limits;
 pub use open_data::{
-    ACTUALS_COLUMNS, OPEN_DATA_VERSION, PublishedActual, PublishedRating, RATINGS_COLUMNS,
-    actuals_csv, published_actuals, published_ratings, ratings_csv, rows_json,
+    ACHIEVEMENTS_COLUMNS, ACTUALS_COLUMNS, OPEN_DATA_VERSION, PublishedAchievement,
+    PublishedActual, PublishedRating, RATINGS_COLUMNS, achievements_csv, actuals_csv,
+    published_achievements, published_actuals, published_ratings, ratings_csv, rows_json,
 };
 pub use read::{ACCEPTED_EXTENSIONS, read_table, read_table_limited};
-pub use template::{TEMPLATE_SHEET, Template, TemplateRow, write_template};
+pub use template::{
+    ACHIEVEMENT_TEMPLATE_ROWS, ACHIEVEMENT_TEMPLATE_SHEET, TEMPLATE_SHEET, Template, TemplateRow,
+    write_template,
+};
 pub use write::{
     CSV_HEADERS, ExportRow, format_number, write_actuals_csv, write_actuals_json,
     write_actuals_xlsx,

@@ -1,9 +1,11 @@
 //! Open data: what the public may read once a follow-up round has closed — the plan catalogue,
-//! the locked actuals of the closed years, and the committee's ratings with their issues and
-//! solutions — as CSV (UTF-8 with a byte order mark, for Excel) and JSON, in the documented
+//! the locked actuals of the closed years, the committee's ratings with their issues and
+//! solutions, and the approved public achievements (成果) of the closed years, each with only
+//! what a viewer sees of it — as CSV (UTF-8 with a byte order mark, for Excel) and JSON, in the documented
 //! schema of `docs/open-data.md`. Ids are the plan's stable ids.
 
-use pdca_core::access::ActualState;
+use pdca_core::access::{ActualState, Role};
+use pdca_core::achievements::{Achievement, visible};
 use pdca_core::follow_up::CommitteeRating;
 use pdca_core::import::escape_formula;
 use pdca_core::{ActualValue, Contribution, FiscalYear, Plan};
@@ -62,6 +64,59 @@ pub struct PublishedRating {
     pub issue: Option<String>,
     /// 解決策.
     pub solution: Option<String>,
+}
+
+/// One published achievement: only what a viewer sees of an approved, public achievement —
+/// its indicator, year, title and institution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedAchievement {
+    /// The plan's id.
+    pub plan_id: String,
+    /// The project's id.
+    pub project_id: String,
+    /// The indicator's id (the parent's, for a sub-target's achievement).
+    pub indicator_id: String,
+    /// The indicator's name.
+    pub indicator_name: String,
+    /// The fiscal (or calendar) year (2022).
+    pub fiscal_year: i32,
+    /// 令和4年度.
+    pub fiscal_year_ja: String,
+    /// 成果名.
+    pub title: String,
+    /// 実施機関.
+    pub institution: Option<String>,
+}
+
+/// The published achievements: of `items` (each as its latest approved revision), those a
+/// viewer may see ([`visible`]: approved or locked, and public) of `closed_years`, with only
+/// what a viewer sees, ordered by indicator and year (then as given).
+pub fn published_achievements(
+    plan: &Plan,
+    items: &[Achievement],
+    closed_years: &[FiscalYear],
+) -> Vec<PublishedAchievement> {
+    let mut out: Vec<PublishedAchievement> = items
+        .iter()
+        .filter_map(|a| visible(Role::Viewer, None, a))
+        .filter(|v| closed_years.contains(&v.year))
+        .filter_map(|v| {
+            let (project, indicator) = plan.indicators().find(|(_, i)| i.id == v.indicator)?;
+            Some(PublishedAchievement {
+                plan_id: plan.id.clone(),
+                project_id: project.id.clone(),
+                indicator_id: v.indicator,
+                indicator_name: indicator.name.clone(),
+                fiscal_year: v.year.year(),
+                fiscal_year_ja: v.year.wareki(),
+                title: v.title,
+                institution: v.institution,
+            })
+        })
+        .collect();
+    // Stable: achievements of one indicator and year keep the order given (their ids).
+    out.sort_by(|a, b| (&a.indicator_id, a.fiscal_year).cmp(&(&b.indicator_id, b.fiscal_year)));
+    out
 }
 
 /// The published values: `locked` holds the current values with their states; only locked
@@ -163,6 +218,18 @@ pub const RATINGS_COLUMNS: [&str; 8] = [
     "solution",
 ];
 
+/// The CSV header of [`PublishedAchievement`].
+pub const ACHIEVEMENTS_COLUMNS: [&str; 8] = [
+    "plan_id",
+    "project_id",
+    "indicator_id",
+    "indicator_name",
+    "fiscal_year",
+    "fiscal_year_ja",
+    "title",
+    "institution",
+];
+
 fn number(v: Option<f64>) -> String {
     v.map(crate::format_number).unwrap_or_default()
 }
@@ -229,6 +296,26 @@ pub fn ratings_csv(rows: &[PublishedRating]) -> Result<Vec<u8>, InterchangeError
                 r.rating.clone(),
                 r.issue.clone().unwrap_or_default(),
                 r.solution.clone().unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
+/// The published achievements as CSV.
+pub fn achievements_csv(rows: &[PublishedAchievement]) -> Result<Vec<u8>, InterchangeError> {
+    csv_of(
+        "achievements.csv",
+        ACHIEVEMENTS_COLUMNS,
+        rows.iter().map(|r| {
+            [
+                r.plan_id.clone(),
+                r.project_id.clone(),
+                r.indicator_id.clone(),
+                r.indicator_name.clone(),
+                r.fiscal_year.to_string(),
+                r.fiscal_year_ja.clone(),
+                r.title.clone(),
+                r.institution.clone().unwrap_or_default(),
             ]
         }),
     )

@@ -3,8 +3,16 @@
 //! unlocked, with Excel data validation. Its 実績 sheet is an ordinary actuals table (指標ID, 年度
 //! and 報告機関 hidden; reference columns headed （参考） that the import skips), so a filled
 //! workbook imports back through the same validated import as any XLSX.
+//!
+//! Its 成果一覧 sheet (only for a body with count indicators) is an empty achievements table
+//! headed with the import's Japanese headers (指標ID, 年度, 報告機関, 課題番号, 成果名, 実施機関,
+//! 日付, 区分, 公開, 顕著な成果, URL, 備考), with drop-down lists on 指標ID (the body's count
+//! indicators that are not sub-targets), 報告機関, 公開 and 顕著な成果; it reads back through
+//! `read_achievements` and `validate_achievement_rows`. Its example row is on the 記入方法 sheet,
+//! which no import reads, so an example is never imported by mistake.
 
 use pdca_core::FiscalYear;
+use pdca_core::achievements::AchievementColumn;
 use pdca_core::actuals::{ActualValue, Actuals};
 use pdca_core::import::{Field, REFERENCE_PREFIX};
 use pdca_core::plan::{Measure, Plan};
@@ -50,6 +58,12 @@ pub struct Template {
     pub previous_years: Vec<FiscalYear>,
     /// The body's indicators in plan order.
     pub rows: Vec<TemplateRow>,
+    /// (id, name) of the body's count indicators that are not sub-targets, in plan order: the
+    /// indicators its 成果一覧 sheet lists achievements for (none: no such sheet).
+    pub achievement_indicators: Vec<(String, String)>,
+    /// (indicator id, tag) for each sub-target of those indicators: the tags (区分) its
+    /// achievements may carry, as the plan writes them, in plan order.
+    pub achievement_tags: Vec<(String, String)>,
 }
 
 impl Template {
@@ -94,6 +108,21 @@ impl Template {
                 current: own(current, &i.id, fy),
             })
             .collect();
+        let achievement_indicators: Vec<(String, String)> = plan
+            .indicators()
+            .map(|(_, i)| i)
+            .filter(|i| i.measure == Measure::Count && i.parent.is_none())
+            .filter(|i| i.assignments.iter().any(|a| a.body == body_id))
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect();
+        let mut achievement_tags: Vec<(String, String)> = Vec::new();
+        for (_, sub) in plan.indicators() {
+            if let (Some(parent), Some(tag)) = (sub.parent.as_deref(), sub.achievement_tag())
+                && achievement_indicators.iter().any(|(id, _)| id == parent)
+            {
+                achievement_tags.push((parent.to_owned(), tag));
+            }
+        }
         Some(Template {
             plan_name: plan.name.clone(),
             body_id: body.id.clone(),
@@ -101,6 +130,8 @@ impl Template {
             fiscal_year: fy,
             previous_years,
             rows,
+            achievement_indicators,
+            achievement_tags,
         })
     }
 }
@@ -122,6 +153,16 @@ fn value_text(v: &ActualValue) -> String {
 
 /// The sheet the import reads.
 pub const TEMPLATE_SHEET: &str = "実績";
+
+/// The sheet the achievements import reads (see `read_achievements`).
+pub const ACHIEVEMENT_TEMPLATE_SHEET: &str = "成果一覧";
+
+/// How many rows of the 成果一覧 sheet carry the drop-down lists.
+pub const ACHIEVEMENT_TEMPLATE_ROWS: u32 = 2000;
+
+/// The 記入方法 sheet's name, and the column of it listing the indicators for 成果一覧's
+/// drop-down list of 指標ID (column A, from `INDICATOR_LIST_ROW`).
+const INSTRUCTIONS_SHEET: &str = "記入方法";
 
 /// A column of the 実績 sheet.
 enum Column {
@@ -165,7 +206,7 @@ fn build(t: &Template) -> Result<Vec<u8>, XlsxError> {
         hidden: base,
     };
     let mut book = Workbook::new();
-    instructions(book.add_worksheet(), t)?;
+    let list_rows = instructions(book.add_worksheet(), t, &f)?;
     let sheet = book.add_worksheet();
     sheet.set_name(TEMPLATE_SHEET)?;
     let mut columns = vec![
@@ -270,7 +311,116 @@ fn build(t: &Template) -> Result<Vec<u8>, XlsxError> {
     sheet.set_column_width(source, 20)?;
     sheet.set_freeze_panes(1, 4)?;
     sheet.protect();
+    if let Some(list) = list_rows {
+        achievements_sheet(book.add_worksheet(), t, &f, list)?;
+    }
     book.save_to_buffer()
+}
+
+/// The 成果一覧 sheet: the import's Japanese headers, no rows (the example is on 記入方法),
+/// drop-down lists over [`ACHIEVEMENT_TEMPLATE_ROWS`] rows. `list` is the 記入方法 rows (0-based,
+/// first and last) holding the indicator ids in column A.
+fn achievements_sheet(
+    sheet: &mut Worksheet,
+    t: &Template,
+    f: &Formats,
+    list: (u32, u32),
+) -> Result<(), XlsxError> {
+    sheet.set_name(ACHIEVEMENT_TEMPLATE_SHEET)?;
+    let text = Format::new().set_font_name(FONT).set_num_format("@");
+    for (c, column) in (0_u16..).zip(AchievementColumn::ALL) {
+        sheet.write_string_with_format(0, c, column.japanese(), &f.header)?;
+        let width = match column {
+            AchievementColumn::IndicatorId => 14,
+            AchievementColumn::FiscalYear => 10,
+            AchievementColumn::Body => 12,
+            AchievementColumn::ProjectCode => 16,
+            AchievementColumn::Title => 48,
+            AchievementColumn::Institution => 24,
+            AchievementColumn::Date => 14,
+            AchievementColumn::Tags => 16,
+            AchievementColumn::Public => 8,
+            AchievementColumn::Notable => 12,
+            AchievementColumn::Url => 30,
+            AchievementColumn::Note => 30,
+        };
+        sheet.set_column_width(c, width)?;
+        // Text cells, so that a 課題番号 or a date keeps what was typed.
+        sheet.set_column_format(c, &text)?;
+    }
+    let last = ACHIEVEMENT_TEMPLATE_ROWS;
+    let col = |c: AchievementColumn| {
+        (0_u16..)
+            .zip(AchievementColumn::ALL)
+            .find(|(_, x)| *x == c)
+            .map_or(0, |(i, _)| i)
+    };
+    let stop = |rule: DataValidation, message: &str| -> Result<DataValidation, XlsxError> {
+        rule.set_error_style(DataValidationErrorStyle::Stop)
+            .set_error_title("入力値の確認")?
+            .set_error_message(message)
+    };
+    let indicators = stop(
+        DataValidation::new().allow_list_formula(Formula::new(format!(
+            "='{INSTRUCTIONS_SHEET}'!$A${}:$A${}",
+            list.0 + 1,
+            list.1 + 1
+        ))),
+        "一覧から指標IDを選んでください（「記入方法」シートの指標一覧）。",
+    )?;
+    let c = col(AchievementColumn::IndicatorId);
+    sheet.add_data_validation(1, c, last, c, &indicators)?;
+    let body = DataValidation::new()
+        .allow_list_strings(&[t.body_id.as_str()])?
+        .set_error_style(DataValidationErrorStyle::Warning)
+        .set_error_title("入力値の確認")?
+        .set_error_message(format!("報告機関は「{}」と記入してください。", t.body_id))?;
+    let c = col(AchievementColumn::Body);
+    sheet.add_data_validation(1, c, last, c, &body)?;
+    let public = stop(
+        DataValidation::new().allow_list_strings(&["公開", "非公開"])?,
+        "「公開」または「非公開」を選んでください（空欄は非公開）。",
+    )?;
+    let c = col(AchievementColumn::Public);
+    sheet.add_data_validation(1, c, last, c, &public)?;
+    let notable = stop(
+        DataValidation::new().allow_list_strings(&["あり", "なし"])?,
+        "「あり」または「なし」を選んでください（空欄はなし）。",
+    )?;
+    let c = col(AchievementColumn::Notable);
+    sheet.add_data_validation(1, c, last, c, &notable)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// The example row of the 成果一覧 sheet, shown on 記入方法, in the columns' order: a valid
+/// row for `t`'s first achievement indicator with a sub-target (with its tag), else its first.
+fn achievement_example(t: &Template) -> Option<Vec<String>> {
+    let (first, _) = t.achievement_indicators.first()?;
+    let (id, tag) = match t.achievement_tags.first() {
+        Some((id, tag)) => (id, tag.clone()),
+        None => (first, String::new()),
+    };
+    let y = t.fiscal_year.year();
+    Some(
+        AchievementColumn::ALL
+            .iter()
+            .map(|c| match c {
+                AchievementColumn::IndicatorId => id.clone(),
+                AchievementColumn::FiscalYear => y.to_string(),
+                AchievementColumn::Body => t.body_id.clone(),
+                AchievementColumn::ProjectCode => format!("JP{:02}ab0001", y % 100),
+                AchievementColumn::Title => "（記入例）抗体Aの非臨床POC取得".to_owned(),
+                AchievementColumn::Institution => "（記入例）○○大学".to_owned(),
+                AchievementColumn::Date => format!("{y}-10-01"),
+                AchievementColumn::Tags => tag.clone(),
+                AchievementColumn::Public => "公開".to_owned(),
+                AchievementColumn::Notable => "なし".to_owned(),
+                AchievementColumn::Url => "https://example.org/press/0001".to_owned(),
+                AchievementColumn::Note => String::new(),
+            })
+            .collect(),
+    )
 }
 
 /// Excel's own checks of the input cells: whole numbers ≥ 0 for counts, numbers ≥ 0 for
@@ -328,9 +478,14 @@ fn validate(
     Ok(())
 }
 
-/// The 記入方法 sheet.
-fn instructions(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
-    sheet.set_name("記入方法")?;
+/// The 記入方法 sheet; with achievement indicators, also the 成果一覧 example and the list of
+/// indicators whose rows (first, last, 0-based) it returns.
+fn instructions(
+    sheet: &mut Worksheet,
+    t: &Template,
+    f: &Formats,
+) -> Result<Option<(u32, u32)>, XlsxError> {
+    sheet.set_name(INSTRUCTIONS_SHEET)?;
     let title = Format::new()
         .set_font_name(FONT)
         .set_bold()
@@ -361,5 +516,173 @@ fn instructions(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
         sheet.write_string_with_format(r, 0, line, &text)?;
     }
     sheet.set_column_width(0, 110)?;
-    Ok(())
+    let Some(example) = achievement_example(t) else {
+        return Ok(None);
+    };
+    let tags = if t.achievement_tags.is_empty() {
+        "（この機関の指標にはありません）".to_owned()
+    } else {
+        let mut tags: Vec<&str> = Vec::new();
+        for (_, tag) in &t.achievement_tags {
+            if !tags.contains(&tag.as_str()) {
+                tags.push(tag);
+            }
+        }
+        tags.join("、")
+    };
+    let mut r = 2 + u32::try_from(lines.len()).unwrap_or(0) + 1;
+    let achievement_lines = [
+        "成果一覧（件数の指標の内訳）".to_owned(),
+        "8. 件数の指標の成果（非臨床POC、導出、承認など）は「成果一覧」シートに1件1行で記入してください。下の記入例の行は取り込まれません（このシートは取込みに使いません）。".to_owned(),
+        "9. 必須は「指標ID」（一覧から選択）、「年度」、「成果名」です。「報告機関」は複数機関の指標で必須です。「日付」はその年度内の日付（例: 2024-10-01）を記入してください。".to_owned(),
+        format!("10. 「区分」には「うち」の指標の区分（{tags}）を記入してください。複数あるときは「、」で区切ります。"),
+        "11. 「公開」は公開／非公開（空欄は非公開）、「顕著な成果」はあり／なし（空欄はなし）を選んでください。".to_owned(),
+        "12. 同じ成果を2行に書かないでください。他の機関や前年度と重複の可能性がある成果は、事務局が確認します。".to_owned(),
+    ];
+    for line in &achievement_lines {
+        sheet.write_string_with_format(r, 0, line, &text)?;
+        r += 1;
+    }
+    r += 1;
+    sheet.write_string_with_format(r, 0, "【記入例】", &text)?;
+    r += 1;
+    for (c, column) in (0_u16..).zip(AchievementColumn::ALL) {
+        sheet.write_string_with_format(r, c, column.japanese(), &f.header)?;
+    }
+    r += 1;
+    for (c, cell) in (0_u16..).zip(&example) {
+        sheet.write_string_with_format(r, c, cell, &f.locked)?;
+    }
+    r += 2;
+    sheet.write_string_with_format(
+        r,
+        0,
+        "【指標ID一覧】（成果一覧の「指標ID」の選択肢）",
+        &text,
+    )?;
+    r += 1;
+    let first = r;
+    for (id, name) in &t.achievement_indicators {
+        sheet.write_string_with_format(r, 0, id, &f.locked)?;
+        sheet.write_string_with_format(r, 1, name, &f.locked)?;
+        r += 1;
+    }
+    Ok(Some((first, r - 1)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use pdca_core::achievements::validate_achievement_rows;
+    use pdca_core::import::RawRow;
+
+    fn template() -> (pdca_core::Plan, Template) {
+        let plan = pdca_core::builtin::builtin_plan().unwrap();
+        let fy = FiscalYear::new(2023).unwrap();
+        let t = Template::build(&plan, "amed", fy, &Actuals::new(), &Actuals::new()).unwrap();
+        (plan, t)
+    }
+
+    #[test]
+    fn the_achievements_sheet_reads_back_with_the_import_headers() {
+        let (plan, t) = template();
+        assert!(
+            t.achievement_indicators
+                .iter()
+                .any(|(id, _)| id == "p3-out-01")
+        );
+        assert!(
+            !t.achievement_indicators
+                .iter()
+                .any(|(id, _)| id == "p3-out-01-1"),
+            "a sub-target is recorded on its parent"
+        );
+        assert!(
+            !t.achievement_indicators
+                .iter()
+                .any(|(id, _)| id == "p1-out-04")
+        );
+        assert!(
+            t.achievement_tags
+                .contains(&("p3-out-01".to_owned(), "遺伝子治療".to_owned()))
+        );
+        let bytes = write_template(&t).unwrap();
+        let table =
+            crate::read_achievements("houkoku.xlsx", &bytes, &crate::Limits::COMMAND_LINE).unwrap();
+        assert_eq!(table.sheet.as_deref(), Some(ACHIEVEMENT_TEMPLATE_SHEET));
+        assert_eq!(table.header_row, 1);
+        let expected: Vec<String> = AchievementColumn::ALL
+            .iter()
+            .map(|c| c.japanese().to_owned())
+            .collect();
+        assert_eq!(table.headers, expected);
+        assert!(table.rows.iter().all(RawRow::is_blank));
+        // The empty sheet imports nothing, without error.
+        let empty = validate_achievement_rows(&plan, &table.headers, table.header_row, &table.rows);
+        assert_eq!(empty.unwrap(), Vec::new());
+        // The example row, written under the sheet's headers, is a valid row.
+        let example = achievement_example(&t).unwrap();
+        let rows = vec![RawRow::new(2, example.iter())];
+        let imported =
+            validate_achievement_rows(&plan, &table.headers, table.header_row, &rows).unwrap();
+        assert_eq!(imported.len(), 1);
+        let f = &imported[0].fields;
+        assert_eq!(f.indicator, t.achievement_tags[0].0);
+        assert_eq!(f.tags, [t.achievement_tags[0].1.clone()]);
+        assert_eq!(f.year, t.fiscal_year);
+        assert_eq!(f.body, "amed");
+        assert!(f.public);
+        assert!(!f.notable);
+        // The drop-down choices are values the import reads.
+        let mut row = example.clone();
+        row[8] = "非公開".to_owned();
+        row[9] = "あり".to_owned();
+        let imported = validate_achievement_rows(
+            &plan,
+            &table.headers,
+            table.header_row,
+            &[RawRow::new(2, row.iter())],
+        )
+        .unwrap();
+        assert!(!imported[0].fields.public);
+        assert!(imported[0].fields.notable);
+    }
+
+    #[test]
+    fn the_example_is_not_on_the_sheet_the_import_reads() {
+        let (_, t) = template();
+        let bytes = write_template(&t).unwrap();
+        // The 実績 sheet still reads as before, and the 記入方法 sheet keeps the example.
+        let table = crate::read_table("houkoku.xlsx", &bytes).unwrap();
+        assert_eq!(table.sheet.as_deref(), Some(TEMPLATE_SHEET));
+        let xml = sheet_xml(&bytes, "xl/worksheets/sheet3.xml");
+        assert_eq!(xml.matches("<dataValidation ").count(), 4, "{xml}");
+        assert!(
+            xml.contains("&apos;記入方法&apos;!$A$") || xml.contains("'記入方法'!$A$"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("\"公開,非公開\"") || xml.contains("&quot;公開,非公開&quot;"),
+            "{xml}"
+        );
+    }
+
+    fn sheet_xml(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_body_without_count_indicators_gets_no_achievements_sheet() {
+        let (_, mut t) = template();
+        t.achievement_indicators.clear();
+        let bytes = write_template(&t).unwrap();
+        let table =
+            crate::read_achievements("houkoku.xlsx", &bytes, &crate::Limits::COMMAND_LINE).unwrap();
+        assert_ne!(table.sheet.as_deref(), Some(ACHIEVEMENT_TEMPLATE_SHEET));
+    }
 }

@@ -13,8 +13,9 @@ mod xlsx;
 pub use format::{Format, UnknownFormat};
 pub use markdown::markdown;
 pub use model::{
-    ChartData, ClauseRow, IndicatorGroup, IndicatorRow, IndicatorTable, IssueRow, ManagementRow,
-    PriorityRow, ProjectSection, Report, ReportInput, SummaryRow,
+    ACHIEVEMENTS_NOTE, AchievementRow, ChartData, ClauseRow, IndicatorGroup, IndicatorRow,
+    IndicatorTable, IssueRow, ManagementRow, PriorityRow, ProjectSection, Report, ReportInput,
+    SummaryRow,
 };
 #[cfg(feature = "pdf")]
 pub use pdf::pdf;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::Report;
+use crate::model::{ACHIEVEMENTS_NOTE, Report};
 use crate::percent;
 
 /// Escapes text from the plan and the data for a Markdown table cell or list item: HTML is
@@ -145,17 +145,40 @@ fn write_report(out: &mut String, r: &Report) -> std::fmt::Result {
                 writeln!(out, "- **{}**: {}", cell(&m.name), cell(narrative))?;
             }
         }
-        for (heading, texts) in [
-            ("顕著な成果", &project.notable),
-            ("委員の意見", &project.opinions),
-        ] {
-            if !texts.is_empty() {
+        if !project.notable.is_empty() || !project.achievements.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "### 顕著な成果")?;
+            if !project.notable.is_empty() {
                 writeln!(out)?;
-                writeln!(out, "### {heading}")?;
+            }
+            for t in &project.notable {
+                writeln!(out, "- {}", cell(t))?;
+            }
+            if !project.achievements.is_empty() {
                 writeln!(out)?;
-                for t in texts {
-                    writeln!(out, "- {}", cell(t))?;
+                writeln!(out, "#### 顕著な成果の候補（成果一覧）")?;
+                writeln!(out)?;
+                writeln!(out, "| 指標 | 成果名 | 実施機関 |")?;
+                writeln!(out, "|---|---|---|")?;
+                for a in &project.achievements {
+                    writeln!(
+                        out,
+                        "| {} | {} | {} |",
+                        cell(&a.indicator),
+                        cell(&a.title),
+                        cell(&a.institution)
+                    )?;
                 }
+                writeln!(out)?;
+                writeln!(out, "{}", ACHIEVEMENTS_NOTE)?;
+            }
+        }
+        if !project.opinions.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "### 委員の意見")?;
+            writeln!(out)?;
+            for t in &project.opinions {
+                writeln!(out, "- {}", cell(t))?;
             }
         }
         if !project.issues.is_empty() {

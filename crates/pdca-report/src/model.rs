@@ -3,7 +3,16 @@
 //! indicators, notable results, issues and solutions and opinions, then the priority items, the
 //! resource allocation policy and the glossary. Every renderer (Markdown, XLSX, PDF) reads this
 //! one structure, so the three formats say the same thing.
+//!
+//! Beside the 顕著な成果 the round recorded as items, each project lists the achievements (成果)
+//! of the round's year that a body marked as candidates for 顕著な成果 and that were approved,
+//! with their title, institution and indicator only. The report goes to the committee and may
+//! then be published, so it holds **only public achievements** (公開可): a confidential one
+//! (licensing partners often are) is left out, and the report says so
+//! ([`ACHIEVEMENTS_NOTE`]) — the same rule as for viewers and the open data
+//! (`pdca_core::achievements::visible`).
 
+use pdca_core::achievements::Achievement;
 use pdca_core::actuals::{Actuals, YearActual};
 use pdca_core::evaluation::{Evaluation, PlanEvaluation};
 use pdca_core::follow_up::{
@@ -34,7 +43,13 @@ pub struct ReportInput<'a> {
     pub meetings: &'a [Meeting],
     /// The material number printed on the cover (資料1), if any.
     pub material: Option<&'a str>,
+    /// The achievements of the round's year, each as its latest approved revision (set-aside
+    /// duplicates left out); the report keeps the approved, public, notable ones.
+    pub achievements: &'a [Achievement],
 }
+
+/// What the report says under each list of notable achievements.
+pub const ACHIEVEMENTS_NOTE: &str = "成果一覧で顕著な成果の候補とされ承認された成果のうち、公開可のものだけを掲げています（非公開の成果は掲載していません）。";
 
 /// The report, ready for the renderers.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +116,9 @@ pub struct ProjectSection {
     pub management: Vec<ManagementRow>,
     /// 顕著な成果 about the project or its indicators.
     pub notable: Vec<String>,
+    /// The approved, public achievements of the round's year marked as candidates for 顕著な成果,
+    /// in plan order of their indicators.
+    pub achievements: Vec<AchievementRow>,
     /// 課題 and 解決策 of its indicators.
     pub issues: Vec<IssueRow>,
     /// Opinions marked as reflected (for the report) about it or its indicators.
@@ -180,6 +198,17 @@ pub struct ManagementRow {
     pub name: String,
     /// The latest narrative, or empty.
     pub narrative: String,
+}
+
+/// A notable achievement, with only what may be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchievementRow {
+    /// The indicator's name (the parent's, for a sub-target's achievement).
+    pub indicator: String,
+    /// 成果名.
+    pub title: String,
+    /// 実施機関, or empty.
+    pub institution: String,
 }
 
 /// An indicator's issue and solution.
@@ -419,12 +448,35 @@ fn project_section(
             .map(|i| i.text.clone())
             .collect::<Vec<_>>()
     };
+    let achievements = project
+        .indicators
+        .iter()
+        .flat_map(|i| {
+            input
+                .achievements
+                .iter()
+                .filter(move |a| {
+                    let f = &a.fields;
+                    f.indicator == i.id
+                        && f.year == input.round.fiscal_year
+                        && f.public
+                        && f.notable
+                        && a.state.is_approved()
+                })
+                .map(move |a| AchievementRow {
+                    indicator: i.name.clone(),
+                    title: a.fields.title.clone(),
+                    institution: a.fields.institution.clone().unwrap_or_default(),
+                })
+        })
+        .collect();
     ProjectSection {
         id: project.id.clone(),
         name: project.name.clone(),
         tables,
         management,
         notable: texts(ItemKind::NotableResult, false),
+        achievements,
         issues,
         opinions: texts(ItemKind::Opinion, true),
     }

@@ -19,7 +19,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-use crate::model::{ChartData, IndicatorRow, ProjectSection, Report, SummaryRow};
+use crate::model::{
+    ACHIEVEMENTS_NOTE, ChartData, IndicatorRow, ProjectSection, Report, SummaryRow,
+};
 use crate::{ReportError, percent};
 
 /// IPAex Gothic, the only font the report uses.
@@ -240,12 +242,26 @@ fn project_value(p: &ProjectSection) -> Value {
             .into_value()
         })
         .collect();
+    let achievements: Array = p
+        .achievements
+        .iter()
+        .map(|a| {
+            dict! {
+                "indicator" => a.indicator.as_str(),
+                "title" => a.title.as_str(),
+                "institution" => a.institution.as_str(),
+            }
+            .into_value()
+        })
+        .collect();
     dict! {
         "id" => p.id.as_str(),
         "name" => p.name.as_str(),
         "tables" => tables,
         "management" => management,
         "notable" => strings(&p.notable),
+        "achievements" => achievements,
+        "achievements_note" => ACHIEVEMENTS_NOTE,
         "issues" => issues,
         "opinions" => strings(&p.opinions),
     }
@@ -374,6 +390,7 @@ mod tests {
                 }],
                 management: Vec::new(),
                 notable: Vec::new(),
+                achievements: Vec::new(),
                 issues: Vec::new(),
                 opinions: Vec::new(),
             }],

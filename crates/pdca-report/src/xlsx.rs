@@ -6,7 +6,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::ReportError;
-use crate::model::{IndicatorRow, ProjectSection, Report};
+use crate::model::{ACHIEVEMENTS_NOTE, IndicatorRow, ProjectSection, Report};
 
 /// The font Excel shows Japanese in.
 const FONT: &str = "游ゴシック";
@@ -195,6 +195,17 @@ fn project_sheet(
     }
     for t in &project.notable {
         notes.push(("顕著な成果".to_owned(), t.clone()));
+    }
+    for a in &project.achievements {
+        let text = if a.institution.is_empty() {
+            a.title.clone()
+        } else {
+            format!("{}（{}）", a.title, a.institution)
+        };
+        notes.push((format!("顕著な成果の候補（{}）", a.indicator), text));
+    }
+    if !project.achievements.is_empty() {
+        notes.push(("（注）".to_owned(), ACHIEVEMENTS_NOTE.to_owned()));
     }
     for i in &project.issues {
         notes.push((format!("課題（{}）", i.indicator), i.issue.clone()));

@@ -123,6 +123,22 @@ fn shows_every_numeric_indicator_with_its_figure_and_the_items() {
 }
 
 #[test]
+fn lists_the_notable_public_achievement_and_leaves_out_the_others() {
+    let text = squeeze(&raw_text(&PDF));
+    for s in [
+        "顕著な成果の候補（成果一覧）",
+        common::LISTED_ACHIEVEMENT,
+        common::LISTED_INSTITUTION,
+        pdca_report::ACHIEVEMENTS_NOTE,
+    ] {
+        assert!(text.contains(&squeeze(s)), "{s}");
+    }
+    for title in common::UNLISTED_ACHIEVEMENTS {
+        assert!(!text.contains(&squeeze(title)), "{title} in the PDF");
+    }
+}
+
+#[test]
 fn the_bundled_font_covers_every_character_of_the_report() {
     let font = include_bytes!("../fonts/ipaexg.ttf");
     let face = ttf_parser::Face::parse(font, 0).expect("the bundled font parses");

@@ -4,7 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use calamine::{Data, Reader, Xlsx};
+use pdca_core::achievements::Achievement;
 use pdca_core::actuals::{ActualValue, Actuals, Contribution};
 use pdca_core::builtin::builtin_plan;
 use pdca_core::evaluation::Rating;
@@ -55,6 +58,7 @@ struct Sample {
     round: FollowUpRound,
     ratings: Vec<CommitteeRating>,
     items: Vec<RoundItem>,
+    achievements: Vec<Achievement>,
 }
 
 fn sample(hostile: &str) -> Sample {
@@ -137,6 +141,7 @@ fn sample(hostile: &str) -> Sample {
         evaluation,
         ratings,
         items,
+        achievements: common::achievements("p1-out-01"),
     }
 }
 
@@ -150,6 +155,7 @@ fn report(s: &Sample) -> Report {
         items: &s.items,
         meetings: &[],
         material: Some("資料2-1"),
+        achievements: &s.achievements,
     })
 }
 
@@ -298,4 +304,64 @@ fn the_workbook_reads_back_as_the_data() {
             );
         }
     }
+}
+
+#[test]
+fn only_notable_public_approved_achievements_of_the_year_are_listed() {
+    let s = sample("");
+    let r = report(&s);
+    let indicator = s.plan.indicator("p1-out-01").unwrap().name.clone();
+    let listed = vec![pdca_report::AchievementRow {
+        indicator: indicator.clone(),
+        title: common::LISTED_ACHIEVEMENT.to_owned(),
+        institution: common::LISTED_INSTITUTION.to_owned(),
+    }];
+    assert_eq!(r.projects[0].achievements, listed);
+    assert!(r.projects[1..].iter().all(|p| p.achievements.is_empty()));
+
+    let md = String::from_utf8(Format::Markdown.render(&r).unwrap()).unwrap();
+    assert!(md.contains("#### 顕著な成果の候補（成果一覧）"), "{md}");
+    assert!(
+        md.lines().any(|l| l.contains(common::LISTED_ACHIEVEMENT)
+            && l.contains(common::LISTED_INSTITUTION)
+            && l.contains(&indicator)),
+        "{md}"
+    );
+    assert!(md.contains(pdca_report::ACHIEVEMENTS_NOTE));
+    for title in common::UNLISTED_ACHIEVEMENTS {
+        assert!(!md.contains(title), "{title} in the Markdown");
+    }
+
+    let bytes = Format::Xlsx.render(&r).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let mut cells = Vec::new();
+    for name in book.sheet_names().to_vec() {
+        let range = book.worksheet_range(&name).unwrap();
+        cells.extend(range.rows().flatten().filter_map(|c| match c {
+            Data::String(t) => Some(t.clone()),
+            _ => None,
+        }));
+    }
+    assert!(cells.contains(&format!("顕著な成果の候補（{indicator}）")));
+    assert!(cells.contains(&format!(
+        "{}（{}）",
+        common::LISTED_ACHIEVEMENT,
+        common::LISTED_INSTITUTION
+    )));
+    assert!(cells.contains(&pdca_report::ACHIEVEMENTS_NOTE.to_owned()));
+    for title in common::UNLISTED_ACHIEVEMENTS {
+        assert!(
+            cells.iter().all(|c| !c.contains(title)),
+            "{title} in the workbook"
+        );
+    }
+}
+
+#[test]
+fn without_notable_achievements_the_report_has_no_list_and_no_note() {
+    let mut s = sample("");
+    s.achievements.retain(|a| !a.fields.public);
+    let md = String::from_utf8(Format::Markdown.render(&report(&s)).unwrap()).unwrap();
+    assert!(!md.contains("顕著な成果の候補"));
+    assert!(!md.contains(pdca_report::ACHIEVEMENTS_NOTE));
 }

@@ -577,7 +577,8 @@ impl Store {
         rows.iter().map(decision_row).collect()
     }
 
-    /// Whether plan `plan_id` exists (else [`StoreError::NotFound`]) and has any achievement:
+    /// Whether plan `plan_id` exists (else [`StoreError::NotFound`]) and has any achievement or
+    /// an indicator counted from them:
     /// one query, in place of the plain existence check of a plan.
     pub(crate) async fn plan_has_achievements(&self, plan_id: &str) -> Result<bool, StoreError> {
         let row = sqlx::query(
@@ -585,6 +586,11 @@ impl Store {
                  CAST(CASE WHEN EXISTS (SELECT 1 FROM plan_versions WHERE plan_id = $1)
                       THEN 1 ELSE 0 END AS BIGINT),
                  CAST(CASE WHEN EXISTS (SELECT 1 FROM achievements WHERE plan_id = $1)
+                      -- A plan with an indicator counted from achievements is folded even
+                      -- before its first achievement: its typed values never count (the
+                      -- document is the serde_json of the plan, written without spaces).
+                      OR EXISTS (SELECT 1 FROM plan_versions WHERE plan_id = $1
+                                 AND document LIKE '%\"counted_from\":\"achievements\"%')
                       THEN 1 ELSE 0 END AS BIGINT)",
         )
         .bind(plan_id)

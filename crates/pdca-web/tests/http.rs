@@ -86,9 +86,14 @@ mod plan_draft;
 // Possible duplicate achievements decided by the secretariat (issue 15).
 #[path = "http/achievement_duplicates.rs"]
 mod achievement_duplicates;
+#[path = "http/achievement_entry.rs"]
+mod achievement_entry;
 // The achievements behind each count, by role (issue 15).
 #[path = "http/achievements_read.rs"]
 mod achievements_read;
+// Achievements in the open data and the round report (issue 15).
+#[path = "http/open_data_achievements.rs"]
+mod open_data_achievements;
 
 on_both_databases!(
     healthz_answers_without_signing_in,

@@ -1,14 +1,20 @@
 //! `pdca demo`: a deterministic, clearly labelled demo data set — actuals for the first four
 //! years of the plan for every numeric indicator and a narrative for every qualitative one, with
-//! paces chosen so that the statuses are a realistic mix of 達成, A and B.
+//! paces chosen so that the statuses are a realistic mix of 達成, A and B — and a few hundred
+//! fictional achievements (「（デモ）…」, デモ大学, …) behind the count indicators, as many as
+//! the numbers typed, with three possible duplicate pairs planted for the secretariat to resolve.
+//! Running it again adds nothing.
 
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use pdca_core::access::ActualState;
+use pdca_core::achievements::AchievementFields;
 use pdca_core::actuals::{ActualValue, Contribution};
-use pdca_core::plan::{Measure, Target};
+use pdca_core::plan::{Counting, Measure, Target};
 use pdca_core::{FiscalYear, Plan};
-use pdca_store::NewActual;
+use pdca_store::{AchievementChange, AchievementFilter, NewActual};
 
 use super::Session;
 
@@ -32,8 +38,10 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
     };
     let current = session.store.actuals(&plan.id).await?;
     let data = demo_data(&plan);
+    let achievements = demo_achievements(&plan, &data);
     let fresh: Vec<NewActual> = data
         .into_iter()
+        .filter(|c| !counted_from_achievements(&plan, &c.indicator))
         .filter(|c| {
             current
                 .year(&c.indicator, c.year)
@@ -54,6 +62,31 @@ pub async fn demo(session: &Session, plan: Option<&str>) -> anyhow::Result<ExitC
     println!(
         "計画「{}」にデモデータ（架空の値）を{n}件記録しました。出典は「{DEMO_SOURCE}」です",
         plan.id
+    );
+    let recorded = session
+        .store
+        .achievements(&plan.id, &AchievementFilter::default())
+        .await?;
+    let known: HashSet<String> = recorded.iter().map(|a| demo_key(&a.fields)).collect();
+    let changes: Vec<AchievementChange> = achievements
+        .into_iter()
+        .filter(|f| !known.contains(&demo_key(f)))
+        .map(|fields| AchievementChange {
+            id: None,
+            expected_version: None,
+            fields,
+        })
+        .collect();
+    if !changes.is_empty() {
+        session
+            .store
+            .record_achievements(&plan.id, &changes, ActualState::Approved, "demo")
+            .await?;
+    }
+    println!(
+        "計画「{}」にデモの成果（架空の成果）を{}件記録しました",
+        plan.id,
+        changes.len()
     );
     let fy = plan.period.start.next();
     if plan.period.contains(fy) && session.store.round(&plan.id, fy).await?.is_none() {
@@ -331,4 +364,235 @@ fn yearly_of(out: &[Contribution], indicator: &str) -> Vec<f64> {
             _ => 0.0,
         })
         .collect()
+}
+
+/// Whether `indicator` (or, for a sub-target, its parent) is counted from achievements, so
+/// that its yearly numbers cannot be typed.
+fn counted_from_achievements(plan: &Plan, indicator: &str) -> bool {
+    let find = |id: &str| plan.indicators().map(|(_, i)| i).find(|i| i.id == id);
+    find(indicator).is_some_and(|i| {
+        i.counted_from_achievements()
+            || i.parent
+                .as_deref()
+                .and_then(find)
+                .is_some_and(|p| p.counted_from_achievements())
+    })
+}
+
+/// What makes a demo achievement the same one on a second run.
+fn demo_key(f: &AchievementFields) -> String {
+    format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        f.indicator,
+        f.year,
+        f.body,
+        f.project_code.as_deref().unwrap_or_default(),
+        f.title,
+        f.url.as_deref().unwrap_or_default(),
+        f.date.as_deref().unwrap_or_default()
+    )
+}
+
+/// What the demo achievements are about.
+const SUBJECTS: [&str; 8] = [
+    "抗体A",
+    "核酸医薬B",
+    "低分子化合物C",
+    "再生医療等製品D",
+    "遺伝子治療ベクターE",
+    "診断機器F",
+    "ワクチン候補G",
+    "解析手法H",
+];
+
+/// The (fictional) institutions of the demo achievements.
+const INSTITUTIONS: [&str; 5] = [
+    "デモ大学",
+    "デモ医科大学",
+    "デモ研究所",
+    "架空製薬株式会社（デモ）",
+    "デモ医療センター",
+];
+
+/// Indicators whose demo years add up to more than this are not itemised.
+const MAX_LISTED: usize = 60;
+
+/// The note of every demo achievement.
+pub const DEMO_ACHIEVEMENT_NOTE: &str = "デモデータ（架空の成果）";
+
+/// The demo achievements of `plan`, consistent with the typed demo values `data`: for every
+/// count indicator that is not a sub-target (and adds up to at most [`MAX_LISTED`] over the demo
+/// years), as many achievements per year and body as the
+/// value typed (its sub-targets' tags on as many as they report), approved, ~5% notable, most
+/// public. Three possible duplicate pairs are planted: one reported in two years, one with the
+/// same evidence link twice in a year, and one with the same 課題番号 and a title written in
+/// full-width letters. Deterministic for a given plan.
+pub fn demo_achievements(plan: &Plan, data: &[Contribution]) -> Vec<AchievementFields> {
+    let number = |indicator: &str, year: FiscalYear, body: &str| -> usize {
+        data.iter()
+            .find(|c| c.indicator == indicator && c.year == year && c.body == body)
+            .and_then(|c| match c.value {
+                ActualValue::Number(n) if n > 0.0 => Some(n as usize),
+                _ => None,
+            })
+            .unwrap_or(0)
+    };
+    let mut out: Vec<AchievementFields> = Vec::new();
+    let mut serial = 0_usize;
+    // (index in `out` of the first item of a year, its count) per indicator, for the planting.
+    let mut groups: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
+    for (_, indicator) in plan.indicators() {
+        if indicator.measure != Measure::Count || indicator.parent.is_some() {
+            continue;
+        }
+        let subs: Vec<(&str, String)> = plan
+            .indicators()
+            .map(|(_, i)| i)
+            .filter(|i| i.parent.as_deref() == Some(indicator.id.as_str()))
+            .filter_map(|i| Some((i.id.as_str(), i.achievement_tag()?)))
+            .collect();
+        let mut years: Vec<(FiscalYear, String)> = data
+            .iter()
+            .filter(|c| c.indicator == indicator.id)
+            .map(|c| (c.year, c.body.clone()))
+            .collect();
+        years.sort();
+        years.dedup();
+        let total: usize = years
+            .iter()
+            .map(|(year, body)| number(&indicator.id, *year, body))
+            .sum();
+        if total > MAX_LISTED {
+            // Large counts (papers and the like) are left as plain numbers.
+            continue;
+        }
+        let mut group = Vec::new();
+        for (year, body) in years {
+            let n = number(&indicator.id, year, &body);
+            let first = out.len();
+            for m in 0..n {
+                serial += 1;
+                let subject = SUBJECTS[serial % SUBJECTS.len()];
+                let tags = subs
+                    .iter()
+                    .filter(|(id, _)| m < number(id, year, &body))
+                    .map(|(_, tag)| tag.clone())
+                    .collect();
+                out.push(AchievementFields {
+                    indicator: indicator.id.clone(),
+                    year,
+                    body: body.clone(),
+                    project_code: Some(format!("DEMO{:02}-{serial:04}", year.year() % 100)),
+                    title: format!("（デモ）{subject}-{serial:04}：{}", indicator.name),
+                    institution: Some(INSTITUTIONS[serial % INSTITUTIONS.len()].to_owned()),
+                    date: Some(demo_date(indicator.counting, year, serial)),
+                    tags,
+                    public: serial % 8 != 5,
+                    notable: serial % 20 == 7,
+                    url: Some(format!("https://example.org/demo/seika/{serial:04}")),
+                    note: Some(DEMO_ACHIEVEMENT_NOTE.to_owned()),
+                });
+            }
+            if n > 0 {
+                group.push((first, n));
+            }
+        }
+        groups.push((indicator.id.clone(), group));
+    }
+    plant_duplicates(&mut out, &groups);
+    out
+}
+
+/// Plants the three possible duplicate pairs (see [`demo_achievements`]), each on a different
+/// indicator where the data allow it.
+fn plant_duplicates(out: &mut [AchievementFields], groups: &[(String, Vec<(usize, usize)>)]) {
+    let mut used: HashSet<&str> = HashSet::new();
+    // Reported again the next year: same 課題番号 and title.
+    if let Some((id, g)) = groups.iter().find(|(_, g)| g.len() >= 2) {
+        let (earlier, later) = (g[0].0, g[1].0);
+        let (code, title) = (
+            out[earlier].project_code.clone(),
+            out[earlier].title.clone(),
+        );
+        out[later].project_code = code;
+        out[later].title = title;
+        used.insert(id);
+    }
+    let mut pairs = groups
+        .iter()
+        .filter(|(id, _)| !used.contains(id.as_str()))
+        .filter_map(|(_, g)| g.iter().find(|(_, n)| *n >= 2).map(|(first, _)| *first));
+    // Twice in a year with the same evidence link.
+    if let Some(first) = pairs.next() {
+        out[first + 1].url = out[first].url.clone();
+    }
+    // Twice in a year with the same 課題番号, the title in full-width letters and digits.
+    if let Some(first) = pairs.next() {
+        out[first + 1].project_code = out[first].project_code.clone();
+        out[first + 1].title = out[first]
+            .title
+            .chars()
+            .map(|c| match c {
+                'A'..='Z' | '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+    }
+}
+
+/// A date inside `year` (fiscal or calendar, as the indicator counts), spread by `serial`.
+fn demo_date(counting: Counting, year: FiscalYear, serial: usize) -> String {
+    let month = [5_u32, 6, 7, 9, 10, 11, 12, 1, 2, 3][serial % 10];
+    let day = 1 + (serial * 7) % 28;
+    let y = match counting {
+        Counting::FiscalYear if month <= 3 => year.year() + 1,
+        _ => year.year(),
+    };
+    format!("{y:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_achievements_match_the_typed_numbers_and_plant_three_pairs() {
+        let plan = pdca_core::builtin::builtin_plan().unwrap();
+        let data = demo_data(&plan);
+        let items = demo_achievements(&plan, &data);
+        assert!((200..1000).contains(&items.len()), "{}", items.len());
+        let achievements: Vec<pdca_core::achievements::Achievement> = items
+            .iter()
+            .enumerate()
+            .map(|(i, f)| pdca_core::achievements::Achievement {
+                id: pdca_core::achievements::AchievementId(i as i64 + 1),
+                version: 1,
+                fields: f.clone(),
+                state: ActualState::Approved,
+            })
+            .collect();
+        let pairs = pdca_core::achievements::find_duplicates(&achievements, &[]);
+        assert_eq!(pairs.len(), 3, "{pairs:?}");
+        let mut typed = pdca_core::actuals::Actuals::default();
+        for c in &data {
+            typed.insert(c);
+        }
+        let derived = pdca_core::achievements::derive(
+            &plan,
+            &achievements,
+            &[],
+            &typed,
+            pdca_core::achievements::is_approved,
+        );
+        let mismatches: Vec<_> = derived
+            .warnings
+            .iter()
+            .filter(|(_, w)| w.contains("一致しません"))
+            .collect();
+        assert!(mismatches.is_empty(), "{mismatches:?}");
+        let notable = items.iter().filter(|f| f.notable).count();
+        assert!(notable * 100 >= items.len() * 3 && notable * 100 <= items.len() * 8);
+        assert!(items.iter().filter(|f| f.public).count() * 2 > items.len());
+    }
 }

@@ -5,6 +5,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use pdca_core::access::ActualState;
+use pdca_core::achievements::{Achievement, AchievementFields, AchievementId};
 use pdca_core::follow_up::{
     CommitteeRating, FollowUpRound, ItemKind, Link, LinkKind, Meeting, MeetingKind, RoundItem,
     RoundState, parse_date,
@@ -81,6 +83,58 @@ fn item(id: i64, kind: ItemKind, title: Option<&str>, text: &str, links: Vec<Lin
         author: "secretariat".to_owned(),
         created_at: "2024-06-01T09:00:00Z".to_owned(),
     }
+}
+
+/// The title of the notable, public, approved FY2023 achievement: the one the report lists.
+pub const LISTED_ACHIEVEMENT: &str = "抗体Xの非臨床POC取得";
+/// Its institution.
+pub const LISTED_INSTITUTION: &str = "甲大学医学部";
+/// Titles of achievements the report must leave out: confidential, not approved, not notable,
+/// of another year.
+pub const UNLISTED_ACHIEVEMENTS: [&str; 4] = [
+    "秘匿ライセンス案件",
+    "審査中の導出案件",
+    "通常の非臨床POC",
+    "前年度の顕著な成果",
+];
+
+/// Achievements of `indicator`: one the FY2023 report lists ([`LISTED_ACHIEVEMENT`]) and one of
+/// each kind it must leave out ([`UNLISTED_ACHIEVEMENTS`]).
+pub fn achievements(indicator: &str) -> Vec<Achievement> {
+    let one = |id, title: &str, year, public, notable, state| Achievement {
+        id: AchievementId(id),
+        version: 1,
+        fields: AchievementFields {
+            indicator: indicator.to_owned(),
+            year: fy(year),
+            body: "amed".to_owned(),
+            project_code: Some(format!("JP23ab000{id}")),
+            title: title.to_owned(),
+            institution: Some(LISTED_INSTITUTION.to_owned()),
+            date: None,
+            tags: Vec::new(),
+            public,
+            notable,
+            url: None,
+            note: None,
+        },
+        state,
+    };
+    let [confidential, unapproved, ordinary, last_year] = UNLISTED_ACHIEVEMENTS;
+    vec![
+        one(
+            1,
+            LISTED_ACHIEVEMENT,
+            2023,
+            true,
+            true,
+            ActualState::Approved,
+        ),
+        one(2, confidential, 2023, false, true, ActualState::Approved),
+        one(3, unapproved, 2023, true, true, ActualState::Submitted),
+        one(4, ordinary, 2023, true, false, ActualState::Approved),
+        one(5, last_year, 2022, true, true, ActualState::Locked),
+    ]
 }
 
 /// The FY2023 report of the built-in plan; `hostile` goes into the first indicator's name and
@@ -188,6 +242,7 @@ pub fn report_with(hostile: Option<&str>) -> Report {
             }],
         ),
     ];
+    let achievements = achievements(&numeric[0]);
     let meetings = vec![Meeting {
         id: 1,
         plan_id: plan.id.clone(),
@@ -209,6 +264,7 @@ pub fn report_with(hostile: Option<&str>) -> Report {
         items: &items,
         meetings: &meetings,
         material: Some("資料1"),
+        achievements: &achievements,
     })
 }
 

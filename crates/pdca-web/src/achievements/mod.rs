@@ -3,6 +3,7 @@
 
 pub(crate) mod api;
 pub(crate) mod duplicates;
+pub(crate) mod entry;
 pub(crate) mod list;
 
 use axum::Router;
@@ -14,4 +15,5 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(list::router())
         .merge(duplicates::router())
+        .merge(entry::router())
 }

@@ -158,6 +158,8 @@ pub(crate) struct Feedback {
     pub close_refused: bool,
     pub rating: Option<RatingEdit>,
     pub item: Option<ItemEdit>,
+    /// The achievement chosen to prefill the 顕著な成果 form (`?achievement=`).
+    pub achievement: Option<i64>,
 }
 
 pub(crate) struct ItemRow {
@@ -189,6 +191,9 @@ pub(crate) struct ItemSection {
     /// What the form showed when it was refused.
     edit: ItemEdit,
     error: Option<String>,
+    /// For 顕著な成果: the year's notable, approved, public achievements, as (prefill link,
+    /// label).
+    choices: Vec<(String, String)>,
 }
 
 /// A group of the lists items link to: (label, [(value, text, chosen?)]).
@@ -364,10 +369,62 @@ pub(crate) async fn render_round(
             group.indicators.push(row);
         }
     }
+    // The year's notable achievements that may appear in the report (approved and public: the
+    // report may be published), offered as drafts of a 顕著な成果 item.
+    let notable: Vec<&pdca_core::achievements::Achievement> = view
+        .achievements
+        .iter()
+        .filter(|a| {
+            a.fields.year == fy && a.fields.public && a.fields.notable && a.state.is_approved()
+        })
+        .collect();
+    let prefill = feedback
+        .achievement
+        .and_then(|id| notable.iter().find(|a| a.id.0 == id))
+        .map(|a| ItemEdit {
+            kind: ItemKind::NotableResult.as_str().to_owned(),
+            text: match &a.fields.institution {
+                Some(institution) => format!("{}（{institution}）", a.fields.title),
+                None => a.fields.title.clone(),
+            },
+            links: vec![a.fields.indicator.clone()],
+            ..ItemEdit::default()
+        });
     let sections = ItemKind::ALL
         .into_iter()
         .map(|kind| {
             let edit = feedback.item.as_ref().filter(|e| e.kind == kind.as_str());
+            let form = open && shows_form(role, kind);
+            let choices = if form && kind == ItemKind::NotableResult {
+                notable
+                    .iter()
+                    .map(|a| {
+                        let indicator = view
+                            .plan
+                            .indicator(&a.fields.indicator)
+                            .map_or_else(|| a.fields.indicator.clone(), |i| i.name.clone());
+                        let label = match &a.fields.institution {
+                            Some(institution) => {
+                                format!("{indicator}: {}（{institution}）", a.fields.title)
+                            }
+                            None => format!("{indicator}: {}", a.fields.title),
+                        };
+                        let id = a.id.0.to_string();
+                        let query = encode_query(
+                            [("plan", plan.id.as_str()), ("achievement", &id)].into_iter(),
+                        );
+                        (
+                            format!("/rounds/{}?{query}#{}-form", fy.year(), kind.as_str()),
+                            label,
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let prefilled = (kind == ItemKind::NotableResult && edit.is_none())
+                .then(|| prefill.clone())
+                .flatten();
             ItemSection {
                 kind: kind.as_str(),
                 label: i18n::item_kind_label(lang, kind),
@@ -380,15 +437,16 @@ pub(crate) async fn render_round(
                         row
                     })
                     .collect(),
-                form: open && shows_form(role, kind),
+                form,
                 needs_title: matches!(kind, ItemKind::PriorityItem | ItemKind::PolicyClause),
                 needs_points: kind == ItemKind::PriorityItem,
                 needs_body: matches!(kind, ItemKind::PriorityMeasure | ItemKind::ClauseStatus),
                 needs_budget: kind == ItemKind::PolicyClause,
                 needs_meeting: kind == ItemKind::Opinion && !view.meetings.is_empty(),
                 needs_revision: kind == ItemKind::RevisionProposal,
-                edit: edit.cloned().unwrap_or_default(),
+                edit: edit.cloned().or(prefilled).unwrap_or_default(),
                 error: edit.map(|e| e.message.clone()),
+                choices,
             }
         })
         .collect();
@@ -572,6 +630,9 @@ pub(crate) struct RoundQuery {
     plan: Option<String>,
     done: Option<String>,
     id: Option<String>,
+    /// An achievement whose title and institution prefill the 顕著な成果 form (ignored when it
+    /// is not one of the year's notable public achievements).
+    achievement: Option<String>,
 }
 
 /// `GET /rounds/{fy}[?plan=][&done=&id=]`: one round, with the notice of the last form.
@@ -586,6 +647,7 @@ pub(crate) async fn round_page(
     let fy = parse_fy(&fy)?;
     let feedback = Feedback {
         done: query.done.map(|done| (done, query.id.unwrap_or_default())),
+        achievement: query.achievement.and_then(|a| a.trim().parse().ok()),
         ..Feedback::default()
     };
     let page = render_round(
