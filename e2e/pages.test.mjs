@@ -170,6 +170,17 @@ test('the pages no journey walks through, at 1366 px and 390 px', { timeout: 300
     assert.ok(await page.locator('ul.files a').count() > 0, 'the files are listed');
     await checkPage(page, 'pages-open-data');
 
+    // Achievements (issue 15): the duplicates the demo planted, a body's entry page as the
+    // secretariat sees it, and an indicator's lists of achievements by year.
+    await page.goto(`${base}/achievements/duplicates`);
+    assert.ok(await page.locator('[id^="pair-"]').count() >= 3, 'the planted pairs are listed');
+    await checkPage(page, 'pages-achievement-duplicates');
+    await page.goto(`${base}/achievements/entry?fy=2022&body=amed`);
+    await checkPage(page, 'pages-achievement-entry');
+    await page.goto(`${base}/indicators/p1-out-01`);
+    assert.ok(await page.locator('[id^="achievements-"]').count() > 0, 'the lists by year');
+    await checkPage(page, 'pages-indicator-achievements');
+
     // The approval queue with nothing pending (nothing has been submitted on this server).
     await page.goto(`${base}/approval`);
     assert.match(await page.locator('main').innerText(), /承認を待つ実績はありません/);
