@@ -10,8 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::actuals::{ActualValue, Actuals, Contribution};
 use crate::fiscal_year::{FiscalYear, FiscalYearError};
 use crate::normalize::{
-    QuantityError, TextKind, check_controls, find_control, normalize_cow, normalize_text,
-    parse_quantity, show_controls,
+    QuantityError, TextKind, cell_control_error, normalize_cow, normalize_text, parse_quantity,
 };
 use crate::plan::{Indicator, Measure, Plan};
 
@@ -406,17 +405,10 @@ pub fn validate_rows(
         // spreadsheet left at its end is no error; one inside it is.
         let mut refused = false;
         for field in Field::ALL {
-            let cell = text(field);
-            let kind = field.text_kind();
-            let checked = match kind {
-                TextKind::SingleLine => cell.trim(),
-                TextKind::MultiLine => cell,
-            };
-            if find_control(checked, kind).is_some()
-                && let Err(mut e) = check_controls(&field.label(), checked, kind)
+            if let Some((shown, e)) =
+                cell_control_error(&field.label(), text(field), field.text_kind())
             {
-                e.position += cell.chars().count() - cell.trim_start().chars().count();
-                err(field, &show_controls(cell), e.to_string());
+                err(field, &shown, e.to_string());
                 refused = true;
             }
         }

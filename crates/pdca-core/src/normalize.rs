@@ -135,6 +135,25 @@ pub fn check_controls(field: &str, text: &str, kind: TextKind) -> Result<(), Con
     }
 }
 
+/// A cell of an imported file checked for control characters as it will be read: a one-line
+/// cell is trimmed first (a line break a spreadsheet left at its end is no error; one inside it
+/// is). Returns the cell shown with its controls visible and the error (its position counted in
+/// the cell as written), or `None` when the cell is clean.
+pub fn cell_control_error(
+    field: &str,
+    cell: &str,
+    kind: TextKind,
+) -> Option<(String, ControlCharacter)> {
+    let checked = match kind {
+        TextKind::SingleLine => cell.trim(),
+        TextKind::MultiLine => cell,
+    };
+    find_control(checked, kind)?;
+    let mut e = check_controls(field, checked, kind).err()?;
+    e.position += cell.chars().count() - cell.trim_start().chars().count();
+    Some((show_controls(cell).into_owned(), e))
+}
+
 /// Why a cell is not a number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuantityError {

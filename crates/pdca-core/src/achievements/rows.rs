@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::fiscal_year::FiscalYear;
 use crate::import::{CellRef, RawRow, RowError, unescape_formula};
-use crate::normalize::{TextKind, check_controls, find_control, normalize_text, show_controls};
+use crate::normalize::{TextKind, cell_control_error, normalize_text, show_controls};
 use crate::plan::{Indicator, Measure, Plan};
 
 use super::AchievementFields;
@@ -309,17 +309,8 @@ pub fn validate_achievement_rows(
         };
         let mut refused = false;
         for col in Col::ALL {
-            let cell = text(col);
-            let kind = col.text_kind();
-            let checked = match kind {
-                TextKind::SingleLine => cell.trim(),
-                TextKind::MultiLine => cell,
-            };
-            if find_control(checked, kind).is_some()
-                && let Err(mut e) = check_controls(&col.label(), checked, kind)
-            {
-                e.position += cell.chars().count() - cell.trim_start().chars().count();
-                err(col, &show_controls(cell), e.to_string());
+            if let Some((shown, e)) = cell_control_error(&col.label(), text(col), col.text_kind()) {
+                err(col, &shown, e.to_string());
                 refused = true;
             }
         }
