@@ -111,7 +111,7 @@ impl Store {
     /// Records `changes` for plan `plan_id` in state `state`, all in one transaction: if any
     /// change is refused, nothing is written. A change without an id makes a new achievement
     /// (version 1); one with an id adds the next revision of it, and is refused with
-    /// [`StoreError::Conflict`] unless `expected_version` is still its current version. Returns
+    /// [`StoreError::AchievementChanged`] unless `expected_version` is still its current version. Returns
     /// the id of each change, in order. The store checks what its rules need: the indicator and
     /// the body belong to the plan, the title is not blank, an id appears once, and a locked
     /// achievement is not changed; everything else is the caller's validation.
@@ -169,9 +169,10 @@ impl Store {
                     };
                     if Some(current.version) != change.expected_version {
                         rollback(tx).await?;
-                        return Err(StoreError::Conflict {
+                        return Err(StoreError::AchievementChanged {
+                            id: id.0,
                             expected: change.expected_version,
-                            current: None,
+                            current: current.version,
                         });
                     }
                     if current.state == ActualState::Locked {
@@ -321,7 +322,7 @@ impl Store {
     /// a new revision with the same fields, the new state, `comment`, `actor` and the time. All
     /// or nothing, in one transaction with one audit entry. The steps allowed are those of
     /// [`ActualState::may_become`] (any other is [`StoreError::Invalid`]); a version that is no
-    /// longer current is [`StoreError::Conflict`], an unknown achievement
+    /// longer current is [`StoreError::AchievementChanged`], an unknown achievement
     /// [`StoreError::NotFound`].
     pub async fn set_achievement_state(
         &self,
@@ -359,9 +360,10 @@ impl Store {
             };
             if current.version != expected {
                 rollback(tx).await?;
-                return Err(StoreError::Conflict {
+                return Err(StoreError::AchievementChanged {
+                    id: id.0,
                     expected: Some(expected),
-                    current: None,
+                    current: current.version,
                 });
             }
             let from = current.state;

@@ -20,6 +20,20 @@ pub enum StoreError {
         /// The value now current, `None` if there is none.
         current: Option<Box<StoredActual>>,
     },
+    /// Someone else changed the achievement after the caller read it (optimistic concurrency):
+    /// nothing was written.
+    #[error(
+        "成果 {id} は読み込んだ後に更新されています（読み込んだ版: {}、最新の版: {current}）。最新の内容を確認してから入力し直してください",
+        version_text(*expected)
+    )]
+    AchievementChanged {
+        /// The achievement.
+        id: i64,
+        /// The version the caller read, `None` when it named none.
+        expected: Option<i64>,
+        /// The version now current.
+        current: i64,
+    },
     /// Values of a conditional batch were recorded after the caller read them
     /// (`Store::record_actuals_if_current`): nothing was written. Each with who changed it and
     /// when.

@@ -338,13 +338,17 @@ async fn a_stale_version_is_refused_and_nothing_is_written(store: Store) {
     assert!(
         matches!(
             late,
-            Err(StoreError::Conflict {
+            Err(StoreError::AchievementChanged {
                 expected: Some(1),
+                current: 2,
                 ..
             })
         ),
         "{late:?}"
     );
+    let message = late.unwrap_err().to_string();
+    assert!(message.starts_with("成果 "), "{message}");
+    assert!(message.contains("最新の版: 2"), "{message}");
     let current = all(&store).await;
     assert_eq!(current[0].fields.title, "first editor");
     assert_eq!(current[0].version, 2);
@@ -446,7 +450,7 @@ async fn a_batch_with_one_bad_change_records_nothing(store: Store) {
         )
         .await;
     assert!(
-        matches!(stale, Err(StoreError::Conflict { .. })),
+        matches!(stale, Err(StoreError::AchievementChanged { .. })),
         "{stale:?}"
     );
     // An unknown id.
@@ -549,7 +553,7 @@ async fn achievements_move_through_the_approval_flow(store: Store) {
         )
         .await;
     assert!(
-        matches!(stale, Err(StoreError::Conflict { .. })),
+        matches!(stale, Err(StoreError::AchievementChanged { .. })),
         "{stale:?}"
     );
     store
@@ -690,7 +694,7 @@ async fn a_state_change_is_all_or_nothing(store: Store) {
         )
         .await;
     assert!(
-        matches!(stale, Err(StoreError::Conflict { .. })),
+        matches!(stale, Err(StoreError::AchievementChanged { .. })),
         "{stale:?}"
     );
     let unknown = store

@@ -1079,7 +1079,7 @@ async fn save(
             );
             Ok(Redirect::to(&location).into_response())
         }
-        Err(StoreError::Conflict { .. }) => {
+        Err(StoreError::AchievementChanged { .. }) => {
             let Some(id) = id else {
                 return Err(WebError::Internal(
                     "conflict on a new achievement".to_owned(),
@@ -1211,10 +1211,12 @@ async fn submit(
     {
         Ok(()) => Ok(Redirect::to(&back(&[("done", "submitted"), ("n", &n)])).into_response()),
         Err(
-            e @ (StoreError::Conflict { .. } | StoreError::Invalid(_) | StoreError::NotFound(_)),
+            e @ (StoreError::AchievementChanged { .. }
+            | StoreError::Invalid(_)
+            | StoreError::NotFound(_)),
         ) => {
             let message = match e {
-                StoreError::Conflict { .. } => t.ae_submit_conflict.to_owned(),
+                StoreError::AchievementChanged { .. } => t.ae_submit_conflict.to_owned(),
                 e => e.to_string(),
             };
             let html = render(
@@ -1306,7 +1308,7 @@ async fn review(
             );
             Ok(Redirect::to(&location).into_response())
         }
-        Err(StoreError::Conflict { .. }) => {
+        Err(StoreError::AchievementChanged { .. }) => {
             refuse(Vec::new(), Some(t.ae_review_conflict.to_owned())).await
         }
         Err(e @ StoreError::Invalid(_)) => {

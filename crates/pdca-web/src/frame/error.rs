@@ -93,6 +93,7 @@ impl WebError {
                 }
                 StoreError::Round(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 StoreError::Conflict { .. }
+                | StoreError::AchievementChanged { .. }
                 | StoreError::Changed(_)
                 | StoreError::PlanRevisionExists { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
