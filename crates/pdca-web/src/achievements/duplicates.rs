@@ -17,7 +17,6 @@ use pdca_core::achievements::{
     Achievement, AchievementId, DuplicateDecision, DuplicatePair, DuplicateReason, Resolution,
     derive, find_duplicates, is_approved,
 };
-use pdca_core::fiscal_year::wareki_date;
 use pdca_core::plan::{Counting, Indicator};
 use pdca_core::{Actuals, FiscalYear, Plan};
 use pdca_store::{AchievementFilter, RecordedDecision, StoreError};
@@ -218,18 +217,6 @@ fn year_label(lang: Lang, indicator: Option<&Indicator>, year: FiscalYear) -> St
     }
 }
 
-/// A `YYYY-MM-DD` date in the page's language; any other text as it is.
-fn date_label(lang: Lang, date: &str) -> String {
-    let parts: Vec<&str> = date.split('-').collect();
-    match (lang, parts.as_slice()) {
-        (Lang::Ja, [y, m, d]) => match (y.parse(), m.parse(), d.parse()) {
-            (Ok(y), Ok(m @ 1..=12), Ok(d @ 1..=31)) => wareki_date(y, m, d),
-            _ => date.to_owned(),
-        },
-        _ => date.to_owned(),
-    }
-}
-
 /// An indicator as the page names it: its name and id.
 fn indicator_label(plan: &Plan, id: &str) -> String {
     match plan.indicator(id) {
@@ -260,7 +247,10 @@ fn side(lang: Lang, plan: &Plan, item: &Achievement) -> Side {
         project_code: f.project_code.clone().unwrap_or_else(none),
         title: f.title.clone(),
         institution: f.institution.clone().unwrap_or_else(none),
-        date: f.date.as_deref().map_or_else(none, |d| date_label(lang, d)),
+        date: f
+            .date
+            .as_deref()
+            .map_or_else(none, |d| i18n::date_label(lang, d)),
         url_is_link: url.starts_with("https://") || url.starts_with("http://"),
         url,
         state: i18n::state_label(lang, item.state),
@@ -823,10 +813,10 @@ mod tests {
 
     #[test]
     fn dates_read_in_wareki_and_odd_text_stays() {
-        assert_eq!(date_label(Lang::Ja, "2022-10-01"), "令和4年10月1日");
-        assert_eq!(date_label(Lang::En, "2022-10-01"), "2022-10-01");
-        assert_eq!(date_label(Lang::Ja, "2022-13-01"), "2022-13-01");
-        assert_eq!(date_label(Lang::Ja, "昨年"), "昨年");
+        assert_eq!(i18n::date_label(Lang::Ja, "2022-10-01"), "令和4年10月1日");
+        assert_eq!(i18n::date_label(Lang::En, "2022-10-01"), "2022-10-01");
+        assert_eq!(i18n::date_label(Lang::Ja, "2022-13-01"), "2022-13-01");
+        assert_eq!(i18n::date_label(Lang::Ja, "昨年"), "昨年");
     }
 
     #[test]

@@ -447,7 +447,12 @@ fn summary_of(t: &Text, plan: &Plan, f: &AchievementFields) -> String {
             t.ae_field_institution,
             f.institution.clone().unwrap_or_else(none),
         ),
-        (t.ae_field_date, f.date.clone().unwrap_or_else(none)),
+        (
+            t.ae_field_date,
+            f.date
+                .as_deref()
+                .map_or_else(none, |d| i18n::date_label(Lang::Ja, d)),
+        ),
         (
             t.ae_field_tags,
             if f.tags.is_empty() {
@@ -652,7 +657,12 @@ async fn render(
                     t.ae_field_institution,
                     f.institution.clone().unwrap_or_else(none),
                 ),
-                (t.ae_field_date, f.date.clone().unwrap_or_else(none)),
+                (
+                    t.ae_field_date,
+                    f.date
+                        .as_deref()
+                        .map_or_else(none, |d| i18n::date_label(Lang::Ja, d)),
+                ),
                 (
                     t.ae_field_tags,
                     if f.tags.is_empty() {

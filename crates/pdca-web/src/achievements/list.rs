@@ -148,7 +148,11 @@ fn row(lang: Lang, plan: &Plan, a: &AchievementView) -> Row {
         Some(d) => Row {
             title: a.title.clone(),
             institution,
-            date: d.date.clone().unwrap_or_default(),
+            date: d
+                .date
+                .as_deref()
+                .map(|date| i18n::date_label(lang, date))
+                .unwrap_or_default(),
             tags: d.tags.join(t.list_separator),
             body: plan.body(&d.body).map_or_else(
                 || d.body.clone(),

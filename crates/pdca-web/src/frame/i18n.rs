@@ -1340,6 +1340,19 @@ pub fn chart_description(lang: Lang, first: FiscalYear, last: FiscalYear) -> Str
     }
 }
 
+/// A `YYYY-MM-DD` date as the page's language writes it (令和4年4月1日 in Japanese); any other
+/// text as it is.
+pub fn date_label(lang: Lang, date: &str) -> String {
+    let parts: Vec<&str> = date.split('-').collect();
+    match (lang, parts.as_slice()) {
+        (Lang::Ja, [y, m, d]) => match (y.parse(), m.parse(), d.parse()) {
+            (Ok(y), Ok(m @ 1..=12), Ok(d @ 1..=31)) => wareki_date(y, m, d),
+            _ => date.to_owned(),
+        },
+        _ => date.to_owned(),
+    }
+}
+
 /// Refusal of an annex text longer than pdca reads at once.
 pub fn draft_too_long(lang: Lang, max: usize) -> String {
     match lang {

@@ -165,7 +165,15 @@ async fn a_viewer_sees_only_public_approved_titles_and_institutions(app: TestApp
     for hidden in [CONFIDENTIAL, OWN_DRAFT, OTHER_DRAFT] {
         assert!(!html.contains(hidden), "{hidden}: {html}");
     }
-    for detail in [CODE, "JP21cd0003", URL, "example.jp", NOTE, "2022-10-01"] {
+    for detail in [
+        CODE,
+        "JP21cd0003",
+        URL,
+        "example.jp",
+        NOTE,
+        "2022-10-01",
+        "令和4年10月1日",
+    ] {
         assert!(!html.contains(detail), "{detail}: {html}");
     }
     for column in ["課題番号", "報告機関", "状態", "区分"] {
@@ -207,7 +215,7 @@ async fn the_secretariat_and_the_committee_see_everything(app: TestApp) {
             OTHER_DRAFT,
             HOSTILE_TITLE_TAIL,
             CODE,
-            "2022-10-01",
+            "令和4年10月1日",
         ] {
             assert!(list.contains(seen), "{name} {seen}: {list}");
         }
